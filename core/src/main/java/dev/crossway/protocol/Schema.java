@@ -1,0 +1,45 @@
+package dev.crossway.protocol;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * All interfaces Crossway knows, by name. Built by {@link SchemaLoader} from protocol XML.
+ */
+public final class Schema {
+    private final Map<String, Interface> byName;
+
+    public Schema(Collection<Interface> interfaces) {
+        Map<String, Interface> m = new LinkedHashMap<>();
+        for (Interface i : interfaces) {
+            m.put(i.name(), i);
+        }
+        this.byName = Collections.unmodifiableMap(m);
+    }
+
+    /** The interface with this name, or null. */
+    public Interface find(String name) {
+        return byName.get(name);
+    }
+
+    /** The interface with this name; throws with a clear message if the schema lacks it. */
+    public Interface require(String name) {
+        Interface i = byName.get(name);
+        if (i == null) {
+            throw new IllegalStateException("protocol schema has no interface '" + name
+                    + "': is the protocol XML that declares it installed (libwayland-dev, wayland-protocols)"
+                    + " or listed in crossway.protocol-dirs?");
+        }
+        return i;
+    }
+
+    public Collection<Interface> interfaces() {
+        return byName.values();
+    }
+
+    public int size() {
+        return byName.size();
+    }
+}

@@ -1,0 +1,138 @@
+package dev.crossway.proxy;
+
+import dev.crossway.protocol.Interface;
+import java.util.Arrays;
+
+/**
+ * The objects of one session: id to interface and version, in libwayland's two id spaces (client ids
+ * from 1, server ids from {@link #SERVER_ID_START}), each a dense array like libwayland's
+ * {@code wl_map}.
+ *
+ * <p>A destroyed client object stays as a <em>zombie</em> until the compositor's
+ * {@code wl_display.delete_id}: events may still arrive for it, and their fds must be consumed. A
+ * destroyed server object stays a zombie until its id is reused.
+ *
+ * <p>Thread-safe: the request and event relays both update it.
+ */
+public final class ObjectTable {
+    /** libwayland's {@code WL_SERVER_ID_START}: ids the compositor allocates start here. */
+    public static final int SERVER_ID_START = 0xff000000;
+    /** Upper bound on either id space, so a hostile id cannot make us allocate gigabytes. */
+    public static final int MAX_IDS = 1 << 20;
+
+    /** One live or zombie object. {@code hooks} caches the interceptors for its interface. */
+    public static final class Entry {
+        final Interface iface;
+        final int version;
+        final InterfaceHooks hooks;
+        volatile boolean zombie;
+
+        Entry(Interface iface, int version, InterfaceHooks hooks) {
+            this.iface = iface;
+            this.version = version;
+            this.hooks = hooks;
+        }
+
+        public Interface iface() {
+            return iface;
+        }
+
+        public int version() {
+            return version;
+        }
+
+        public boolean isZombie() {
+            return zombie;
+        }
+    }
+
+    private Entry[] client = new Entry[64];
+    private Entry[] server = new Entry[16];
+    private int live;
+
+    /** The entry for {@code id}, live or zombie, or null. */
+    public synchronized Entry get(int id) {
+        if (id == 0) {
+            return null;
+        }
+        Entry[] space = space(id);
+        int index = index(id);
+        return index >= 0 && index < space.length ? space[index] : null;
+    }
+
+    /**
+     * Creates an object. Fails when the id is in the wrong space for its creator or names a live
+     * object.
+     *
+     * @return null on success, otherwise why the id is invalid
+     */
+    public synchronized String create(int id, boolean byClient, Interface iface, int version, InterfaceHooks hooks) {
+        if (id == 0) {
+            return "new id 0 is invalid";
+        }
+        boolean clientSpace = Integer.compareUnsigned(id, SERVER_ID_START) < 0;
+        if (clientSpace != byClient) {
+            return "new id " + Integer.toUnsignedString(id) + " is not in the " + (byClient ? "client" : "server") + " id range";
+        }
+        int index = index(id);
+        if (index >= MAX_IDS) {
+            return "new id " + Integer.toUnsignedString(id) + " is beyond the " + MAX_IDS + " objects a session may hold";
+        }
+        Entry[] space = grow(clientSpace, index);
+        Entry old = space[index];
+        if (old != null && !old.zombie) {
+            return "new id " + Integer.toUnsignedString(id) + " is already in use by a " + old.iface.name();
+        }
+        space[index] = new Entry(iface, version, hooks);
+        live++;
+        return null;
+    }
+
+    /** Marks an object destroyed; its entry stays until {@link #remove}. */
+    public synchronized void destroy(int id) {
+        Entry e = get(id);
+        if (e != null && !e.zombie) {
+            e.zombie = true;
+            live--;
+        }
+    }
+
+    /** Forgets an id ({@code wl_display.delete_id}). */
+    public synchronized void remove(int id) {
+        Entry e = get(id);
+        if (e == null) {
+            return;
+        }
+        if (!e.zombie) {
+            live--;
+        }
+        space(id)[index(id)] = null;
+    }
+
+    /** Objects not destroyed. */
+    public synchronized int liveCount() {
+        return live;
+    }
+
+    private Entry[] space(int id) {
+        return Integer.compareUnsigned(id, SERVER_ID_START) < 0 ? client : server;
+    }
+
+    private static int index(int id) {
+        return Integer.compareUnsigned(id, SERVER_ID_START) < 0 ? id : id - SERVER_ID_START;
+    }
+
+    private Entry[] grow(boolean clientSpace, int index) {
+        Entry[] space = clientSpace ? client : server;
+        if (index < space.length) {
+            return space;
+        }
+        Entry[] bigger = Arrays.copyOf(space, Math.max(index + 1, space.length * 2));
+        if (clientSpace) {
+            client = bigger;
+        } else {
+            server = bigger;
+        }
+        return bigger;
+    }
+}

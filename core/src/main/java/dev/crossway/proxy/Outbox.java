@@ -1,0 +1,124 @@
+package dev.crossway.proxy;
+
+import dev.crossway.spi.Capabilities;
+import dev.crossway.spi.Connection;
+import dev.crossway.spi.FdQueue;
+import dev.crossway.wire.Message;
+import dev.crossway.wire.MessageCodec;
+import dev.crossway.wire.WireException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Collects the messages one relay forwards and sends them in batches.
+ *
+ * <p>Untouched messages are sent straight out of the relay's input buffer: consecutive ones form one
+ * span, sent with a single {@link Connection#send} (no copy, no garbage). Rewritten or injected
+ * messages are encoded into a scratch buffer. Switching between the two flushes, so order is kept.
+ * Batches are split to fit the sink's limits on bytes and fds per send; each message's fds travel with
+ * the send that carries the message's first byte.
+ */
+final class Outbox {
+    private final Connection sink;
+    private final Object sinkLock;
+    private final int maxBytes;
+    private final int maxFds;
+    private final ByteBuffer spanView;
+    private final ByteBuffer scratch;
+    private final FdQueue fds = new FdQueue();
+    private int spanStart = -1;
+    private int spanEnd;
+    private long sends;
+
+    Outbox(Connection sink, Object sinkLock, Capabilities limits, ByteBuffer input) {
+        this.sink = sink;
+        this.sinkLock = sinkLock;
+        this.maxBytes = limits.maxBytesPerSend();
+        this.maxFds = limits.maxFdsPerSend();
+        this.spanView = input.duplicate().order(input.order());
+        this.scratch = ByteBuffer.allocateDirect(Math.max(2 * dev.crossway.wire.Wire.MAX_MESSAGE_SIZE, Math.min(maxBytes, 65536)))
+                .order(ByteOrder.nativeOrder());
+    }
+
+    /** Forwards the unchanged message at {@code offset}, with {@code fdCount} fds from the front of {@code from}. */
+    void appendRaw(int offset, int size, FdQueue from, int fdCount) throws IOException {
+        makeRoom(size, fdCount, true);
+        if (spanStart < 0) {
+            spanStart = offset;
+        } else if (offset != spanEnd) {
+            flush();
+            spanStart = offset;
+        }
+        spanEnd = offset + size;
+        from.moveTo(fds, fdCount);
+    }
+
+    /** Forwards an unchanged decoded message from its original bytes; its fds come from the message. */
+    void appendRaw(int offset, int size, Message message) throws IOException {
+        makeRoom(size, message.spec().fdCount(), true);
+        if (spanStart < 0) {
+            spanStart = offset;
+        } else if (offset != spanEnd) {
+            flush();
+            spanStart = offset;
+        }
+        spanEnd = offset + size;
+        for (int fd : message.fds()) {
+            fds.add(fd);
+        }
+    }
+
+    /** Encodes and forwards a rewritten or injected message. */
+    void appendEncoded(Message message) throws IOException, WireException {
+        int size = MessageCodec.encodedSize(message);
+        makeRoom(size, message.spec().fdCount(), false);
+        MessageCodec.encode(message, scratch, fds);
+    }
+
+    private void makeRoom(int size, int fdCount, boolean raw) throws IOException {
+        boolean otherKindPending = raw ? scratch.position() > 0 : spanStart >= 0;
+        if (otherKindPending || pendingBytes() + size > maxBytes || fds.size() + fdCount > maxFds
+                || (!raw && scratch.remaining() < size)) {
+            flush();
+        }
+    }
+
+    private int pendingBytes() {
+        return spanStart >= 0 ? spanEnd - spanStart : scratch.position();
+    }
+
+    /** Sends what is pending. Called at the end of every received batch. */
+    void flush() throws IOException {
+        if (spanStart >= 0) {
+            spanView.limit(spanEnd).position(spanStart);
+            spanStart = -1;
+            send(spanView);
+        } else if (scratch.position() > 0 || !fds.isEmpty()) {
+            scratch.flip();
+            try {
+                send(scratch);
+            } finally {
+                scratch.clear();
+            }
+        }
+    }
+
+    private void send(ByteBuffer bytes) throws IOException {
+        synchronized (sinkLock) {
+            sends++;
+            sink.send(bytes, fds);
+        }
+    }
+
+    long sends() {
+        return sends;
+    }
+
+    /** Drops what is pending and closes its fds; for shutdown. */
+    void discard(FdQueue.FdCloser closer) {
+        spanStart = -1;
+        scratch.clear();
+        fds.closeAll(closer);
+    }
+}

@@ -1,0 +1,256 @@
+package dev.crossway.proxy;
+
+import dev.crossway.protocol.Arg;
+import dev.crossway.protocol.ArgType;
+import dev.crossway.protocol.Interface;
+import dev.crossway.protocol.MessageSpec;
+import dev.crossway.spi.Capabilities;
+import dev.crossway.spi.Connection;
+import dev.crossway.spi.FdQueue;
+import dev.crossway.wire.Message;
+import dev.crossway.wire.MessageCodec;
+import dev.crossway.wire.NewId;
+import dev.crossway.wire.Wire;
+import dev.crossway.wire.WireException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+
+/**
+ * One direction of a session: reads from {@code source}, frames messages, tracks objects, runs
+ * interceptors, and hands the result to an {@link Outbox} for {@code sink}. Runs on its own thread.
+ *
+ * <p>A message nobody watches and that creates or destroys nothing is forwarded without decoding.
+ */
+final class Relay implements Runnable {
+    /** Bytes read per receive; a whole batch of small messages fits. */
+    static final int INPUT_SIZE = 64 * 1024;
+
+    private final Session session;
+    private final Direction direction;
+    private final Connection source;
+    private final ByteBuffer in = ByteBuffer.allocateDirect(INPUT_SIZE).order(ByteOrder.nativeOrder());
+    private final FdQueue inFds = new FdQueue();
+    private final Outbox outbox;
+    private final RealChain chain;
+    private final boolean trace;
+    private final MessageSpec deleteId;
+    private volatile Thread thread;
+
+    long messages;
+    long bytes;
+
+    // The message being relayed, so the terminal step can forward its original bytes.
+    private int currentOffset;
+    private int currentSize;
+    private Message currentMessage;
+    private boolean currentForwarded;
+
+    Relay(Session session, Direction direction, Connection source, Connection sink, Object sinkLock, Capabilities sinkLimits,
+          boolean trace) {
+        this.session = session;
+        this.direction = direction;
+        this.source = source;
+        this.outbox = new Outbox(sink, sinkLock, sinkLimits, in);
+        this.chain = new RealChain(session, this::forward);
+        this.trace = trace;
+        this.deleteId = session.schema().require("wl_display").message(false, "delete_id");
+    }
+
+    boolean isCurrentThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    long sends() {
+        return outbox.sends();
+    }
+
+    @Override
+    public void run() {
+        thread = Thread.currentThread();
+        try {
+            while (true) {
+                int n = source.receive(in, inFds);
+                if (n < 0) {
+                    session.peerClosed(direction);
+                    return;
+                }
+                in.flip();
+                int pos = in.position();
+                int limit = in.limit();
+                while (true) {
+                    int size = Wire.checkedSize(in, pos, limit);
+                    if (size == 0 || limit - pos < size) {
+                        break;
+                    }
+                    handle(pos, size);
+                    pos += size;
+                }
+                outbox.flush();
+                in.position(pos);
+                in.compact();
+            }
+        } catch (WireException e) {
+            session.fail(direction, e.objectId(), codeFor(e.kind()), e.getMessage());
+        } catch (ProtocolError e) {
+            session.fail(direction, e.objectId(), e.code(), e.getMessage());
+        } catch (IOException e) {
+            session.ioFailed(direction, e);
+        } catch (SinkFailed e) {
+            session.ioFailed(direction, (IOException) e.getCause());
+        } catch (RuntimeException e) {
+            session.crashed(direction, e);
+        } finally {
+            outbox.discard(session.fdCloser());
+            inFds.closeAll(session.fdCloser());
+            session.relayEnded();
+        }
+    }
+
+    private void handle(int offset, int size) throws WireException, ProtocolError, IOException {
+        int id = Wire.objectId(in, offset);
+        int opcode = Wire.opcode(in, offset);
+        ObjectTable.Entry entry = session.objects().get(id);
+        if (entry == null) {
+            throw new WireException(WireException.Kind.UNKNOWN_OBJECT, id,
+                    (direction.isRequest() ? "request" : "event") + " for unknown object " + Integer.toUnsignedString(id));
+        }
+        Interface iface = entry.iface();
+        MessageSpec spec = direction.isRequest() ? iface.request(opcode) : iface.event(opcode);
+        if (spec == null) {
+            throw new WireException(WireException.Kind.UNKNOWN_OPCODE, id, iface.name() + "@" + Integer.toUnsignedString(id)
+                    + " has no " + (direction.isRequest() ? "request" : "event") + " with opcode " + opcode);
+        }
+        if (inFds.size() < spec.fdCount()) {
+            throw new WireException(WireException.Kind.MISSING_FD, id,
+                    spec.qualifiedName() + " needs " + spec.fdCount() + " fd(s) but " + inFds.size() + " arrived");
+        }
+        messages++;
+        bytes += size;
+        Interceptor[] hooks = entry.hooks.get(direction, opcode);
+        if (hooks == null && !trace && !spec.hasNewId() && !spec.isDestructor() && spec != deleteId) {
+            outbox.appendRaw(offset, size, inFds, spec.fdCount());
+            return;
+        }
+        if (direction.isRequest() && entry.isZombie()) {
+            throw new ProtocolError(id, ProtocolError.INVALID_OBJECT,
+                    spec.qualifiedName() + " sent to " + iface.name() + "@" + id + ", which was already destroyed");
+        }
+        Message message = MessageCodec.decode(in, offset, spec, inFds);
+        currentOffset = offset;
+        currentSize = size;
+        currentMessage = message;
+        currentForwarded = false;
+        try {
+            if (hooks == null) {
+                forward(message);
+            } else {
+                chain.run(hooks, message);
+            }
+        } finally {
+            if (!currentForwarded) {
+                for (int fd : message.fds()) {
+                    session.fdCloser().close(fd);
+                }
+            }
+            currentMessage = null;
+        }
+    }
+
+    /** The end of the chain: update the object table, trace, and queue for sending. */
+    private void forward(Message message) throws ProtocolError {
+        track(message);
+        if (trace) {
+            session.trace(direction, message);
+        }
+        try {
+            if (message == currentMessage && !message.isModified()) {
+                outbox.appendRaw(currentOffset, currentSize, message);
+            } else {
+                outbox.appendEncoded(message);
+            }
+            if (message == currentMessage) {
+                currentForwarded = true;
+            }
+        } catch (WireException e) {
+            throw new ProtocolError(message.objectId(), ProtocolError.IMPLEMENTATION, e.getMessage());
+        } catch (IOException e) {
+            throw new SinkFailed(e);
+        }
+    }
+
+    /** Queues a message that did not arrive on this relay's source (injection from this thread). */
+    void inject(Message message) throws IOException {
+        try {
+            if (trace) {
+                session.trace(direction, message);
+            }
+            outbox.appendEncoded(message);
+        } catch (WireException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /** Object creation and destruction, as the message declares it. */
+    private void track(Message message) throws ProtocolError {
+        MessageSpec spec = message.spec();
+        ObjectTable objects = session.objects();
+        int target = message.objectId();
+        if (spec.hasNewId()) {
+            ObjectTable.Entry parent = objects.get(target);
+            List<Arg> args = spec.args();
+            for (int i = 0; i < args.size(); i++) {
+                Arg a = args.get(i);
+                if (a.type() != ArgType.NEW_ID) {
+                    continue;
+                }
+                String ifaceName;
+                int version;
+                int id;
+                if (a.isUntypedNewId()) {
+                    NewId n = message.newIdArg(i);
+                    ifaceName = n.interfaceName();
+                    version = n.version();
+                    id = n.id();
+                } else {
+                    ifaceName = a.interfaceName();
+                    version = parent.version();
+                    id = message.intArg(i);
+                }
+                Interface iface = session.schema().find(ifaceName);
+                if (iface == null) {
+                    throw new ProtocolError(target, ProtocolError.INVALID_OBJECT,
+                            spec.qualifiedName() + " creates a " + ifaceName + ", an interface Crossway does not know");
+                }
+                String problem = objects.create(id, direction.isRequest(), iface, version, session.hooksFor(iface));
+                if (problem != null) {
+                    throw new ProtocolError(target, ProtocolError.INVALID_OBJECT, spec.qualifiedName() + ": " + problem);
+                }
+            }
+        }
+        if (spec.isDestructor()) {
+            objects.destroy(target);
+        }
+        if (spec == deleteId) {
+            objects.remove(message.intArg(0));
+        }
+    }
+
+    private static int codeFor(WireException.Kind kind) {
+        return switch (kind) {
+            case UNKNOWN_OBJECT -> ProtocolError.INVALID_OBJECT;
+            case UNKNOWN_OPCODE -> ProtocolError.INVALID_METHOD;
+            default -> ProtocolError.INVALID_METHOD;
+        };
+    }
+
+    /** The sink failed while an interceptor was on the stack; unwrapped in {@link #run}. */
+    static final class SinkFailed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        SinkFailed(IOException cause) {
+            super(cause);
+        }
+    }
+}

@@ -1,0 +1,273 @@
+package dev.crossway.proxy;
+
+import dev.crossway.protocol.Interface;
+import dev.crossway.protocol.MessageSpec;
+import dev.crossway.protocol.Schema;
+import dev.crossway.spi.Capabilities;
+import dev.crossway.spi.Connection;
+import dev.crossway.spi.FdQueue;
+import dev.crossway.spi.HostConnection;
+import dev.crossway.wire.Message;
+import dev.crossway.wire.MessageCodec;
+import dev.crossway.wire.WireException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One guest client and its own connection to the host compositor: two {@link Relay}s (requests and
+ * events), each on its own thread, sharing one {@link ObjectTable}.
+ *
+ * <p>Failure stays inside the session: a client that breaks the protocol gets {@code wl_display.error}
+ * and is disconnected; a host that goes away closes the client. Nothing here touches other sessions.
+ */
+public final class Session {
+    private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+    private static final Logger TRACE = LoggerFactory.getLogger("crossway.trace");
+    private static final long T0 = System.nanoTime();
+    /** Limits for sending to a guest client: libwayland reads at most 28 fds per recvmsg. */
+    static final Capabilities CLIENT_LIMITS = new Capabilities(true, true, 28, 16 * 1024);
+
+    private final int id;
+    private final Connection client;
+    private final HostConnection host;
+    private final Schema schema;
+    private final SessionListener listener;
+    private final ObjectTable objects = new ObjectTable();
+    private final List<Interceptor> interceptors = new ArrayList<>();
+    private final Map<Interface, InterfaceHooks> hooks = new IdentityHashMap<>();
+    private final Map<MessageSpec, List<Interceptor>> hooked = new IdentityHashMap<>();
+    private final Object clientLock = new Object();
+    private final Object hostLock = new Object();
+    private final Relay requests;
+    private final Relay events;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicInteger running = new AtomicInteger();
+    private final FdQueue.FdCloser fdCloser;
+    private volatile int globalsOffered;
+    private volatile int globalsShown;
+    private final List<String> hiddenGlobals = new ArrayList<>();
+
+    /**
+     * @param fdCloser closes fds this session owns but drops (the native layer lives outside core)
+     */
+    public Session(int id, Connection client, HostConnection host, SessionOptions options, SessionListener listener,
+                   FdQueue.FdCloser fdCloser) {
+        this.id = id;
+        this.client = client;
+        this.host = host;
+        this.schema = options.schema();
+        this.listener = listener;
+        this.fdCloser = fdCloser;
+        for (InterceptorFactory f : options.interceptors()) {
+            Interceptor interceptor = f.create(this);
+            interceptors.add(interceptor);
+            for (Interceptor.Hook h : interceptor.hooks()) {
+                Interface iface = schema.find(h.interfaceName());
+                MessageSpec spec = iface == null ? null : iface.message(h.direction().isRequest(), h.messageName());
+                if (spec == null) {
+                    LOG.debug("{} watches {}, which the schema lacks; hook ignored", interceptor.getClass().getSimpleName(), h);
+                    continue;
+                }
+                hooked.computeIfAbsent(spec, k -> new ArrayList<>()).add(interceptor);
+            }
+        }
+        Interface display = schema.require("wl_display");
+        objects.create(1, true, display, 1, hooksFor(display));
+        this.requests = new Relay(this, Direction.REQUEST, client, host, hostLock, host.capabilities(), options.traceRequests());
+        this.events = new Relay(this, Direction.EVENT, host, client, clientLock, CLIENT_LIMITS, options.traceEvents());
+    }
+
+    /** Starts both relay threads. */
+    public void start() {
+        running.set(2);
+        listener.sessionStarted(this);
+        startThread(requests, "requests");
+        startThread(events, "events");
+    }
+
+    private void startThread(Relay relay, String what) {
+        // Small stacks: a daemon may serve hundreds of clients, two threads each.
+        Thread t = new Thread(null, relay, "crossway-client-" + id + "-" + what, 256 * 1024);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public Schema schema() {
+        return schema;
+    }
+
+    public ObjectTable objects() {
+        return objects;
+    }
+
+    public HostConnection host() {
+        return host;
+    }
+
+    /** What the host side can carry; interceptors adapt to it. */
+    public Capabilities hostCapabilities() {
+        return host.capabilities();
+    }
+
+    FdQueue.FdCloser fdCloser() {
+        return fdCloser;
+    }
+
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /** Interceptors watching messages of {@code iface}; computed once per interface. */
+    synchronized InterfaceHooks hooksFor(Interface iface) {
+        return hooks.computeIfAbsent(iface, i -> {
+            InterfaceHooks h = null;
+            for (MessageSpec m : i.requests()) {
+                h = addHooks(h, i, Direction.REQUEST, m);
+            }
+            for (MessageSpec m : i.events()) {
+                h = addHooks(h, i, Direction.EVENT, m);
+            }
+            return h == null ? InterfaceHooks.NONE : h;
+        });
+    }
+
+    private InterfaceHooks addHooks(InterfaceHooks h, Interface iface, Direction d, MessageSpec m) {
+        List<Interceptor> list = hooked.get(m);
+        if (list == null) {
+            return h;
+        }
+        InterfaceHooks out = h == null ? InterfaceHooks.sized(iface) : h;
+        for (Interceptor i : list) {
+            out.add(d, m.opcode(), i);
+        }
+        return out;
+    }
+
+    /**
+     * Sends a message that no peer sent: to the host ({@link Direction#REQUEST}) or to the client
+     * ({@link Direction#EVENT}). Called from that direction's relay thread, it is queued in order with
+     * the relayed messages; from elsewhere, it is sent at once.
+     */
+    public void inject(Direction direction, Message message) throws IOException {
+        Relay relay = direction == Direction.REQUEST ? requests : events;
+        if (relay.isCurrentThread()) {
+            relay.inject(message);
+            return;
+        }
+        ByteBuffer buf = ByteBuffer.allocate(dev.crossway.wire.Wire.MAX_MESSAGE_SIZE).order(ByteOrder.nativeOrder());
+        FdQueue fds = new FdQueue();
+        try {
+            MessageCodec.encode(message, buf, fds);
+        } catch (WireException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        buf.flip();
+        ByteBuffer direct = ByteBuffer.allocateDirect(buf.remaining()).order(ByteOrder.nativeOrder());
+        direct.put(buf).flip();
+        if (direction == Direction.REQUEST) {
+            synchronized (hostLock) {
+                host.send(direct, fds);
+            }
+        } else {
+            synchronized (clientLock) {
+                client.send(direct, fds);
+            }
+        }
+    }
+
+    /** Records what the registry policy did with one global, for the session summary. */
+    public synchronized void globalOffered(String interfaceName, boolean shown) {
+        globalsOffered++;
+        if (shown) {
+            globalsShown++;
+        } else {
+            hiddenGlobals.add(interfaceName);
+        }
+    }
+
+    public synchronized SessionStats stats() {
+        return new SessionStats(requests.messages, requests.bytes, events.messages, events.bytes,
+                requests.sends() + events.sends(), globalsOffered, globalsShown, List.copyOf(hiddenGlobals));
+    }
+
+    void trace(Direction direction, Message message) {
+        if (TRACE.isInfoEnabled()) {
+            TRACE.info(String.format("[%10.3f] client %d %s %s", (System.nanoTime() - T0) / 1e6, id, direction.arrow(),
+                    Trace.format(message, objects)));
+        }
+    }
+
+    /** A peer broke the protocol. A guest client is told why; then the session ends. */
+    void fail(Direction direction, int objectId, int code, String message) {
+        if (closed.get()) {
+            return;
+        }
+        if (direction.isRequest()) {
+            LOG.warn("client {}: protocol error, disconnecting it: {}", id, message);
+            sendError(objectId, code, message);
+        } else {
+            LOG.warn("client {}: the host compositor sent a message Crossway cannot relay, disconnecting the client: {}", id, message);
+            sendError(1, ProtocolError.IMPLEMENTATION, "Crossway: the host compositor sent a message that cannot be relayed: " + message);
+        }
+        close();
+    }
+
+    private void sendError(int objectId, int code, String message) {
+        Interface display = schema.require("wl_display");
+        try {
+            Message error = new Message(1, display.message(false, "error"), objectId, code, message);
+            inject(Direction.EVENT, error);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("client {}: could not deliver wl_display.error: {}", id, e.toString());
+        }
+    }
+
+    void peerClosed(Direction direction) {
+        if (!closed.get()) {
+            LOG.debug("client {}: {} closed the connection", id, direction.isRequest() ? "the client" : "the host compositor");
+        }
+        close();
+    }
+
+    void ioFailed(Direction direction, IOException e) {
+        if (!closed.get()) {
+            LOG.info("client {}: connection ended ({}: {})", id, direction.isRequest() ? "client to host" : "host to client", e.getMessage());
+        }
+        close();
+    }
+
+    void crashed(Direction direction, RuntimeException e) {
+        LOG.error("client {}: internal error while relaying {}; disconnecting this client only", id,
+                direction.isRequest() ? "requests" : "events", e);
+        sendError(1, ProtocolError.IMPLEMENTATION, "Crossway internal error: " + e);
+        close();
+    }
+
+    /** Ends the session: closes both connections, which wakes and ends both relay threads. Idempotent. */
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            client.close();
+            host.close();
+        }
+    }
+
+    void relayEnded() {
+        if (running.decrementAndGet() == 0) {
+            close();
+            listener.sessionClosed(this, stats());
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package dev.crossway.spi;
+
+/**
+ * What a transport can carry, so the core adapts (splits sends, copies memory, bridges fds) without
+ * knowing which transport it talks to.
+ *
+ * @param guestMemoryVisibleToHost true when an fd to guest memory (an shm pool) is usable by the host
+ *                                 compositor as-is; false when pixels must be copied into
+ *                                 {@link HostBuffer}s
+ * @param fdsPassThrough           true when any fd can be sent to the host unchanged (same kernel);
+ *                                 false when only transport-made objects can cross
+ * @param maxFdsPerSend            most fds one {@link Connection#send} may carry
+ * @param maxBytesPerSend          most bytes one {@link Connection#send} may carry
+ */
+public record Capabilities(boolean guestMemoryVisibleToHost, boolean fdsPassThrough, int maxFdsPerSend, int maxBytesPerSend) {
+
+    public Capabilities {
+        if (maxFdsPerSend < 1 || maxBytesPerSend < 4096) {
+            throw new IllegalArgumentException("a transport must carry at least 1 fd and one 4096-byte Wayland message per send");
+        }
+    }
+}

@@ -1,0 +1,230 @@
+package dev.crossway.wire;
+
+import dev.crossway.protocol.Arg;
+import dev.crossway.protocol.MessageSpec;
+import dev.crossway.spi.FdQueue;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Decodes message bodies into {@link Message}s and encodes them back, driven by a {@link MessageSpec}.
+ *
+ * <p>Wire rules (libwayland's {@code connection.c}): every argument is 4-byte aligned; a string is
+ * a u32 length that counts the terminating NUL (0 means null), the bytes, the NUL, padding; an array
+ * is a u32 byte count, the bytes, padding; an fd takes no bytes and comes from the fd queue.
+ */
+public final class MessageCodec {
+    private MessageCodec() {
+    }
+
+    /**
+     * Decodes the message whose header starts at {@code offset} in {@code buf}. Takes the message's
+     * fds from the front of {@code fds}.
+     *
+     * @throws WireException for malformed bodies or missing fds; on failure no fd is taken
+     */
+    public static Message decode(ByteBuffer buf, int offset, MessageSpec spec, FdQueue fds) throws WireException {
+        int objectId = Wire.objectId(buf, offset);
+        int size = Wire.size(buf, offset);
+        int end = offset + size;
+        if (end > buf.limit()) {
+            throw malformed(objectId, spec, "size " + size + " goes beyond the " + (buf.limit() - offset) + " bytes received");
+        }
+        if (fds.size() < spec.fdCount()) {
+            throw new WireException(WireException.Kind.MISSING_FD, objectId,
+                    spec.qualifiedName() + " needs " + spec.fdCount() + " fd(s) but " + fds.size() + " arrived");
+        }
+        List<Arg> argSpecs = spec.args();
+        Object[] values = new Object[argSpecs.size()];
+        int p = offset + Wire.HEADER_SIZE;
+        int fdIndex = 0;
+        for (int i = 0; i < values.length; i++) {
+            Arg a = argSpecs.get(i);
+            switch (a.type()) {
+                case FD -> values[i] = fds.peek(fdIndex++);
+                case STRING -> {
+                    int len = u32(buf, p, end, objectId, spec, a);
+                    p += 4;
+                    values[i] = readString(buf, p, end, len, objectId, spec, a);
+                    p += Wire.pad(len);
+                }
+                case ARRAY -> {
+                    int len = u32(buf, p, end, objectId, spec, a);
+                    p += 4;
+                    if (len < 0 || len > end - p) {
+                        throw malformed(objectId, spec, "array '" + a.name() + "' of " + Integer.toUnsignedString(len)
+                                + " bytes overflows the message");
+                    }
+                    byte[] bytes = new byte[len];
+                    buf.get(p, bytes);
+                    values[i] = bytes;
+                    p += Wire.pad(len);
+                }
+                case NEW_ID -> {
+                    if (a.isUntypedNewId()) {
+                        int len = u32(buf, p, end, objectId, spec, a);
+                        p += 4;
+                        String name = readString(buf, p, end, len, objectId, spec, a);
+                        if (name == null) {
+                            throw malformed(objectId, spec, "interface name of new_id '" + a.name() + "' is null");
+                        }
+                        p += Wire.pad(len);
+                        int version = u32(buf, p, end, objectId, spec, a);
+                        p += 4;
+                        int id = u32(buf, p, end, objectId, spec, a);
+                        p += 4;
+                        values[i] = new NewId(name, version, id);
+                    } else {
+                        values[i] = u32(buf, p, end, objectId, spec, a);
+                        p += 4;
+                    }
+                }
+                default -> {
+                    int v = u32(buf, p, end, objectId, spec, a);
+                    if (a.type() == dev.crossway.protocol.ArgType.OBJECT && v == 0 && !a.nullable()) {
+                        throw malformed(objectId, spec, "object '" + a.name() + "' is null but may not be");
+                    }
+                    values[i] = v;
+                    p += 4;
+                }
+            }
+        }
+        if (p != end) {
+            throw malformed(objectId, spec, (end - p) + " trailing bytes after the last argument");
+        }
+        for (int i = 0; i < spec.fdCount(); i++) {
+            fds.take();
+        }
+        return new Message(objectId, spec, values);
+    }
+
+    /** Bytes {@code message} takes on the wire. */
+    public static int encodedSize(Message message) {
+        int size = Wire.HEADER_SIZE;
+        List<Arg> argSpecs = message.spec().args();
+        for (int i = 0; i < argSpecs.size(); i++) {
+            Arg a = argSpecs.get(i);
+            Object v = message.arg(i);
+            switch (a.type()) {
+                case FD -> {
+                }
+                case STRING -> size += 4 + (v == null ? 0 : Wire.pad(utf8Length((String) v) + 1));
+                case ARRAY -> size += 4 + Wire.pad(((byte[]) v).length);
+                case NEW_ID -> size += a.isUntypedNewId()
+                        ? 4 + Wire.pad(utf8Length(((NewId) v).interfaceName()) + 1) + 8 : 4;
+                default -> size += 4;
+            }
+        }
+        return size;
+    }
+
+    /**
+     * Appends {@code message} at {@code dst}'s position and its fds to {@code fds} (ownership moves with
+     * them).
+     *
+     * @throws WireException when the message would exceed {@link Wire#MAX_MESSAGE_SIZE}
+     */
+    public static void encode(Message message, ByteBuffer dst, FdQueue fds) throws WireException {
+        int size = encodedSize(message);
+        if (size > Wire.MAX_MESSAGE_SIZE) {
+            throw new WireException(WireException.Kind.MALFORMED, message.objectId(),
+                    message.spec().qualifiedName() + " would take " + size + " bytes, more than the maximum of " + Wire.MAX_MESSAGE_SIZE);
+        }
+        dst.putInt(message.objectId());
+        dst.putInt(Wire.sizeAndOpcode(size, message.opcode()));
+        List<Arg> argSpecs = message.spec().args();
+        for (int i = 0; i < argSpecs.size(); i++) {
+            Arg a = argSpecs.get(i);
+            Object v = message.arg(i);
+            switch (a.type()) {
+                case FD -> fds.add((Integer) v);
+                case STRING -> putString(dst, (String) v);
+                case ARRAY -> {
+                    byte[] bytes = (byte[]) v;
+                    dst.putInt(bytes.length);
+                    dst.put(bytes);
+                    padTo4(dst, bytes.length);
+                }
+                case NEW_ID -> {
+                    if (a.isUntypedNewId()) {
+                        NewId n = (NewId) v;
+                        putString(dst, n.interfaceName());
+                        dst.putInt(n.version());
+                        dst.putInt(n.id());
+                    } else {
+                        dst.putInt((Integer) v);
+                    }
+                }
+                default -> dst.putInt((Integer) v);
+            }
+        }
+    }
+
+    private static void putString(ByteBuffer dst, String s) {
+        if (s == null) {
+            dst.putInt(0);
+            return;
+        }
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        dst.putInt(bytes.length + 1);
+        dst.put(bytes);
+        dst.put((byte) 0);
+        padTo4(dst, bytes.length + 1);
+    }
+
+    private static void padTo4(ByteBuffer dst, int written) {
+        for (int i = written; i < Wire.pad(written); i++) {
+            dst.put((byte) 0);
+        }
+    }
+
+    private static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c)) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+
+    private static int u32(ByteBuffer buf, int p, int end, int objectId, MessageSpec spec, Arg a) throws WireException {
+        if (end - p < 4) {
+            throw malformed(objectId, spec, "message ends before argument '" + a.name() + "'");
+        }
+        return buf.getInt(p);
+    }
+
+    private static String readString(ByteBuffer buf, int p, int end, int len, int objectId, MessageSpec spec, Arg a)
+            throws WireException {
+        if (len == 0) {
+            if (!a.nullable() && a.type() == dev.crossway.protocol.ArgType.STRING) {
+                throw malformed(objectId, spec, "string '" + a.name() + "' is null but may not be");
+            }
+            return null;
+        }
+        if (len < 0 || Wire.pad(len) > end - p) {
+            throw malformed(objectId, spec, "string '" + a.name() + "' of " + Integer.toUnsignedString(len)
+                    + " bytes overflows the message");
+        }
+        if (buf.get(p + len - 1) != 0) {
+            throw malformed(objectId, spec, "string '" + a.name() + "' is not NUL-terminated");
+        }
+        byte[] bytes = new byte[len - 1];
+        buf.get(p, bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private static WireException malformed(int objectId, MessageSpec spec, String what) {
+        return new WireException(WireException.Kind.MALFORMED, objectId, spec.qualifiedName() + ": " + what);
+    }
+}
