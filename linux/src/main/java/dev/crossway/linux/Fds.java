@@ -1,0 +1,163 @@
+package dev.crossway.linux;
+
+import dev.crossway.linux.sys.LibC;
+import dev.crossway.linux.sys.Native;
+import dev.crossway.spi.FdQueue;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+
+/**
+ * Helpers for raw file descriptors: duplicate, close, pipes, memfds, mappings and lock files.
+ *
+ * <p>Every fd made here is close-on-exec. Ownership is the caller's: whatever a method returns, the
+ * caller closes (fds with {@link #close(int)}, mappings with {@link #unmap(ByteBuffer)}).
+ */
+public final class Fds {
+
+    /** Closes fds for {@link FdQueue#closeAll}; errors are ignored, as nothing can be done about them. */
+    public static final FdQueue.FdCloser CLOSER = Fds::close;
+
+    private static final LibC LIBC = Native.libc();
+
+    private Fds() {
+    }
+
+    /**
+     * Closes {@code fd}, never retrying (on Linux the fd is gone even when close reports EINTR).
+     *
+     * @return 0, or the errno (e.g. EBADF when {@code fd} was not open)
+     */
+    public static int close(int fd) {
+        return LIBC.close(fd) == 0 ? 0 : Native.errno();
+    }
+
+    /** A new close-on-exec fd for the same open file ({@code fcntl(fd, F_DUPFD_CLOEXEC, 0)}). */
+    public static int dup(int fd) throws LinuxException {
+        int copy = LIBC.fcntl(fd, LibC.F_DUPFD_CLOEXEC, 0);
+        if (copy < 0) {
+            throw LinuxException.ofErrno("fcntl(" + fd + ", F_DUPFD_CLOEXEC)");
+        }
+        return copy;
+    }
+
+    /** True when {@code fd} is open in this process. */
+    public static boolean isOpen(int fd) {
+        return LIBC.fcntl(fd, LibC.F_GETFD, 0) >= 0;
+    }
+
+    /** A close-on-exec pipe: {@code [0]} is the read end, {@code [1]} the write end. */
+    public static int[] pipe() throws LinuxException {
+        int[] ends = new int[2];
+        if (LIBC.pipe2(ends, LibC.O_CLOEXEC) < 0) {
+            throw LinuxException.ofErrno("pipe2");
+        }
+        return ends;
+    }
+
+    /**
+     * Anonymous shared memory of {@code size} bytes ({@code memfd_create} with MFD_CLOEXEC and
+     * MFD_ALLOW_SEALING, then {@code ftruncate}), zero-filled. {@code name} shows in
+     * {@code /proc/PID/fd} as {@code /memfd:NAME}.
+     */
+    public static int memfd(String name, long size) throws LinuxException {
+        int fd = LIBC.memfd_create(name, LibC.MFD_CLOEXEC | LibC.MFD_ALLOW_SEALING);
+        if (fd < 0) {
+            throw LinuxException.ofErrno("memfd_create(" + name + ")");
+        }
+        if (LIBC.ftruncate(fd, size) < 0) {
+            LinuxException e = LinuxException.ofErrno("ftruncate(memfd " + name + ", " + size + ")");
+            close(fd);
+            throw e;
+        }
+        return fd;
+    }
+
+    /**
+     * Maps the first {@code size} bytes of {@code fd} shared ({@code MAP_SHARED}), read-only or
+     * read-write, and returns a direct buffer over the mapping (position 0, limit = capacity = size).
+     *
+     * <p>The mapping lives until {@link #unmap(ByteBuffer)}, never released by the garbage collector,
+     * so host memory is freed at a known time. Touching the buffer after unmapping crashes the JVM:
+     * the owner must make sure nobody does. Closing {@code fd} does not end the mapping.
+     *
+     * @throws IllegalArgumentException if {@code size} is not in 1..Integer.MAX_VALUE (one ByteBuffer's reach)
+     */
+    public static ByteBuffer map(int fd, long size, boolean writable) throws LinuxException {
+        if (size < 1 || size > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("mapping size must be 1.." + Integer.MAX_VALUE + " bytes, was " + size);
+        }
+        int prot = LibC.PROT_READ | (writable ? LibC.PROT_WRITE : 0);
+        long address = LIBC.mmap(null, size, prot, LibC.MAP_SHARED, fd, 0L);
+        if (address == LibC.MAP_FAILED) {
+            throw LinuxException.ofErrno("mmap(fd " + fd + ", " + size + " bytes, " + (writable ? "read-write" : "read-only") + ")");
+        }
+        ByteBuffer view = Native.newDirectByteBuffer(address, (int) size);
+        return writable ? view : view.asReadOnlyBuffer();
+    }
+
+    /**
+     * Unmaps a buffer returned by {@link #map}: its address and capacity must be exactly the mapping's
+     * (pass the buffer {@code map} returned or a {@code duplicate()} of it, never a slice).
+     */
+    public static void unmap(ByteBuffer mapping) throws LinuxException {
+        if (LIBC.munmap(Native.address(mapping), mapping.capacity()) < 0) {
+            throw LinuxException.ofErrno("munmap");
+        }
+    }
+
+    /** Size in bytes of the file behind {@code fd} ({@code fstat}'s {@code st_size}). */
+    public static long size(int fd) throws LinuxException {
+        Pointer stat = Memory.allocateDirect(Native.runtime(), LibC.STAT_SIZE);
+        if (LIBC.fstat(fd, stat.address()) < 0) {
+            throw LinuxException.ofErrno("fstat(" + fd + ")");
+        }
+        return stat.getLong(LibC.STAT_ST_SIZE);
+    }
+
+    /**
+     * Opens (creating, mode 0660) a lock file as libwayland does for {@code wayland-N.lock}; lock it
+     * with {@link #tryLock(int)}. The lock lasts until the fd is closed.
+     */
+    public static int openLock(Path path) throws LinuxException {
+        int fd = LIBC.open(path.toString(), LibC.O_RDWR | LibC.O_CREAT | LibC.O_CLOEXEC, 0660);
+        if (fd < 0) {
+            throw LinuxException.ofErrno("open lock file " + path);
+        }
+        return fd;
+    }
+
+    /**
+     * Takes an exclusive {@code flock} without waiting.
+     *
+     * @return false when another open file description holds the lock (another process, or another
+     *     {@link #openLock} of the same file in this one)
+     */
+    public static boolean tryLock(int fd) throws LinuxException {
+        if (LIBC.flock(fd, LibC.LOCK_EX | LibC.LOCK_NB) == 0) {
+            return true;
+        }
+        int errno = Native.errno();
+        if (errno == LibC.EWOULDBLOCK) {
+            return false;
+        }
+        throw new LinuxException("flock(" + fd + ", LOCK_EX | LOCK_NB)", errno);
+    }
+
+    /**
+     * Number of fds open in this process, from {@code /proc/self/fd}, not counting the one used to
+     * list it. For leak checks in tests and {@code doctor}.
+     */
+    public static int countOpenFds() {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return (int) fds.count() - 1;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

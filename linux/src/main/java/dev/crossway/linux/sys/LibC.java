@@ -1,0 +1,173 @@
+package dev.crossway.linux.sys;
+
+import jnr.ffi.Pointer;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.types.intptr_t;
+import jnr.ffi.types.off_t;
+import jnr.ffi.types.size_t;
+import jnr.ffi.types.ssize_t;
+
+/**
+ * The libc calls Crossway makes, bound with jnr-ffi: those jnr-posix lacks ({@code memfd_create},
+ * {@code mmap}, {@code accept4}, ...) and those that must make no garbage ({@code sendmsg},
+ * {@code recvmsg}). Obtain the instance from {@link Native#libc()}.
+ *
+ * <p>Pointers to structs are passed as raw addresses ({@code @intptr_t long}) into memory the caller
+ * owns, so a call boxes nothing. Constants carry their upstream names and x86_64 Linux values
+ * (glibc headers and the kernel uapi); {@link Native} refuses to load on another architecture.
+ *
+ * <p>Bindings only, no logic. errno is saved by jnr-ffi after each call; read it with
+ * {@link Native#errno()}.
+ */
+public interface LibC {
+
+    // <bits/socket.h>, <linux/socket.h>
+    int AF_UNIX = 1;
+    int SOCK_STREAM = 1;
+    int SOCK_CLOEXEC = 0x80000;
+    int SOL_SOCKET = 1;
+    int SCM_RIGHTS = 1;
+    int MSG_CTRUNC = 0x8;
+    int MSG_NOSIGNAL = 0x4000;
+    int MSG_CMSG_CLOEXEC = 0x40000000;
+    int SHUT_RD = 0;
+    int SHUT_WR = 1;
+    int SHUT_RDWR = 2;
+    /** Most fds one SCM_RIGHTS message may carry ({@code include/net/scm.h}). */
+    int SCM_MAX_FD = 253;
+    /** {@code sizeof(struct sockaddr_un)}: 2-byte family then {@code char sun_path[108]}. */
+    int SOCKADDR_UN_SIZE = 110;
+    int SUN_PATH_MAX = 108;
+
+    // <fcntl.h>
+    int O_RDONLY = 0;
+    int O_WRONLY = 1;
+    int O_RDWR = 2;
+    int O_CREAT = 0100;
+    int O_CLOEXEC = 02000000;
+    int F_DUPFD_CLOEXEC = 1030;
+    int F_GETFD = 1;
+
+    // <linux/memfd.h>
+    int MFD_CLOEXEC = 0x1;
+    int MFD_ALLOW_SEALING = 0x2;
+
+    // <sys/mman.h>
+    int PROT_READ = 0x1;
+    int PROT_WRITE = 0x2;
+    int MAP_SHARED = 0x1;
+    long MAP_FAILED = -1L;
+
+    // <sys/file.h>
+    int LOCK_SH = 1;
+    int LOCK_EX = 2;
+    int LOCK_NB = 4;
+    int LOCK_UN = 8;
+
+    // <poll.h>
+    short POLLIN = 0x1;
+    short POLLOUT = 0x4;
+    short POLLERR = 0x8;
+    short POLLHUP = 0x10;
+
+    // <asm-generic/errno-base.h>, <asm-generic/errno.h>
+    int EPERM = 1;
+    int ENOENT = 2;
+    int EINTR = 4;
+    int EBADF = 9;
+    int EAGAIN = 11;
+    int EWOULDBLOCK = EAGAIN;
+    int EACCES = 13;
+    int EINVAL = 22;
+    int EMFILE = 24;
+    int EPIPE = 32;
+    int ENAMETOOLONG = 36;
+    int ENOTSOCK = 88;
+    int EADDRINUSE = 98;
+    int ECONNABORTED = 103;
+    int ECONNRESET = 104;
+    int ENOTCONN = 107;
+    int ECONNREFUSED = 111;
+
+    /** {@code int socket(int domain, int type, int protocol);} */
+    int socket(int domain, int type, int protocol);
+
+    /** {@code int socketpair(int domain, int type, int protocol, int sv[2]);} */
+    int socketpair(int domain, int type, int protocol, @Out int[] sv);
+
+    /** {@code int bind(int sockfd, const struct sockaddr *addr, socklen_t addrlen);} */
+    int bind(int sockfd, @intptr_t long addr, int addrlen);
+
+    /** {@code int listen(int sockfd, int backlog);} */
+    int listen(int sockfd, int backlog);
+
+    /** {@code int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);} */
+    int accept4(int sockfd, @intptr_t long addr, @intptr_t long addrlen, int flags);
+
+    /** {@code int connect(int sockfd, const struct sockaddr *addr, socklen_t addrlen);} */
+    int connect(int sockfd, @intptr_t long addr, int addrlen);
+
+    /** {@code ssize_t sendmsg(int sockfd, const struct msghdr *msg, int flags);} */
+    @ssize_t long sendmsg(int sockfd, @intptr_t long msg, int flags);
+
+    /** {@code ssize_t recvmsg(int sockfd, struct msghdr *msg, int flags);} */
+    @ssize_t long recvmsg(int sockfd, @intptr_t long msg, int flags);
+
+    /** {@code int shutdown(int sockfd, int how);} */
+    int shutdown(int sockfd, int how);
+
+    /** {@code int close(int fd);} */
+    int close(int fd);
+
+    /**
+     * {@code int fcntl(int fd, int cmd, ... );} bound with one int argument, which is how the x86_64
+     * calling convention passes it for {@code F_DUPFD_CLOEXEC} and {@code F_GETFD}.
+     */
+    int fcntl(int fd, int cmd, int arg);
+
+    /** {@code int pipe2(int pipefd[2], int flags);} */
+    int pipe2(@Out int[] pipefd, int flags);
+
+    /** {@code int open(const char *pathname, int flags, mode_t mode);} */
+    int open(String pathname, int flags, int mode);
+
+    /** {@code int memfd_create(const char *name, unsigned int flags);} (glibc 2.27+) */
+    int memfd_create(String name, int flags);
+
+    /** {@code int ftruncate(int fd, off_t length);} */
+    int ftruncate(int fd, @off_t long length);
+
+    /**
+     * {@code void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);}
+     *
+     * <p>{@code addr} is a {@link Pointer} (pass null) on purpose: jnr-ffi 2.3.7's x86_64 assembly stubs,
+     * used when every parameter is primitive, pass a garbage sixth argument, so an all-primitive
+     * {@code mmap} fails with EINVAL (glibc sees an unaligned offset). A Pointer parameter routes the
+     * call through the generic invoker, which is correct. Not a hot-path call.
+     */
+    @intptr_t long mmap(Pointer addr, @size_t long length, int prot, int flags, int fd, @off_t long offset);
+
+    /** {@code int munmap(void *addr, size_t length);} */
+    int munmap(@intptr_t long addr, @size_t long length);
+
+    /**
+     * {@code int fstat(int fd, struct stat *statbuf);} (an exported symbol since glibc 2.33). On x86_64
+     * {@code struct stat} is {@link #STAT_SIZE} bytes and {@code off_t st_size} is at
+     * {@link #STAT_ST_SIZE}.
+     */
+    int fstat(int fd, @intptr_t long statbuf);
+
+    /** {@code sizeof(struct stat)} on x86_64. */
+    int STAT_SIZE = 144;
+    /** {@code offsetof(struct stat, st_size)} on x86_64. */
+    int STAT_ST_SIZE = 48;
+
+    /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout);} with {@code struct pollfd { int fd; short events; short revents; }}. */
+    int poll(@intptr_t long fds, @size_t long nfds, int timeout);
+
+    /** {@code int flock(int fd, int operation);} */
+    int flock(int fd, int operation);
+
+    /** {@code char *strerror(int errnum);} */
+    String strerror(int errnum);
+}
