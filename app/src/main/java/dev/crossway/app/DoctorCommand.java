@@ -1,0 +1,41 @@
+package dev.crossway.app;
+
+import dev.crossway.app.config.Settings;
+import dev.crossway.app.inject.CrosswayModule;
+import dev.crossway.spi.TransportOptions;
+import dev.crossway.spi.TransportProvider;
+import dev.crossway.spi.TransportProviders;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code crossway doctor}: which transports can run here, and for those that cannot, why and how to fix it. */
+@Command(name = "doctor", mixinStandardHelpOptions = true,
+        description = "Checks whether the selected transport can run here and lists every transport found.")
+final class DoctorCommand implements Callable<Integer> {
+    @ParentCommand
+    Main parent;
+
+    @Override
+    public Integer call() {
+        Settings settings;
+        try {
+            settings = parent.settings();
+        } catch (IllegalArgumentException e) {
+            System.err.println("crossway: " + e.getMessage());
+            return 2;
+        }
+        TransportProviders providers = TransportProviders.discover();
+        TransportOptions options = CrosswayModule.options(settings);
+        System.out.println(providers.listing(options));
+        try {
+            TransportProvider selected = providers.select(settings.transport(), options);
+            String cause = selected.unavailabilityCause(options);
+            System.out.println("selected transport " + selected.name() + ": " + (cause == null ? "ok" : "cannot run: " + cause));
+            return cause == null ? 0 : 1;
+        } catch (IllegalArgumentException e) {
+            System.out.println(e.getMessage());
+            return 1;
+        }
+    }
+}

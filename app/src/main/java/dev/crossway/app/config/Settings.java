@@ -1,0 +1,33 @@
+package dev.crossway.app.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Crossway's settings, read once from the layered configuration (see {@code reference.conf}); no other
+ * code sees the configuration library.
+ *
+ * @param transport        provider name, or empty for the first available
+ * @param socket           guest-facing socket: a name under $XDG_RUNTIME_DIR or an absolute path
+ * @param hostDisplay      host compositor socket for transports that use one; empty means $WAYLAND_DISPLAY
+ * @param transportOptions every transport's own options, by provider name
+ */
+public record Settings(String transport, String socket, String hostDisplay, String memory, String tag, String appIdTag,
+                       Trace trace, List<Path> protocolDirs, Set<String> allow, Set<String> deny,
+                       Map<String, Integer> maxVersions, String logLevel, Map<String, Map<String, String>> transportOptions) {
+
+    /** Which relayed messages to log. */
+    public enum Trace {
+        NONE, CLIENT, HOST, ALL;
+
+        public boolean requests() {
+            return this == CLIENT || this == ALL;
+        }
+
+        public boolean events() {
+            return this == HOST || this == ALL;
+        }
+    }
+}

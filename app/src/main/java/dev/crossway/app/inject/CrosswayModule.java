@@ -1,0 +1,110 @@
+package dev.crossway.app.inject;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import dev.crossway.app.Daemon;
+import dev.crossway.app.config.Settings;
+import dev.crossway.protocol.Schema;
+import dev.crossway.protocol.SchemaLoader;
+import dev.crossway.proxy.InterceptorFactory;
+import dev.crossway.proxy.SessionOptions;
+import dev.crossway.proxy.intercept.RegistryInterceptor;
+import dev.crossway.proxy.intercept.RegistryPolicy;
+import dev.crossway.proxy.intercept.TitleTagInterceptor;
+import dev.crossway.spi.Transport;
+import dev.crossway.spi.TransportOptions;
+import dev.crossway.spi.TransportProvider;
+import dev.crossway.spi.TransportProviders;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Wires the daemon from {@link Settings}: schema, transport, interceptors, socket. */
+public final class CrosswayModule extends AbstractModule {
+    private final Settings settings;
+    private final Map<String, String> env;
+
+    public CrosswayModule(Settings settings, Map<String, String> env) {
+        this.settings = settings;
+        this.env = Map.copyOf(env);
+    }
+
+    @Provides
+    Settings settings() {
+        return settings;
+    }
+
+    @Provides
+    @Singleton
+    Schema schema() {
+        return SchemaLoader.load(settings.protocolDirs());
+    }
+
+    @Provides
+    @Singleton
+    TransportProviders providers() {
+        return TransportProviders.discover();
+    }
+
+    @Provides
+    @Singleton
+    TransportOptions transportOptions() {
+        return options(settings);
+    }
+
+    /** A transport's options: its own section first, then the general keys it may use. */
+    public static TransportOptions options(Settings settings) {
+        return key -> {
+            String name = settings.transport();
+            Map<String, String> own = settings.transportOptions().get(name);
+            if (own != null && own.containsKey(key)) {
+                return own.get(key);
+            }
+            return switch (key) {
+                case "host-display" -> settings.hostDisplay().isEmpty() ? null : settings.hostDisplay();
+                case "memory" -> settings.memory();
+                default -> null;
+            };
+        };
+    }
+
+    @Provides
+    @Singleton
+    Transport transport(TransportProviders providers, TransportOptions options) {
+        TransportProvider provider = providers.select(settings.transport(), options);
+        String cause = provider.unavailabilityCause(options);
+        if (cause != null) {
+            throw new IllegalStateException("transport '" + provider.name() + "' cannot run: " + cause);
+        }
+        try {
+            return provider.open(options);
+        } catch (IOException e) {
+            throw new UncheckedIOException("transport '" + provider.name() + "' failed to open: " + e.getMessage(), e);
+        }
+    }
+
+    @Provides
+    @Singleton
+    SessionOptions sessionOptions(Schema schema, Transport transport) {
+        boolean passThrough = transport.capabilities().fdsPassThrough();
+        // A pass-through transport carries every fd as-is; others only what an interceptor translates.
+        RegistryPolicy policy = new RegistryPolicy(schema, settings.allow(), settings.deny(), settings.maxVersions(),
+                message -> passThrough);
+        List<InterceptorFactory> interceptors = new ArrayList<>();
+        interceptors.add(session -> new RegistryInterceptor(session, policy));
+        TitleTagInterceptor tags = new TitleTagInterceptor(settings.tag(), settings.appIdTag());
+        if (tags.isActive()) {
+            interceptors.add(session -> tags);
+        }
+        return new SessionOptions(schema, interceptors, settings.trace().requests(), settings.trace().events());
+    }
+
+    @Provides
+    @Singleton
+    Daemon.SocketPath socketPath() {
+        return Daemon.SocketPath.resolve(settings.socket(), env.get("XDG_RUNTIME_DIR"));
+    }
+}
