@@ -1,6 +1,7 @@
 package dev.crossway.app;
 
 import dev.crossway.linux.Fds;
+import dev.crossway.linux.LinuxKernel;
 import dev.crossway.linux.UnixServerSocket;
 import dev.crossway.linux.UnixSocket;
 import dev.crossway.proxy.Session;
@@ -124,7 +125,7 @@ public final class Daemon implements AutoCloseable {
                 client.close();
                 continue;
             }
-            Session session = new Session(id, client, host, options, listener, Fds.CLOSER);
+            Session session = new Session(id, client, host, options, listener, LinuxKernel.INSTANCE);
             sessions.add(session);
             LOG.debug("client {} connected", id);
             session.start();

@@ -102,8 +102,8 @@ final class Relay implements Runnable {
         } catch (RuntimeException e) {
             session.crashed(direction, e);
         } finally {
-            outbox.discard(session.fdCloser());
-            inFds.closeAll(session.fdCloser());
+            outbox.discard(session.kernel());
+            inFds.closeAll(session.kernel());
             session.relayEnded();
         }
     }
@@ -151,7 +151,7 @@ final class Relay implements Runnable {
         } finally {
             if (!currentForwarded) {
                 for (int fd : message.fds()) {
-                    session.fdCloser().close(fd);
+                    session.kernel().close(fd);
                 }
             }
             currentMessage = null;

@@ -51,22 +51,22 @@ public final class Session {
     private final Relay events;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicInteger running = new AtomicInteger();
-    private final FdQueue.FdCloser fdCloser;
+    private final Kernel kernel;
     private volatile int globalsOffered;
     private volatile int globalsShown;
     private final List<String> hiddenGlobals = new ArrayList<>();
 
     /**
-     * @param fdCloser closes fds this session owns but drops (the native layer lives outside core)
+     * @param kernel closes and maps the fds this session owns (the native layer lives outside core)
      */
     public Session(int id, Connection client, HostConnection host, SessionOptions options, SessionListener listener,
-                   FdQueue.FdCloser fdCloser) {
+                   Kernel kernel) {
         this.id = id;
         this.client = client;
         this.host = host;
         this.schema = options.schema();
         this.listener = listener;
-        this.fdCloser = fdCloser;
+        this.kernel = kernel;
         for (InterceptorFactory f : options.interceptors()) {
             Interceptor interceptor = f.create(this);
             interceptors.add(interceptor);
@@ -122,8 +122,9 @@ public final class Session {
         return host.capabilities();
     }
 
-    FdQueue.FdCloser fdCloser() {
-        return fdCloser;
+    /** Guest kernel services for fds the session owns. */
+    public Kernel kernel() {
+        return kernel;
     }
 
     public boolean isClosed() {

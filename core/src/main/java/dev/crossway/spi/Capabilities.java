@@ -15,8 +15,8 @@ package dev.crossway.spi;
 public record Capabilities(boolean guestMemoryVisibleToHost, boolean fdsPassThrough, int maxFdsPerSend, int maxBytesPerSend) {
 
     public Capabilities {
-        if (maxFdsPerSend < 1 || maxBytesPerSend < 4096) {
-            throw new IllegalArgumentException("a transport must carry at least 1 fd and one 4096-byte Wayland message per send");
+        if (maxFdsPerSend < 1 || maxBytesPerSend < 512) {
+            throw new IllegalArgumentException("a transport must carry at least 1 fd and 512 bytes per send");
         }
     }
 }

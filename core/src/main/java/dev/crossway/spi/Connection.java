@@ -20,7 +20,7 @@ public interface Connection extends Closeable {
 
     /**
      * Sends all remaining bytes of {@code src} and every fd in {@code fds}, the fds attached to the
-     * first byte. Takes ownership of the fds: they are closed once sent (or when sending fails), and the
+     * first byte; a connection whose medium carries less per unit splits the bytes itself. Takes ownership of the fds: they are closed once sent (or when sending fails), and the
      * queue is left empty. Blocks until everything is handed over.
      *
      * @throws IOException if the peer is gone or the fds cannot cross

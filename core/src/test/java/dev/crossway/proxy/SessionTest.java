@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -34,7 +33,7 @@ class SessionTest {
     MemoryConnection app;
     MemoryConnection compositor;
     Session session;
-    final List<Integer> closedFds = new CopyOnWriteArrayList<>();
+    final RecordingKernel kernel = new RecordingKernel();
     final CountDownLatch closed = new CountDownLatch(1);
 
     @BeforeAll
@@ -56,7 +55,7 @@ class SessionTest {
             public void sessionClosed(Session s, SessionStats stats) {
                 closed.countDown();
             }
-        }, closedFds::add);
+        }, kernel);
         session.start();
     }
 
@@ -336,7 +335,7 @@ class SessionTest {
         List<Integer> fds = new ArrayList<>();
         drain(compositor, fds);
         assertThat(fds).isEmpty();
-        assertThat(closedFds).containsExactly(91);
+        assertThat(kernel.closed).containsExactly(91);
     }
 
     @Test

@@ -1,0 +1,33 @@
+package dev.crossway.proxy;
+
+import dev.crossway.spi.FdQueue;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * The guest kernel services the relay needs for fds it owns: closing, mapping guest memory (shm
+ * pools) and making sealed memfds (keymaps). Implemented by the native module; core has no native code.
+ *
+ * <p>Deliberately absent: sockets and anything transport-specific.
+ */
+public interface Kernel extends FdQueue.FdCloser {
+
+    /** Closes {@code fd}; errors are ignored (nothing can be done about them). */
+    @Override
+    void close(int fd);
+
+    /** Maps {@code size} bytes of {@code fd} shared; freed only by {@link #unmap}. */
+    ByteBuffer map(int fd, long size, boolean writable) throws IOException;
+
+    /** Unmaps a mapping made by {@link #map}; the buffer must not be used afterwards. */
+    void unmap(ByteBuffer mapping);
+
+    /** A new memfd of {@code size} bytes. */
+    int memfd(String name, long size) throws IOException;
+
+    /** Seals a memfd against shrinking, growing and writing, so a client may trust its content. */
+    void seal(int fd) throws IOException;
+
+    /** The size of the file behind {@code fd}. */
+    long size(int fd) throws IOException;
+}
