@@ -1,0 +1,106 @@
+package dev.crossway.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.crossway.it.rig.Crossway;
+import java.lang.module.Configuration;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReference;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The module graph of the built distribution's lib/, read with {@link ModuleFinder} (nothing is run). */
+class ModuleGraphIT {
+    private static final String SPI = "dev.crossway.spi.TransportProvider";
+
+    /**
+     * Every automatic module the distribution ships today. A new one (or a Crossway module that
+     * lost its module-info) shows up here as a failing diff, to be looked at in review.
+     */
+    private static final Set<String> KNOWN_AUTOMATIC = Set.of(
+            "aopalliance",                              // guice
+            "com.google.common",                        // guava, for guice
+            "com.google.errorprone.annotations",        // guava
+            "com.google.guice",
+            "failureaccess",                            // guava
+            "j2objc.annotations",                       // guava
+            "jnr.a64asm",                               // jnr-ffi
+            "jnr.x86asm",                               // jnr-ffi
+            "jsr305",                                   // guava
+            "listenablefuture",                         // guava
+            "org.checkerframework.checker.qual",        // guava
+            "org.jnrproject.ffi",
+            "org.jnrproject.jffi",
+            "org.jnrproject.jffi.nativelibs",           // jffi's native classifier
+            "typesafe.config");
+
+    private static Path lib;
+    private static Map<String, ModuleDescriptor> modules;
+
+    @BeforeAll
+    static void readLib() {
+        lib = Crossway.launcher().getParent().resolveSibling("lib");
+        modules = new TreeMap<>();
+        for (ModuleReference ref : ModuleFinder.of(lib).findAll()) {
+            modules.put(ref.descriptor().name(), ref.descriptor());
+        }
+        System.out.println(lib + " holds " + modules.size() + " modules: " + modules.keySet());
+    }
+
+    @Test
+    void coreUsesExactlyTheTransportSpi() {
+        ModuleDescriptor core = modules.get("dev.crossway.core");
+        assertThat(core).as("dev.crossway.core in " + lib).isNotNull();
+        assertThat(core.isAutomatic()).as("dev.crossway.core must have a module-info").isFalse();
+        assertThat(core.uses()).containsExactly(SPI);
+    }
+
+    @Test
+    void everyTransportProvidesTheSpi() {
+        ModuleDescriptor loopback = modules.get("dev.crossway.transport.loopback");
+        assertThat(loopback).as("dev.crossway.transport.loopback in " + lib + " (modules: " + modules.keySet() + ")")
+                .isNotNull();
+        List<String> transports = modules.keySet().stream().filter(n -> n.startsWith("dev.crossway.transport.")).toList();
+        System.out.println("transport modules: " + transports);
+        for (String name : transports) {
+            ModuleDescriptor d = modules.get(name);
+            assertThat(d.provides()).as(name + " provides").anySatisfy(p -> {
+                assertThat(p.service()).isEqualTo(SPI);
+                assertThat(p.providers()).isNotEmpty();
+            });
+        }
+    }
+
+    @Test
+    void automaticModulesAreOnlyTheKnownOnes() {
+        Set<String> automatic = modules.values().stream().filter(ModuleDescriptor::isAutomatic)
+                .map(ModuleDescriptor::name).collect(Collectors.toCollection(TreeSet::new));
+        System.out.println("automatic modules: " + automatic);
+        assertThat(automatic).as("automatic modules in " + lib).containsExactlyInAnyOrderElementsOf(KNOWN_AUTOMATIC);
+    }
+
+    @Test
+    void serviceLoaderFindsTheLoopbackTransport() throws ClassNotFoundException {
+        // Resolve the graph the launcher starts (--add-modules ALL-MODULE-PATH) in a layer of its own.
+        ModuleFinder finder = ModuleFinder.of(lib);
+        Configuration cf = ModuleLayer.boot().configuration().resolveAndBind(finder, ModuleFinder.of(), modules.keySet());
+        ModuleLayer layer = ModuleLayer.boot().defineModulesWithOneLoader(cf, ClassLoader.getSystemClassLoader());
+        Class<?> spi = Class.forName(layer.findModule("dev.crossway.core").orElseThrow(), SPI);
+        assertThat(spi).as(SPI + " in dev.crossway.core").isNotNull();
+        getClass().getModule().addUses(spi);
+        List<String> found = ServiceLoader.load(layer, spi).stream()
+                .map(p -> p.type().getModule().getName() + "/" + p.type().getName()).toList();
+        System.out.println("ServiceLoader finds: " + found);
+        assertThat(found).as("providers of " + SPI + " that ServiceLoader finds in " + lib)
+                .anySatisfy(p -> assertThat(p).startsWith("dev.crossway.transport.loopback/"));
+    }
+}
