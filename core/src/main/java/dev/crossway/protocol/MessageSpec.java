@@ -19,6 +19,7 @@ public final class MessageSpec {
     private final int fdCount;
     private final boolean hasNewId;
     private final String signature;
+    private final int newIdOffset;
 
     public MessageSpec(Interface owner, String name, int opcode, boolean request, int since, boolean destructor, List<Arg> args) {
         this.owner = owner;
@@ -45,6 +46,7 @@ public final class MessageSpec {
         }
         this.fdCount = fds;
         this.hasNewId = newId;
+        this.newIdOffset = fixedNewIdOffset(this.args);
         this.signature = sig.toString();
     }
 
@@ -84,6 +86,41 @@ public final class MessageSpec {
 
     public boolean hasNewId() {
         return hasNewId;
+    }
+
+    /**
+     * Byte offset (from the message start) of the only new_id argument when it is typed and every
+     * argument before it has a fixed size, else -1. Lets the relay track object creation without
+     * decoding, as for {@code wl_surface.frame} or {@code wl_display.sync}.
+     */
+    public int newIdOffset() {
+        return newIdOffset;
+    }
+
+    private static int fixedNewIdOffset(List<Arg> args) {
+        int offset = 8;
+        int found = -1;
+        for (Arg a : args) {
+            switch (a.type()) {
+                case NEW_ID -> {
+                    if (found >= 0 || a.isUntypedNewId()) {
+                        return -1;
+                    }
+                    found = offset;
+                    offset += 4;
+                }
+                case FD -> {
+                }
+                case STRING, ARRAY -> {
+                    if (found < 0) {
+                        return -1;
+                    }
+                    offset = Integer.MIN_VALUE / 2;
+                }
+                default -> offset += 4;
+            }
+        }
+        return found;
     }
 
     /** libwayland-style signature, e.g. {@code "usun"} or {@code "?s"}. */

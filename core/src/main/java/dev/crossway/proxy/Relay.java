@@ -128,14 +128,14 @@ final class Relay implements Runnable {
         }
         messages++;
         bytes += size;
-        Interceptor[] hooks = entry.hooks.get(direction, opcode);
-        if (hooks == null && !trace && !spec.hasNewId() && !spec.isDestructor() && spec != deleteId) {
-            outbox.appendRaw(offset, size, inFds, spec.fdCount());
-            return;
-        }
         if (direction.isRequest() && entry.isZombie()) {
             throw new ProtocolError(id, ProtocolError.INVALID_OBJECT,
                     spec.qualifiedName() + " sent to " + iface.name() + "@" + id + ", which was already destroyed");
+        }
+        Interceptor[] hooks = entry.hooks.get(direction, opcode);
+        if (hooks == null && !trace && trackWithoutDecoding(offset, size, entry, spec)) {
+            outbox.appendRaw(offset, size, inFds, spec.fdCount());
+            return;
         }
         Message message = MessageCodec.decode(in, offset, spec, inFds);
         currentOffset = offset;
@@ -156,6 +156,52 @@ final class Relay implements Runnable {
             }
             currentMessage = null;
         }
+    }
+
+    /**
+     * Tracks what a message creates or destroys straight from its bytes when that needs no decoding
+     * (the common per-frame cases: {@code wl_surface.frame}, {@code wl_callback.done},
+     * {@code delete_id}, destructors), so untouched messages make no garbage.
+     *
+     * @return false when the message must be decoded to be tracked
+     */
+    private boolean trackWithoutDecoding(int offset, int size, ObjectTable.Entry entry, MessageSpec spec) throws ProtocolError {
+        ObjectTable objects = session.objects();
+        int target = Wire.objectId(in, offset);
+        if (spec.hasNewId()) {
+            int at = spec.newIdOffset();
+            if (at < 0 || at + 4 > size) {
+                return false;
+            }
+            String childName = spec.args().get(childIndex(spec)).interfaceName();
+            Interface child = session.schema().find(childName);
+            if (child == null) {
+                return false;
+            }
+            String problem = objects.create(in.getInt(offset + at), direction.isRequest(), child, entry.version(), session.hooksFor(child));
+            if (problem != null) {
+                throw new ProtocolError(target, ProtocolError.INVALID_OBJECT, spec.qualifiedName() + ": " + problem);
+            }
+        } else if (spec == deleteId) {
+            if (size != 12) {
+                return false;
+            }
+            objects.remove(in.getInt(offset + 8));
+        }
+        if (spec.isDestructor()) {
+            objects.destroy(target);
+        }
+        return true;
+    }
+
+    private static int childIndex(MessageSpec spec) {
+        List<Arg> args = spec.args();
+        for (int i = 0; i < args.size(); i++) {
+            if (args.get(i).type() == ArgType.NEW_ID) {
+                return i;
+            }
+        }
+        throw new IllegalStateException(spec + " has no new_id");
     }
 
     /** The end of the chain: update the object table, trace, and queue for sending. */
