@@ -1,0 +1,382 @@
+package dev.crossway.bench;
+
+import dev.crossway.linux.UnixSocket;
+import dev.crossway.protocol.Schema;
+import dev.crossway.protocol.SchemaLoader;
+import dev.crossway.spi.FdQueue;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Runs every workload against a direct weston connection, Crossway in its modes, and waypipe, with
+ * the systems alternating within each round, and writes the medians and ratios to direct as Markdown.
+ *
+ * <pre>
+ * Harness [--quick] [--rounds N] [--out FILE] --dist CROSSWAY_HOME
+ * </pre>
+ */
+public final class Harness {
+    private final boolean quick;
+    private final int rounds;
+    private final Path dist;
+    private final Path work;
+    private final Schema schema = SchemaLoader.loadBundled();
+    /** workload → system → values over rounds. */
+    private final Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
+    private final List<String> notes = new ArrayList<>();
+
+    private Harness(boolean quick, int rounds, Path dist, Path work) {
+        this.quick = quick;
+        this.rounds = rounds;
+        this.dist = dist;
+        this.work = work;
+    }
+
+    /** One system under test: where clients connect and, for proxies, the proxy process(es). */
+    private record Sut(String name, Path socket, List<Proc> procs, Proc proxy) implements AutoCloseable {
+        /** CPU time of every process of the system. */
+        double cpuMillis() {
+            return procs.stream().mapToDouble(Proc::cpuMillis).sum();
+        }
+
+        @Override
+        public void close() {
+            procs.forEach(Proc::close);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean quick = false;
+        int rounds = 5;
+        Path out = Path.of("docs/BENCHMARKS.md");
+        Path dist = Path.of("app/target/crossway");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--out" -> out = Path.of(args[++i]);
+                case "--dist" -> dist = Path.of(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        if (quick) {
+            rounds = 1;
+        }
+        Path work = Files.createTempDirectory("crossway-bench");
+        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Harness h = new Harness(quick, rounds, dist.toAbsolutePath(), work);
+        String report = h.run();
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, report);
+        System.out.println(report);
+        System.out.println("written to " + out);
+    }
+
+    private String run() throws Exception {
+        measureLimits();
+        try (Proc weston = startWeston()) {
+            List<String> systems = new ArrayList<>(List.of("direct", "crossway-shared", "crossway-separate", "waypipe"));
+            if (!onPath("waypipe")) {
+                systems.remove("waypipe");
+                notes.add("waypipe is not installed: its column is missing.");
+            }
+            for (int round = 0; round < rounds; round++) {
+                // Rotate the order each round so drift on a noisy machine does not favour one system.
+                List<String> order = new ArrayList<>(systems);
+                java.util.Collections.rotate(order, -round);
+                for (String system : order) {
+                    System.err.printf("round %d/%d: %s%n", round + 1, rounds, system);
+                    try (Sut sut = start(system)) {
+                        runWorkloads(sut);
+                    } catch (Exception e) {
+                        notes.add("round " + (round + 1) + ", " + system + ": failed: " + e.getMessage().lines().findFirst().orElse(""));
+                        System.err.println(system + " failed: " + e);
+                    }
+                }
+            }
+        }
+        return report();
+    }
+
+    private Proc startWeston() throws IOException {
+        Map<String, String> env = Map.of("XDG_RUNTIME_DIR", work.toString());
+        Proc weston = Proc.start("weston", List.of("weston", "--backend=headless-backend.so", "--socket=bench-weston", "--use-pixman",
+                "--width=1920", "--height=1080", "--idle-time=0"), env, work);
+        Path socket = work.resolve("bench-weston");
+        return weston.await("weston's socket", Duration.ofSeconds(20), () -> Files.exists(socket));
+    }
+
+    private Sut start(String system) throws Exception {
+        Path weston = work.resolve("bench-weston");
+        Map<String, String> env = Map.of("XDG_RUNTIME_DIR", work.toString());
+        switch (system) {
+            case "direct" -> {
+                return new Sut(system, weston, List.of(), null);
+            }
+            case "crossway-shared", "crossway-separate" -> {
+                String memory = system.substring("crossway-".length());
+                String name = "bench-" + system;
+                long t0 = System.nanoTime();
+                Proc p = Proc.start(system, List.of(dist.resolve("bin/crossway").toString(), "--transport", "loopback",
+                        "--host-display", weston.toString(), "--socket", name, "--memory", memory), env, work);
+                p.await("Crossway's 'listening on' line", Duration.ofSeconds(30), () -> p.log().contains("listening on"));
+                record("startup to socket-ready (ms)", system, (System.nanoTime() - t0) / 1e6);
+                Proc.sleep(1000);
+                record("idle RSS (MiB)", system, p.rssMiB());
+                return new Sut(system, work.resolve(name), List.of(p), p);
+            }
+            case "waypipe" -> {
+                Path control = work.resolve("waypipe.sock");
+                Files.deleteIfExists(control);
+                Map<String, String> clientEnv = new java.util.HashMap<>(env);
+                clientEnv.put("WAYLAND_DISPLAY", weston.toString());
+                Proc client = Proc.start("waypipe-client", List.of("waypipe", "--socket", control.toString(), "client"), clientEnv, work);
+                client.await("waypipe client's socket", Duration.ofSeconds(10), () -> Files.exists(control));
+                Proc server = Proc.start("waypipe-server", List.of("waypipe", "--socket", control.toString(), "--display", "bench-waypipe",
+                        "server", "--", "sleep", "100000"), env, work);
+                Path socket = work.resolve("bench-waypipe");
+                server.await("waypipe server's socket", Duration.ofSeconds(10), () -> Files.exists(socket));
+                // Both waypipe processes do the proxying; the client side talks to weston.
+                return new Sut(system, socket, List.of(server, client), client);
+            }
+            default -> throw new IllegalArgumentException(system);
+        }
+    }
+
+    private void runWorkloads(Sut sut) throws Exception {
+        String s = sut.name();
+        int count = quick ? 500 : 20000;
+        String line = capture(() -> Workloads.roundtrip(schema, sut.socket(), count));
+        record("round trip p50 (µs)", s, value(line, "p50_us"));
+        record("round trip p99 (µs)", s, value(line, "p99_us"));
+        for (int clients : quick ? new int[] {1, 10} : new int[] {1, 10, 100}) {
+            line = capture(() -> Workloads.clients(schema, sut.socket(), clients, quick ? 0.5 : 3));
+            record(clients + " clients: round trips/s", s, value(line, "roundtrips_per_s"));
+        }
+        for (double pct : new double[] {100, 1}) {
+            int frames = quick ? 20 : (pct >= 100 ? 200 : 1000);
+            double cpu0 = sut.cpuMillis();
+            line = capture(() -> Workloads.shm(schema, sut.socket(), 1920, 1080, frames, pct));
+            String label = pct >= 100 ? "1920×1080 full damage" : "1920×1080 1 % damage";
+            record(label + ": frames/s", s, value(line, "fps"));
+            if (sut.proxy() != null) {
+                // Includes the 20 warm-up frames, hence frames + 20.
+                record(label + ": proxy CPU per frame (ms)", s, (sut.cpuMillis() - cpu0) / (frames + 20));
+            }
+        }
+        if (sut.proxy() != null && s.startsWith("crossway")) {
+            List<WaylandClient> many = new ArrayList<>();
+            try {
+                for (int i = 0; i < 100; i++) {
+                    many.add(WaylandClient.connect(sut.socket(), schema));
+                }
+                record("RSS with 100 clients (MiB)", s, sut.proxy().rssMiB());
+            } finally {
+                many.forEach(WaylandClient::close);
+            }
+        }
+    }
+
+    /** The physical limits the figures are compared with. */
+    private void measureLimits() throws Exception {
+        int frame = 1920 * 1080 * 4;
+        ByteBuffer src = ByteBuffer.allocateDirect(frame);
+        ByteBuffer dst = ByteBuffer.allocateDirect(frame);
+        long[] ns = new long[quick ? 20 : 200];
+        for (int i = -10; i < ns.length; i++) {
+            long t0 = System.nanoTime();
+            dst.put(0, src, 0, frame);
+            if (i >= 0) {
+                ns[i] = System.nanoTime() - t0;
+            }
+        }
+        Arrays.sort(ns);
+        double ms = ns[ns.length / 2] / 1e6;
+        record("limit: copy of one 1920×1080×4 frame (ms)", "direct", ms);
+        record("limit: memcpy bandwidth (GB/s)", "direct", frame / (ms / 1e3) / 1e9);
+
+        UnixSocket[] pair = UnixSocket.pair();
+        Thread echo = new Thread(() -> {
+            ByteBuffer b = ByteBuffer.allocateDirect(64);
+            FdQueue fds = new FdQueue();
+            try {
+                while (true) {
+                    b.clear();
+                    if (pair[1].receive(b, fds) < 0) {
+                        return;
+                    }
+                    b.flip();
+                    pair[1].send(b, fds);
+                }
+            } catch (IOException e) {
+                // closed
+            }
+        });
+        echo.start();
+        ByteBuffer b = ByteBuffer.allocateDirect(64);
+        FdQueue fds = new FdQueue();
+        long[] rt = new long[quick ? 1000 : 20000];
+        for (int i = -1000; i < rt.length; i++) {
+            b.clear().putLong(i).flip();
+            long t0 = System.nanoTime();
+            pair[0].send(b, fds);
+            b.clear();
+            pair[0].receive(b, fds);
+            if (i >= 0) {
+                rt[i] = System.nanoTime() - t0;
+            }
+        }
+        pair[0].close();
+        pair[1].close();
+        echo.join();
+        Arrays.sort(rt);
+        record("limit: Unix socket round trip between two threads, p50 (µs)", "direct", rt[rt.length / 2] / 1e3);
+    }
+
+    private interface Body {
+        void run() throws Exception;
+    }
+
+    /** Runs a workload and returns the line it printed. */
+    private static String capture(Body body) throws Exception {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            body.run();
+        } finally {
+            System.setOut(old);
+        }
+        String line = buf.toString(java.nio.charset.StandardCharsets.UTF_8).trim();
+        System.err.println("  " + line);
+        return line;
+    }
+
+    private static double value(String line, String key) {
+        for (String kv : line.split(" ")) {
+            if (kv.startsWith(key + "=")) {
+                return Double.parseDouble(kv.substring(key.length() + 1));
+            }
+        }
+        throw new IllegalStateException("no " + key + " in: " + line);
+    }
+
+    private void record(String workload, String system, double v) {
+        results.computeIfAbsent(workload, k -> new TreeMap<>()).computeIfAbsent(system, k -> new ArrayList<>()).add(v);
+    }
+
+    private static double median(List<Double> values) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static boolean onPath(String cmd) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (Files.isExecutable(Path.of(dir, cmd))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private String report() throws IOException {
+        List<String> systems = List.of("direct", "crossway-shared", "crossway-separate", "waypipe");
+        StringBuilder md = new StringBuilder();
+        md.append("# Benchmarks\n\n");
+        md.append("Generated by `scripts/bench").append(quick ? " --quick" : "").append("` on ").append(LocalDate.now())
+                .append(". Do not edit by hand: run the harness again.\n\n");
+        md.append("## Machine\n\n");
+        md.append("- CPU: ").append(cpuModel()).append(", ").append(Runtime.getRuntime().availableProcessors()).append(" cores\n");
+        md.append("- Kernel: ").append(firstLine("uname", "-r")).append("\n");
+        md.append("- Java: ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.version")).append("\n");
+        md.append("- Compositor: ").append(firstLine("weston", "--version")).append(", headless backend, pixman renderer, 1920×1080\n");
+        md.append("- Reference proxy: ").append(onPath("waypipe") ? firstLine("waypipe", "--version") : "waypipe not installed")
+                .append(" (`waypipe client` next to weston, `waypipe server` for the app, one machine, default lz4 compression)\n\n");
+        md.append("## Method\n\n");
+        md.append("- Every workload is a real Wayland client written with Crossway's own codec (`bench/.../Workloads.java`), run in the harness's JVM against each system's socket.\n");
+        md.append("- Systems: `direct` (weston's socket), `crossway-shared` (loopback transport, fds and memory pass as-is), ")
+                .append("`crossway-separate` (loopback with separate memory: the copy path the VM transports take), `waypipe`.\n");
+        md.append("- ").append(rounds).append(" round(s); within each round every system runs every workload, and the order of systems rotates from round to round. Tables show medians over rounds and, in brackets, the ratio to direct.\n");
+        md.append("- Round trip: `wl_display.sync` and wait for `done`, one client, ").append(quick ? 500 : 20000).append(" round trips after warm-up.\n");
+        md.append("- Clients: N clients connect, then each does round trips for ").append(quick ? "0.5" : "3").append(" s; aggregate round trips per second.\n");
+        md.append("- shm frames: a 1920×1080 XRGB8888 toplevel with two buffers; each frame paints the damaged area, attaches, damages, commits and waits for a round trip. 1 % damage is a 144×144 square that moves. Proxy CPU is user+system time of the proxy process(es) from /proc, divided by frames (10 ms tick resolution).\n");
+        md.append("- Start-up is the time from launching `bin/crossway` to its `listening on` line; RSS from /proc/PID/status.\n\n");
+        md.append("## Results\n\n");
+        md.append("| workload |");
+        for (String s : systems) {
+            md.append(' ').append(s).append(" |");
+        }
+        md.append("\n|---|");
+        for (int i = 0; i < systems.size(); i++) {
+            md.append("---|");
+        }
+        md.append('\n');
+        for (var e : results.entrySet()) {
+            md.append("| ").append(e.getKey()).append(" |");
+            Double base = e.getValue().containsKey("direct") ? median(e.getValue().get("direct")) : null;
+            for (String s : systems) {
+                List<Double> v = e.getValue().get(s);
+                if (v == null) {
+                    md.append(" – |");
+                    continue;
+                }
+                double m = median(v);
+                md.append(' ').append(format(m));
+                if (base != null && !s.equals("direct") && base != 0) {
+                    md.append(" (×").append(String.format("%.2f", m / base)).append(')');
+                }
+                md.append(" |");
+            }
+            md.append('\n');
+        }
+        md.append("\n## What limits each figure\n\n");
+        md.append("- Round trips: every proxy adds two socket hops each way; the `limit:` row gives one Unix-socket round trip between two threads on this machine, the floor for each added hop pair.\n");
+        md.append("- Full-damage frames: weston (pixman) composites the whole frame; a copying proxy adds at least one frame copy, bounded by the `limit:` memcpy rows.\n");
+        md.append("- Proxy CPU per frame below the 10 ms tick resolution reads as 0 for short runs; use the full run's figures.\n");
+        md.append("- Not measured yet: clipboard throughput (256 MiB through a data-device pipe), the virtgpu transport over the emulated device and its EXECBUFFERs per message; they join this table when their harness parts land.\n");
+        if (!notes.isEmpty()) {
+            md.append("\n## Notes from this run\n\n");
+            notes.forEach(n -> md.append("- ").append(n).append('\n'));
+        }
+        return md.toString();
+    }
+
+    private static String format(double v) {
+        if (Double.isNaN(v)) {
+            return "n/a";
+        }
+        return v >= 100 ? String.format("%.0f", v) : v >= 1 ? String.format("%.2f", v) : String.format("%.3f", v);
+    }
+
+    private static String cpuModel() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+            if (line.startsWith("model name")) {
+                return line.substring(line.indexOf(':') + 1).trim();
+            }
+        }
+        return "unknown";
+    }
+
+    private static String firstLine(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            p.waitFor();
+            return out.lines().findFirst().orElse("?").trim();
+        } catch (IOException | InterruptedException e) {
+            return "?";
+        }
+    }
+}
