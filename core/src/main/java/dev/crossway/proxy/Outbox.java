@@ -43,6 +43,20 @@ final class Outbox {
 
     /** Forwards the unchanged message at {@code offset}, with {@code fdCount} fds from the front of {@code from}. */
     void appendRaw(int offset, int size, FdQueue from, int fdCount) throws IOException {
+        extendSpan(offset, size, fdCount);
+        from.moveTo(fds, fdCount);
+    }
+
+    /** Forwards an unchanged decoded message from its original bytes; its fds come from the message. */
+    void appendRaw(int offset, int size, Message message) throws IOException {
+        extendSpan(offset, size, message.spec().fdCount());
+        for (int fd : message.fds()) {
+            fds.add(fd);
+        }
+    }
+
+    /** Adds the bytes at {@code offset} to the pending span, flushing first if they cannot join it. */
+    private void extendSpan(int offset, int size, int fdCount) throws IOException {
         makeRoom(size, fdCount, true);
         if (spanStart < 0) {
             spanStart = offset;
@@ -51,22 +65,6 @@ final class Outbox {
             spanStart = offset;
         }
         spanEnd = offset + size;
-        from.moveTo(fds, fdCount);
-    }
-
-    /** Forwards an unchanged decoded message from its original bytes; its fds come from the message. */
-    void appendRaw(int offset, int size, Message message) throws IOException {
-        makeRoom(size, message.spec().fdCount(), true);
-        if (spanStart < 0) {
-            spanStart = offset;
-        } else if (offset != spanEnd) {
-            flush();
-            spanStart = offset;
-        }
-        spanEnd = offset + size;
-        for (int fd : message.fds()) {
-            fds.add(fd);
-        }
     }
 
     /** Encodes and forwards a rewritten or injected message. */
