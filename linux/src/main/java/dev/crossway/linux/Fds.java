@@ -121,6 +121,106 @@ public final class Fds {
     }
 
     /**
+     * What {@code fstat} says about an fd: enough to tell a pipe from a file or a socket, and to
+     * recognise one open file behind several fds ({@code dev} and {@code ino}).
+     *
+     * @param dev  {@code st_dev}
+     * @param ino  {@code st_ino}
+     * @param mode {@code st_mode}: file type ({@link LibC#S_IFMT} bits) and permissions
+     * @param size {@code st_size}
+     */
+    public record Stat(long dev, long ino, int mode, long size) {
+        public boolean isFifo() {
+            return (mode & LibC.S_IFMT) == LibC.S_IFIFO;
+        }
+
+        public boolean isRegularFile() {
+            return (mode & LibC.S_IFMT) == LibC.S_IFREG;
+        }
+
+        public boolean isSocket() {
+            return (mode & LibC.S_IFMT) == LibC.S_IFSOCK;
+        }
+
+        /** The file type in words, for error messages: "pipe", "regular file or memfd", "socket", ... */
+        public String kind() {
+            switch (mode & LibC.S_IFMT) {
+                case LibC.S_IFIFO: return "pipe";
+                case LibC.S_IFREG: return "regular file or memfd";
+                case LibC.S_IFSOCK: return "socket";
+                case LibC.S_IFCHR: return "character device";
+                case LibC.S_IFBLK: return "block device";
+                case LibC.S_IFDIR: return "directory";
+                case 0: return "anonymous inode (eventfd, dma-buf, sync_file, ...)";
+                default: return "file of type 0" + Integer.toOctalString(mode & LibC.S_IFMT);
+            }
+        }
+    }
+
+    /** {@code fstat(fd)}. */
+    public static Stat stat(int fd) throws LinuxException {
+        Pointer stat = Memory.allocateDirect(Native.runtime(), LibC.STAT_SIZE);
+        if (LIBC.fstat(fd, stat.address()) < 0) {
+            throw LinuxException.ofErrno("fstat(" + fd + ")");
+        }
+        return new Stat(stat.getLong(LibC.STAT_ST_DEV), stat.getLong(LibC.STAT_ST_INO), stat.getInt(LibC.STAT_ST_MODE),
+                stat.getLong(LibC.STAT_ST_SIZE));
+    }
+
+    /** True when {@code fd} is a pipe or FIFO ({@code S_ISFIFO}). */
+    public static boolean isFifo(int fd) throws LinuxException {
+        return stat(fd).isFifo();
+    }
+
+    /** The file status flags ({@code fcntl(fd, F_GETFL)}): access mode ({@link LibC#O_ACCMODE} bits), O_NONBLOCK, ... */
+    public static int statusFlags(int fd) throws LinuxException {
+        int flags = LIBC.fcntl(fd, LibC.F_GETFL, 0);
+        if (flags < 0) {
+            throw LinuxException.ofErrno("fcntl(" + fd + ", F_GETFL)");
+        }
+        return flags;
+    }
+
+    /**
+     * Reads once into {@code dst} (a direct buffer) from its position, retrying on EINTR.
+     *
+     * @return bytes read, or -1 at end of file (0 only when {@code dst} has no room)
+     */
+    public static int read(int fd, ByteBuffer dst) throws LinuxException {
+        if (!dst.hasRemaining()) {
+            return 0;
+        }
+        long base = Native.address(dst) + dst.position();
+        long n;
+        do {
+            n = LIBC.read(fd, base, dst.remaining());
+        } while (n < 0 && Native.errno() == LibC.EINTR);
+        if (n < 0) {
+            throw LinuxException.ofErrno("read(" + fd + ")");
+        }
+        if (n == 0) {
+            return -1;
+        }
+        dst.position(dst.position() + (int) n);
+        return (int) n;
+    }
+
+    /** Writes all remaining bytes of {@code src} (a direct buffer), blocking, retrying on EINTR. */
+    public static void write(int fd, ByteBuffer src) throws LinuxException {
+        long base = Native.address(src);
+        while (src.hasRemaining()) {
+            long n = LIBC.write(fd, base + src.position(), src.remaining());
+            if (n < 0) {
+                if (Native.errno() == LibC.EINTR) {
+                    continue;
+                }
+                throw LinuxException.ofErrno("write(" + fd + ")");
+            }
+            src.position(src.position() + (int) n);
+        }
+    }
+
+    /**
      * Opens (creating, mode 0660) a lock file as libwayland does for {@code wayland-N.lock}; lock it
      * with {@link #tryLock(int)}. The lock lasts until the fd is closed.
      */

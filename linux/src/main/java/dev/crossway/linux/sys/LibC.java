@@ -6,6 +6,7 @@ import jnr.ffi.types.intptr_t;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
+import jnr.ffi.types.u_int64_t;
 
 /**
  * The libc calls Crossway makes, bound with jnr-ffi: those jnr-posix lacks ({@code memfd_create},
@@ -47,6 +48,9 @@ public interface LibC {
     int O_CLOEXEC = 02000000;
     int F_DUPFD_CLOEXEC = 1030;
     int F_GETFD = 1;
+    int F_GETFL = 3;
+    int O_ACCMODE = 3;
+    int O_NONBLOCK = 04000;
 
     // <linux/memfd.h>
     int MFD_CLOEXEC = 0x1;
@@ -74,12 +78,21 @@ public interface LibC {
     int EPERM = 1;
     int ENOENT = 2;
     int EINTR = 4;
+    int ENXIO = 6;
     int EBADF = 9;
     int EAGAIN = 11;
     int EWOULDBLOCK = EAGAIN;
+    int ENOMEM = 12;
     int EACCES = 13;
+    int EFAULT = 14;
+    int EBUSY = 16;
+    int EEXIST = 17;
+    int ENODEV = 19;
     int EINVAL = 22;
     int EMFILE = 24;
+    int ENOTTY = 25;
+    int ENOSYS = 38;
+    int EOPNOTSUPP = 95;
     int EPIPE = 32;
     int ENAMETOOLONG = 36;
     int ENOTSOCK = 88;
@@ -161,9 +174,45 @@ public interface LibC {
     int STAT_SIZE = 144;
     /** {@code offsetof(struct stat, st_size)} on x86_64. */
     int STAT_ST_SIZE = 48;
+    /** {@code offsetof(struct stat, st_dev)} on x86_64 ({@code dev_t}, 8 bytes). */
+    int STAT_ST_DEV = 0;
+    /** {@code offsetof(struct stat, st_ino)} on x86_64 ({@code ino_t}, 8 bytes). */
+    int STAT_ST_INO = 8;
+    /** {@code offsetof(struct stat, st_mode)} on x86_64 ({@code mode_t}, 4 bytes). */
+    int STAT_ST_MODE = 24;
+    /** {@code offsetof(struct stat, st_rdev)} on x86_64 ({@code dev_t}, 8 bytes). */
+    int STAT_ST_RDEV = 40;
+
+    // <sys/stat.h>: file type bits of st_mode
+    int S_IFMT = 0170000;
+    int S_IFSOCK = 0140000;
+    int S_IFLNK = 0120000;
+    int S_IFREG = 0100000;
+    int S_IFBLK = 0060000;
+    int S_IFDIR = 0040000;
+    int S_IFCHR = 0020000;
+    int S_IFIFO = 0010000;
 
     /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout);} with {@code struct pollfd { int fd; short events; short revents; }}. */
     int poll(@intptr_t long fds, @size_t long nfds, int timeout);
+
+    /**
+     * {@code int ioctl(int fd, unsigned long request, void *arg);} with {@code arg} the address of the
+     * argument struct. Pass {@code request} zero-extended (e.g. {@code 0xC0106443L}).
+     */
+    int ioctl(int fd, @u_int64_t long request, @intptr_t long arg);
+
+    /** {@code ssize_t read(int fd, void *buf, size_t count);} */
+    @ssize_t long read(int fd, @intptr_t long buf, @size_t long count);
+
+    /** {@code ssize_t write(int fd, const void *buf, size_t count);} */
+    @ssize_t long write(int fd, @intptr_t long buf, @size_t long count);
+
+    /** {@code off_t lseek(int fd, off_t offset, int whence);} */
+    @off_t long lseek(int fd, @off_t long offset, int whence);
+
+    int SEEK_SET = 0;
+    int SEEK_END = 2;
 
     /** {@code int flock(int fd, int operation);} */
     int flock(int fd, int operation);

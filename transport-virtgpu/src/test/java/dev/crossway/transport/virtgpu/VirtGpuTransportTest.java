@@ -1,0 +1,449 @@
+package dev.crossway.transport.virtgpu;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.crossway.linux.Fds;
+import dev.crossway.linux.UnixServerSocket;
+import dev.crossway.linux.UnixSocket;
+import dev.crossway.linux.sys.LibC;
+import dev.crossway.spi.FdQueue;
+import dev.crossway.spi.HostBuffer;
+import dev.crossway.spi.HostConnection;
+import dev.crossway.spi.PipeDirection;
+import dev.crossway.spi.Transport;
+import dev.crossway.spi.TransportOptions;
+import dev.crossway.transport.virtgpu.emulator.VirtGpuEmulator;
+import dev.crossway.transport.virtgpu.emulator.VirtGpuEmulatorConfig;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The transport against the emulated kernel + crosvm, with a fake compositor on a real Unix socket. */
+@Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class VirtGpuTransportTest {
+    @TempDir
+    Path dir;
+
+    private final Map<String, String> options = new HashMap<>();
+    private UnixServerSocket compositor;
+    private VirtGpuEmulator emulator;
+
+    @BeforeEach
+    void fakeCompositor() throws IOException {
+        compositor = UnixServerSocket.bind(dir.resolve("wayland-0"));
+    }
+
+    @AfterEach
+    void stop() {
+        if (emulator != null && !emulator.hostErrors().isEmpty()) {
+            System.err.println("host errors: " + emulator.hostErrors());
+        }
+        compositor.close();
+        if (emulator != null) {
+            emulator.close();
+        }
+    }
+
+    private VirtGpuTransportProvider provider(Consumer<VirtGpuEmulatorConfig> setup) {
+        VirtGpuEmulatorConfig config = VirtGpuEmulatorConfig.of(dir.resolve("wayland-0"));
+        setup.accept(config);
+        emulator = new VirtGpuEmulator(config);
+        return new VirtGpuTransportProvider(emulator);
+    }
+
+    private TransportOptions options() {
+        return options::get;
+    }
+
+    private static ByteBuffer bytes(String s) {
+        ByteBuffer b = ByteBuffer.allocateDirect(s.length());
+        b.put(s.getBytes(UTF_8)).flip();
+        return b;
+    }
+
+    private static String text(ByteBuffer b) {
+        b.flip();
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return new String(out, UTF_8);
+    }
+
+    /** Receives until {@code n} bytes arrived (a stream may split). */
+    private static String receive(UnixSocket socket, int n, FdQueue fds) throws IOException {
+        ByteBuffer dst = ByteBuffer.allocateDirect(n);
+        while (dst.hasRemaining()) {
+            assertThat(socket.receive(dst, fds)).isPositive();
+        }
+        return text(dst);
+    }
+
+    private static String receive(HostConnection host, int n, FdQueue fds) throws IOException {
+        ByteBuffer dst = ByteBuffer.allocateDirect(n);
+        while (dst.hasRemaining()) {
+            assertThat(host.receive(dst, fds)).isPositive();
+        }
+        return text(dst);
+    }
+
+    private static String readAll(int fd) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        ByteBuffer buf = ByteBuffer.allocateDirect(256);
+        while (true) {
+            buf.clear();
+            if (Fds.read(fd, buf) < 0) {
+                return sb.toString();
+            }
+            sb.append(text(buf));
+        }
+    }
+
+    private void assertNoHostErrors() {
+        assertThat(emulator.hostErrors()).as("errors the host would have logged").isEmpty();
+    }
+
+    @Test
+    void bytesAndHostBuffersCrossToTheCompositor() throws Exception {
+        try (Transport transport = provider(c -> { }).open(options());
+             HostConnection host = transport.connect();
+             UnixSocket compositorSide = compositor.accept()) {
+            assertThat(host.capabilities().maxFdsPerSend()).isEqualTo(28);
+            assertThat(host.capabilities().maxBytesPerSend()).isEqualTo(3744);
+            assertThat(host.capabilities().guestMemoryVisibleToHost()).isFalse();
+            try (HostBuffer buffer = host.allocate(10_000)) {
+                assertThat(buffer.size()).isEqualTo(10_000);
+                buffer.memory().put(0, "pixels".getBytes(UTF_8));
+                FdQueue out = new FdQueue();
+                out.add(buffer.dupFd());
+                host.send(bytes("wl_shm.create_pool"), out);
+                assertThat(out.isEmpty()).isTrue();
+                FdQueue in = new FdQueue();
+                assertThat(receive(compositorSide, 18, in)).isEqualTo("wl_shm.create_pool");
+                assertThat(in.size()).isEqualTo(1);
+                int pool = in.take();
+                ByteBuffer seen = Fds.map(pool, 10_000, false);
+                byte[] head = new byte[6];
+                seen.get(0, head);
+                assertThat(new String(head, UTF_8)).isEqualTo("pixels");
+                // Written after the send, still seen: it is the same memory.
+                buffer.memory().put(0, "PIXELS".getBytes(UTF_8));
+                seen.get(0, head);
+                assertThat(new String(head, UTF_8)).isEqualTo("PIXELS");
+                Fds.unmap(seen);
+                Fds.close(pool);
+            }
+        }
+        assertNoHostErrors();
+    }
+
+    @Test
+    void keymapFromTheCompositorArrivesAsAMappableFdWithTheSameContent() throws Exception {
+        try (Transport transport = provider(c -> { }).open(options());
+             HostConnection host = transport.connect();
+             UnixSocket compositorSide = compositor.accept()) {
+            String keymap = "xkb_keymap { xkb_keycodes { }; };";
+            int memfd = Fds.memfd("keymap", keymap.length());
+            ByteBuffer m = Fds.map(memfd, keymap.length(), true);
+            m.put(keymap.getBytes(UTF_8));
+            Fds.unmap(m);
+            FdQueue out = new FdQueue();
+            out.add(memfd);
+            compositorSide.send(bytes("wl_keyboard.keymap"), out);
+            FdQueue in = new FdQueue();
+            assertThat(receive(host, 18, in)).isEqualTo("wl_keyboard.keymap");
+            assertThat(in.size()).isEqualTo(1);
+            int fd = in.take();
+            ByteBuffer seen = Fds.map(fd, keymap.length(), false);
+            byte[] content = new byte[keymap.length()];
+            seen.get(0, content);
+            assertThat(new String(content, UTF_8)).isEqualTo(keymap);
+            Fds.unmap(seen);
+            Fds.close(fd);
+        }
+        assertNoHostErrors();
+    }
+
+    @Test
+    void compositorWritePipeReachesTheGuestAndHangsUpAtEof() throws Exception {
+        try (Transport transport = provider(c -> { }).open(options());
+             HostConnection host = transport.connect();
+             UnixSocket compositorSide = compositor.accept()) {
+            int[] pipe = Fds.pipe();
+            FdQueue out = new FdQueue();
+            out.add(pipe[1]);
+            compositorSide.send(bytes("wl_data_source.send"), out);
+            FdQueue in = new FdQueue();
+            assertThat(receive(host, 19, in)).isEqualTo("wl_data_source.send");
+            int guestEnd = in.take();
+            assertThat(Fds.isFifo(guestEnd)).isTrue();
+            Fds.write(guestEnd, bytes("clipboard text"));
+            Fds.close(guestEnd);
+            assertThat(readAll(pipe[0])).isEqualTo("clipboard text");
+            Fds.close(pipe[0]);
+        }
+        assertNoHostErrors();
+    }
+
+    @Test
+    void guestPipesBecomeReadPipesInStepWithTheHost() throws Exception {
+        try (Transport transport = provider(c -> { }).open(options());
+             HostConnection host = transport.connect();
+             UnixSocket compositorSide = compositor.accept()) {
+            // The receive loop carries READ data; run it as the relay would.
+            CompletableFuture<Integer> receiving = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return host.receive(ByteBuffer.allocateDirect(64), new FdQueue());
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            int[] first = Fds.pipe();
+            int[] second = Fds.pipe();
+            int[] third = Fds.pipe();
+            FdQueue out = new FdQueue();
+            out.add(host.bridgePipe(first[1], PipeDirection.HOST_TO_GUEST));
+            out.add(second[1]);
+            Fds.close(first[1]);
+            // Two read pipes need two SENDs (one READ_PIPE each): ids 0x80000001 and 0x80000002.
+            host.send(bytes("ab"), out);
+            out.add(third[1]);
+            host.send(bytes("c"), out);
+            FdQueue in = new FdQueue();
+            assertThat(receive(compositorSide, 3, in)).isEqualTo("abc");
+            assertThat(in.size()).isEqualTo(3);
+            String[] payloads = {"one", "two", "three"};
+            int[][] guestEnds = {first, second, third};
+            for (int i = 0; i < 3; i++) {
+                int hostWrite = in.take();
+                Fds.write(hostWrite, bytes(payloads[i]));
+                Fds.close(hostWrite);
+                assertThat(readAll(guestEnds[i][0])).isEqualTo(payloads[i]);
+                Fds.close(guestEnds[i][0]);
+            }
+            assertNoHostErrors();
+            host.close();
+            assertThat(receiving.get(5, TimeUnit.SECONDS)).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void emptyReceiveMeansTheCompositorIsGone() throws Exception {
+        try (Transport transport = provider(c -> { }).open(options());
+             HostConnection host = transport.connect()) {
+            compositor.accept().close();
+            assertThat(host.receive(ByteBuffer.allocateDirect(16), new FdQueue())).isEqualTo(-1);
+            assertThat(host.receive(ByteBuffer.allocateDirect(16), new FdQueue())).isEqualTo(-1);
+        }
+        assertNoHostErrors();
+    }
+
+    @Test
+    void closeWakesABlockedReceive() throws Exception {
+        try (Transport transport = provider(c -> { }).open(options());
+             UnixSocket ignored = null) {
+            HostConnection host = transport.connect();
+            try (UnixSocket compositorSide = compositor.accept()) {
+                CompletableFuture<Integer> receiving = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return host.receive(ByteBuffer.allocateDirect(16), new FdQueue());
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                Thread.sleep(100);
+                host.close();
+                assertThat(receiving.get(5, TimeUnit.SECONDS)).isEqualTo(-1);
+            }
+        }
+    }
+
+    @Test
+    void fourIdentifierHostsGetFourFdsPerSend() throws Exception {
+        options.put("identifiers", "4");
+        try (Transport transport = provider(c -> c.maxIdentifiers(4)).open(options());
+             HostConnection host = transport.connect();
+             UnixSocket compositorSide = compositor.accept()) {
+            assertThat(host.capabilities().maxFdsPerSend()).isEqualTo(4);
+            VirtGpuConnection connection = (VirtGpuConnection) host;
+            long before = connection.execbufferCount();
+            HostBuffer[] buffers = new HostBuffer[6];
+            FdQueue out = new FdQueue();
+            for (int i = 0; i < buffers.length; i++) {
+                buffers[i] = host.allocate(4096);
+                out.add(buffers[i].dupFd());
+            }
+            long afterAllocate = connection.execbufferCount();
+            assertThat(afterAllocate - before).as("one GET_IMAGE_REQUIREMENTS for six buffers of one size").isEqualTo(1);
+            host.send(bytes("six fds here"), out);
+            assertThat(connection.execbufferCount() - afterAllocate).as("two SENDs coalesced").isEqualTo(1);
+            FdQueue in = new FdQueue();
+            assertThat(receive(compositorSide, 12, in)).isEqualTo("six fds here");
+            assertThat(in.size()).isEqualTo(6);
+            in.closeAll(Fds.CLOSER);
+            // And back: a RECEIVE in the 64-byte layout.
+            int memfd = Fds.memfd("format-table", 64);
+            FdQueue back = new FdQueue();
+            back.add(memfd);
+            compositorSide.send(bytes("table"), back);
+            FdQueue got = new FdQueue();
+            assertThat(receive(host, 5, got)).isEqualTo("table");
+            assertThat(Fds.size(got.peek(0))).isEqualTo(64);
+            got.closeAll(Fds.CLOSER);
+            for (HostBuffer b : buffers) {
+                b.close();
+            }
+        }
+        assertNoHostErrors();
+    }
+
+    @Test
+    void largeSendsAreSplitIntoSendsAndCoalescedIntoOneExecbuffer() throws Exception {
+        try (VirtGpuTransport transport = (VirtGpuTransport) provider(c -> { }).open(options());
+             HostConnection host = transport.connect();
+             UnixSocket compositorSide = compositor.accept()) {
+            VirtGpuConnection connection = (VirtGpuConnection) host;
+            assertThat(connection.execbufferCount()).as("INIT and the first POLL").isEqualTo(2);
+            String big = "x".repeat(10_000);
+            host.send(bytes(big), new FdQueue());
+            assertThat(connection.execbufferCount()).isEqualTo(3);
+            assertThat(connection.commandCount()).as("INIT, POLL and three SENDs").isEqualTo(5);
+            assertThat(receive(compositorSide, 10_000, new FdQueue())).isEqualTo(big);
+            assertThat(transport.execbufferCount()).isEqualTo(3);
+            assertThat(emulator.execbufferCount()).isEqualTo(3);
+        }
+        assertNoHostErrors();
+    }
+
+    @Test
+    void plainMemfdsCannotCrossAndTheErrorSaysWhy() throws Exception {
+        try (Transport transport = provider(c -> { }).open(options());
+             HostConnection host = transport.connect();
+             UnixSocket compositorSide = compositor.accept()) {
+            FdQueue out = new FdQueue();
+            int memfd = Fds.memfd("shm-pool", 4096);
+            out.add(memfd);
+            assertThatThrownBy(() -> host.send(bytes("wl_shm.create_pool"), out))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("regular file or memfd")
+                    .hasMessageContaining("DRM_IOCTL_PRIME_FD_TO_HANDLE failed: EINVAL (22)")
+                    .hasMessageContaining("HostBuffer");
+            assertThat(out.isEmpty()).isTrue();
+            assertThat(Fds.isOpen(memfd)).as("send took ownership and closed it").isFalse();
+            int[] pipe = Fds.pipe();
+            out.add(pipe[0]);
+            assertThatThrownBy(() -> host.send(bytes("x"), out)).hasMessageContaining("read end of a pipe");
+            Fds.close(pipe[1]);
+        }
+        assertNoHostErrors();
+    }
+
+    @Test
+    void nothingLeaksAfterClose() throws Exception {
+        VirtGpuTransportProvider provider = provider(c -> { });
+        provider.unavailabilityCause(options()); // probe once, outside the count
+        int before = Fds.countOpenFds();
+        try (Transport transport = provider.open(options())) {
+            for (int round = 0; round < 2; round++) {
+                HostConnection host = transport.connect();
+                try (UnixSocket compositorSide = compositor.accept()) {
+                    HostBuffer buffer = host.allocate(5000);
+                    FdQueue out = new FdQueue();
+                    int[] guestPipe = Fds.pipe();
+                    out.add(buffer.dupFd());
+                    out.add(guestPipe[1]);
+                    host.send(bytes("two"), out);
+                    FdQueue in = new FdQueue();
+                    receive(compositorSide, 3, in);
+                    in.closeAll(Fds.CLOSER);
+                    int[] hostPipe = Fds.pipe();
+                    FdQueue back = new FdQueue();
+                    back.add(hostPipe[1]);
+                    compositorSide.send(bytes("p"), back);
+                    FdQueue got = new FdQueue();
+                    receive(host, 1, got);
+                    got.closeAll(Fds.CLOSER);
+                    readAll(hostPipe[0]);
+                    Fds.close(hostPipe[0]);
+                    buffer.close();
+                    host.close();
+                    Fds.close(guestPipe[0]);
+                }
+            }
+        }
+        assertThat(emulator.openFiles()).isZero();
+        assertThat(Fds.countOpenFds()).isEqualTo(before);
+        assertNoHostErrors();
+    }
+
+    // ------------------------------------------------------------ availability
+
+    @Test
+    void aWorkingSetupPassesEveryCheck() {
+        VirtGpuTransportProvider provider = provider(c -> { });
+        assertThat(provider.unavailabilityCause(options())).isNull();
+        assertThat(provider.checks(options())).hasSize(7).allMatch(line -> line.startsWith("ok"));
+    }
+
+    @Test
+    void noDeviceNamesTheVmAndCrosvmFlags() {
+        String cause = provider(c -> c.devicePresent(false)).unavailabilityCause(options());
+        assertThat(cause).contains("no DRM device").contains("--gpu context-types=cross-domain");
+    }
+
+    @Test
+    void permissionDeniedNamesTheRenderGroup() {
+        String cause = provider(c -> c.openErrno(LibC.EACCES)).unavailabilityCause(options());
+        assertThat(cause).contains("permission denied").contains("render group");
+    }
+
+    @Test
+    void anotherDriverIsNotMistakenForVirtioGpu() {
+        String cause = provider(c -> c.driverName("i915")).unavailabilityCause(options());
+        assertThat(cause).contains("no virtio_gpu device").contains("i915");
+    }
+
+    @Test
+    void oldKernelsLackContextInit() {
+        VirtGpuTransportProvider provider = provider(c -> c.kernelKnowsContextInit(false));
+        assertThat(provider.unavailabilityCause(options()))
+                .contains("DRM_IOCTL_VIRTGPU_GETPARAM(VIRTGPU_PARAM_CONTEXT_INIT) failed: EINVAL (22)")
+                .contains("older than 5.16");
+        assertThat(provider.checks(options())).element(4).asString().startsWith("missing");
+        assertThat(provider.checks(options())).element(5).asString().startsWith("-");
+    }
+
+    @Test
+    void missingCrossDomainCapsetNamesTheCrosvmFlag() {
+        String cause = provider(c -> c.capsetMask(1 << 1)).unavailabilityCause(options());
+        assertThat(cause).contains("no cross-domain capset").contains("0x2").contains("context-types=cross-domain");
+    }
+
+    @Test
+    void missingWaylandChannelNamesTheSocketFlag() {
+        String cause = provider(c -> c.supportedChannels(0)).unavailabilityCause(options());
+        assertThat(cause).startsWith("Wayland channel").contains("--wayland-sock");
+    }
+
+    @Test
+    void openFailsWithTheCause() {
+        assertThatThrownBy(() -> provider(c -> c.hostVisible(false)).open(options()))
+                .isInstanceOf(IOException.class).hasMessageContaining("host-visible memory");
+    }
+
+    @Test
+    void badOptionsAreNamed() {
+        options.put("identifiers", "12");
+        assertThat(provider(c -> { }).unavailabilityCause(options())).contains("identifiers").contains("28").contains("4");
+    }
+}

@@ -1,0 +1,45 @@
+package dev.crossway.transport.virtgpu.emulator;
+
+import dev.crossway.spi.TransportOptions;
+import dev.crossway.transport.virtgpu.device.VirtGpuDevice;
+import dev.crossway.transport.virtgpu.device.VirtGpuDeviceProvider;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Puts the emulator behind the virtgpu transport when this test-jar is on the module path (it-tests).
+ * Its cross-domain host connects to the compositor at {@code host-display} (an absolute path, or a
+ * name under {@code $XDG_RUNTIME_DIR}; default {@code $WAYLAND_DISPLAY}, then {@code wayland-0}), the
+ * way crosvm's {@code --wayland-sock} does. Option {@code emulator-identifiers} (28 or 4) sets the
+ * host's identifier count.
+ */
+public final class VirtGpuEmulatorProvider implements VirtGpuDeviceProvider {
+    @Override
+    public String name() {
+        return "emulator";
+    }
+
+    @Override
+    public VirtGpuDevice newDevice(TransportOptions options) throws IOException {
+        String display = options.get("host-display");
+        if (display == null || display.isEmpty()) {
+            display = System.getenv("WAYLAND_DISPLAY");
+        }
+        if (display == null || display.isEmpty()) {
+            display = "wayland-0";
+        }
+        Path socket;
+        if (display.startsWith("/")) {
+            socket = Path.of(display);
+        } else {
+            String runtimeDir = System.getenv("XDG_RUNTIME_DIR");
+            if (runtimeDir == null || runtimeDir.isEmpty()) {
+                throw new IOException("the virtgpu emulator needs an absolute host-display or XDG_RUNTIME_DIR to find the compositor");
+            }
+            socket = Path.of(runtimeDir).resolve(display);
+        }
+        VirtGpuEmulatorConfig config = VirtGpuEmulatorConfig.of(socket);
+        config.maxIdentifiers(Integer.parseInt(options.get("emulator-identifiers", options.get("identifiers", "28"))));
+        return new VirtGpuEmulator(config);
+    }
+}
