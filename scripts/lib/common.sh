@@ -42,8 +42,9 @@ ensure_packages() {
     apt-get install -y -q --no-install-recommends ${missing[*]} >&2 || die "'$cmd' failed"
 }
 
-# What running Crossway and its tests needs: the build tools, the compositor and clients the demo
-# and the integration tests drive, and the protocol XML that the build bundles into core.
+# What running Crossway and its tests needs: the build tools, the compositors and clients the demo
+# and the integration tests drive (weston for shm and screenshots, sway with wl-clipboard and wtype
+# for the clipboard), and the protocol XML that the build bundles into core.
 CROSSWAY_PACKAGES=(
     java=default-jdk-headless
     mvn=maven
@@ -54,6 +55,10 @@ CROSSWAY_PACKAGES=(
     /usr/share/wayland/wayland.xml=libwayland-dev
     /usr/share/wayland-protocols/stable/xdg-shell/xdg-shell.xml=wayland-protocols
     timeout=coreutils
+    sway=sway
+    wl-copy=wl-clipboard
+    wtype=wtype
+    setpriv=util-linux
 )
 
 # Prints one input of the app's distribution (a pom, or a file under src/main, src/dist or

@@ -1,9 +1,9 @@
 package dev.crossway.app;
 
 import dev.crossway.linux.Fds;
-import dev.crossway.linux.LinuxKernel;
 import dev.crossway.linux.UnixServerSocket;
 import dev.crossway.linux.UnixSocket;
+import dev.crossway.proxy.Kernel;
 import dev.crossway.proxy.Session;
 import dev.crossway.proxy.SessionListener;
 import dev.crossway.proxy.SessionOptions;
@@ -32,6 +32,7 @@ public final class Daemon implements AutoCloseable {
     private final SocketPath socketPath;
     private final Transport transport;
     private final SessionOptions options;
+    private final Kernel kernel;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final AtomicInteger nextClient = new AtomicInteger(1);
     private final SessionListener listener = new SessionListener() {
@@ -47,10 +48,11 @@ public final class Daemon implements AutoCloseable {
     private volatile boolean closing;
 
     @Inject
-    Daemon(SocketPath socketPath, Transport transport, SessionOptions options) {
+    Daemon(SocketPath socketPath, Transport transport, SessionOptions options, Kernel kernel) {
         this.socketPath = socketPath;
         this.transport = transport;
         this.options = options;
+        this.kernel = kernel;
     }
 
     /** Takes the socket and starts accepting clients. */
@@ -125,7 +127,7 @@ public final class Daemon implements AutoCloseable {
                 client.close();
                 continue;
             }
-            Session session = new Session(id, client, host, options, listener, LinuxKernel.INSTANCE);
+            Session session = new Session(id, client, host, options, listener, kernel);
             sessions.add(session);
             LOG.debug("client {} connected", id);
             session.start();

@@ -27,7 +27,21 @@ final class DoctorCommand implements Callable<Integer> {
         }
         TransportProviders providers = TransportProviders.discover();
         TransportOptions options = CrosswayModule.options(settings);
-        System.out.println(providers.listing(options));
+        if (providers.all().isEmpty()) {
+            System.out.println("no transports found: is a transport module on the module path?");
+        }
+        for (TransportProvider p : providers.all()) {
+            // Each transport is checked with its own options section, as when it runs.
+            TransportOptions own = CrosswayModule.options(settings, p.name());
+            String cause = p.unavailabilityCause(own);
+            System.out.println(p.name() + ": " + (cause == null ? "available" : "unavailable") + " (" + p.description() + ")");
+            for (String line : p.checks(own)) {
+                System.out.println("  " + line);
+            }
+        }
+        for (String failure : providers.loadFailures()) {
+            System.out.println("failed to load a transport: " + failure);
+        }
         try {
             TransportProvider selected = providers.select(settings.transport(), options);
             String cause = selected.unavailabilityCause(options);

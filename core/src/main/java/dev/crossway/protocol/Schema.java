@@ -19,6 +19,18 @@ public final class Schema {
         this.byName = Collections.unmodifiableMap(m);
     }
 
+    /**
+     * This schema plus {@code extra}, as a new schema. An interface whose name this schema already has is
+     * left out, so what was loaded from XML always wins over what code adds (such as aliases).
+     */
+    public Schema withInterfaces(Collection<Interface> extra) {
+        Map<String, Interface> m = new LinkedHashMap<>(byName);
+        for (Interface i : extra) {
+            m.putIfAbsent(i.name(), i);
+        }
+        return new Schema(m.values());
+    }
+
     /** The interface with this name, or null. */
     public Interface find(String name) {
         return byName.get(name);

@@ -109,6 +109,20 @@ public final class ObjectTable {
         space(id)[index(id)] = null;
     }
 
+    /**
+     * Records another interface for a live object, keeping its version; see {@link Session#retype}.
+     *
+     * @return null on success, otherwise why the id cannot be retyped
+     */
+    synchronized String retype(int id, Interface iface, InterfaceHooks hooks) {
+        Entry e = get(id);
+        if (e == null || e.zombie) {
+            return "no live object " + Integer.toUnsignedString(id);
+        }
+        space(id)[index(id)] = new Entry(iface, e.version, hooks);
+        return null;
+    }
+
     /** Objects not destroyed. */
     public synchronized int liveCount() {
         return live;

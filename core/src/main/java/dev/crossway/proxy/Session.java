@@ -131,6 +131,22 @@ public final class Session {
         return closed.get();
     }
 
+    /**
+     * Records {@code iface} as the interface of the live object {@code id}, in place of the one its
+     * creating message named. For interceptors that relay an interface under a second name with the same
+     * wire format: later messages, traces and hooks follow the name the client used. Call it from the
+     * relay thread that forwarded the creating message, before that batch is flushed.
+     *
+     * @throws IllegalStateException when {@code id} is not a live object
+     */
+    public void retype(int id, Interface iface) {
+        String problem = objects.retype(id, iface, hooksFor(iface));
+        if (problem != null) {
+            throw new IllegalStateException("cannot record " + iface.name() + " for object " + Integer.toUnsignedString(id)
+                    + ": " + problem);
+        }
+    }
+
     /** Interceptors watching messages of {@code iface}; computed once per interface. */
     synchronized InterfaceHooks hooksFor(Interface iface) {
         return hooks.computeIfAbsent(iface, i -> {
@@ -200,8 +216,15 @@ public final class Session {
     }
 
     public synchronized SessionStats stats() {
+        List<String> details = new ArrayList<>();
+        for (Interceptor i : interceptors) {
+            if (i instanceof SessionStats.Contributor c) {
+                details.add(c.summary());
+            }
+        }
+        host.counters().forEach((name, value) -> details.add(name + " " + value));
         return new SessionStats(requests.messages, requests.bytes, events.messages, events.bytes,
-                requests.sends() + events.sends(), globalsOffered, globalsShown, List.copyOf(hiddenGlobals));
+                requests.sends() + events.sends(), globalsOffered, globalsShown, List.copyOf(hiddenGlobals), details);
     }
 
     void trace(Direction direction, Message message) {
@@ -268,7 +291,24 @@ public final class Session {
     void relayEnded() {
         if (running.decrementAndGet() == 0) {
             close();
+            closeInterceptors();
             listener.sessionClosed(this, stats());
+        }
+    }
+
+    /**
+     * Interceptors that hold resources (mappings, host memory) implement {@link AutoCloseable}; they are
+     * closed once both relay threads have ended, so no message is in flight.
+     */
+    private void closeInterceptors() {
+        for (Interceptor i : interceptors) {
+            if (i instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    LOG.error("client {}: {} failed to close", id, i.getClass().getSimpleName(), e);
+                }
+            }
         }
     }
 }

@@ -26,4 +26,12 @@ public interface HostConnection extends Connection {
      * closes, with back-pressure. A pass-through transport returns a duplicate of {@code guestFd}.
      */
     int bridgePipe(int guestFd, PipeDirection direction) throws IOException;
+
+    /**
+     * Transport-specific counters for the session summary, e.g. {@code execbuffers}; empty by
+     * default. Called when the session ends.
+     */
+    default java.util.Map<String, Long> counters() {
+        return java.util.Map.of();
+    }
 }

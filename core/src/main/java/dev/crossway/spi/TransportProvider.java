@@ -21,6 +21,16 @@ public interface TransportProvider {
      */
     String unavailabilityCause(TransportOptions options);
 
+    /**
+     * Every check this transport makes before it can run, one line each, for {@code crossway doctor}:
+     * {@code ok  what}, or {@code missing  what: the fix}. By default one line from
+     * {@link #unavailabilityCause}.
+     */
+    default java.util.List<String> checks(TransportOptions options) {
+        String cause = unavailabilityCause(options);
+        return java.util.List.of(cause == null ? "ok       " + name() + " can run" : "missing  " + cause);
+    }
+
     /** Opens the transport. Fails with a message that names the cause and the fix. */
     Transport open(TransportOptions options) throws IOException;
 }

@@ -291,8 +291,9 @@ class UnixSocketTest {
         }
         long bytes = (long) allocated.invoke() - start;
         Fds.close(memfd);
-        // A few hundred bytes of slack for one-off allocations (JIT deoptimisation, class init).
-        assertThat(bytes).as("bytes allocated by 10,000 send+receive rounds").isLessThan(1024);
+        // One object per round would be at least 160,000 bytes; allow under one byte per round for
+        // one-off allocations (JIT deoptimisation, class init), which vary from run to run.
+        assertThat(bytes).as("bytes allocated by 10,000 send+receive rounds").isLessThan(10_000);
     }
 
     /**

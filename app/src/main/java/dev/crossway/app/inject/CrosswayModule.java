@@ -7,11 +7,16 @@ import dev.crossway.app.Daemon;
 import dev.crossway.app.config.Settings;
 import dev.crossway.protocol.Schema;
 import dev.crossway.protocol.SchemaLoader;
+import dev.crossway.linux.LinuxKernel;
 import dev.crossway.proxy.InterceptorFactory;
+import dev.crossway.proxy.Kernel;
 import dev.crossway.proxy.SessionOptions;
+import dev.crossway.proxy.intercept.PrimarySelectionAliasInterceptor;
+import dev.crossway.proxy.intercept.PipeFds;
 import dev.crossway.proxy.intercept.RegistryInterceptor;
 import dev.crossway.proxy.intercept.RegistryPolicy;
 import dev.crossway.proxy.intercept.TitleTagInterceptor;
+import dev.crossway.proxy.shm.ShmInterceptor;
 import dev.crossway.spi.Transport;
 import dev.crossway.spi.TransportOptions;
 import dev.crossway.spi.TransportProvider;
@@ -33,6 +38,11 @@ public final class CrosswayModule extends AbstractModule {
     }
 
     @Provides
+    Kernel kernel() {
+        return LinuxKernel.INSTANCE;
+    }
+
+    @Provides
     Settings settings() {
         return settings;
     }
@@ -40,7 +50,7 @@ public final class CrosswayModule extends AbstractModule {
     @Provides
     @Singleton
     Schema schema() {
-        return SchemaLoader.load(settings.protocolDirs());
+        return PrimarySelectionAliasInterceptor.withGtkInterfaces(SchemaLoader.load(settings.protocolDirs()));
     }
 
     @Provides
@@ -55,10 +65,14 @@ public final class CrosswayModule extends AbstractModule {
         return options(settings);
     }
 
-    /** A transport's options: its own section first, then the general keys it may use. */
+    /** The selected transport's options: its own section first, then the general keys it may use. */
     public static TransportOptions options(Settings settings) {
+        return options(settings, settings.transport());
+    }
+
+    /** Transport {@code name}'s options: its own section first, then the general keys it may use. */
+    public static TransportOptions options(Settings settings, String name) {
         return key -> {
-            String name = settings.transport();
             Map<String, String> own = settings.transportOptions().get(name);
             if (own != null && own.containsKey(key)) {
                 return own.get(key);
@@ -90,11 +104,19 @@ public final class CrosswayModule extends AbstractModule {
     @Singleton
     SessionOptions sessionOptions(Schema schema, Transport transport) {
         boolean passThrough = transport.capabilities().fdsPassThrough();
-        // A pass-through transport carries every fd as-is; others only what an interceptor translates.
+        // Guest memory the host cannot see: shm is mirrored into host memory, keymaps copied.
+        boolean mirrorShm = !transport.capabilities().guestMemoryVisibleToHost();
+        // A pass-through transport carries every fd as-is; others carry pipes (they bridge them) and
+        // what an interceptor translates.
         RegistryPolicy policy = new RegistryPolicy(schema, settings.allow(), settings.deny(), settings.maxVersions(),
-                message -> passThrough);
+                message -> passThrough || PipeFds.carriesPipe(message) || (mirrorShm && ShmInterceptor.translates(message)));
         List<InterceptorFactory> interceptors = new ArrayList<>();
+        // Before the registry interceptor, which then checks the alias's translated bind like any other.
+        interceptors.add(session -> new PrimarySelectionAliasInterceptor(session, policy));
         interceptors.add(session -> new RegistryInterceptor(session, policy));
+        if (mirrorShm) {
+            interceptors.add(ShmInterceptor::new);
+        }
         TitleTagInterceptor tags = new TitleTagInterceptor(settings.tag(), settings.appIdTag());
         if (tags.isActive()) {
             interceptors.add(session -> tags);

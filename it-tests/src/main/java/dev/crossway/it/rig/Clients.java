@@ -82,7 +82,7 @@ public final class Clients {
         List<Global> globals = new ArrayList<>();
         Matcher m = GLOBAL.matcher(waylandInfoOutput);
         while (m.find()) {
-            globals.add(new Global(m.group(1), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))));
+            globals.add(new Global(m.group(1), Integer.parseInt(m.group(2)), Integer.parseUnsignedInt(m.group(3))));
         }
         return globals;
     }

@@ -43,7 +43,45 @@ public final class Crossway implements AutoCloseable {
 
     /** The launcher, checked to exist. */
     public static Path launcher() {
-        Path bin = distribution().resolve("bin").resolve("crossway");
+        return launcher(distribution());
+    }
+
+    /**
+     * A copy of the distribution with the virtio-gpu emulator (the virtgpu module's test-jar, system
+     * property {@code crossway.emulator.jar}) added to {@code lib/}: the product plus a test-only device,
+     * so the virtgpu transport runs against real compositors here. Made once per test run.
+     */
+    public static synchronized Path emulatedDistribution() {
+        String jar = System.getProperty("crossway.emulator.jar");
+        if (jar == null || !Files.isRegularFile(Path.of(jar))) {
+            throw new IllegalStateException("no virtio-gpu emulator jar (crossway.emulator.jar = " + jar
+                    + "): build with mvn verify from the repository root");
+        }
+        Path home = Path.of(System.getProperty("crossway.emulated.dist", "target/crossway-emulated")).toAbsolutePath();
+        if (Files.exists(home.resolve("bin/crossway"))) {
+            return home;
+        }
+        try {
+            Path source = distribution();
+            try (Stream<Path> files = Files.walk(source)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    Path target = home.resolve(source.relativize(f).toString());
+                    if (Files.isDirectory(f)) {
+                        Files.createDirectories(target);
+                    } else {
+                        Files.copy(f, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                    }
+                }
+            }
+            Files.copy(Path.of(jar), home.resolve("lib").resolve(Path.of(jar).getFileName()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make the emulated distribution at " + home, e);
+        }
+        return home;
+    }
+
+    private static Path launcher(Path home) {
+        Path bin = home.resolve("bin").resolve("crossway");
         if (!Files.isExecutable(bin)) {
             throw new IllegalStateException("no Crossway distribution at " + bin
                     + ": build it first (mvn -B package, or ./crossway)");
@@ -56,10 +94,15 @@ public final class Crossway implements AutoCloseable {
      * for its {@code listening on <path>} line.
      */
     public static Crossway start(Path runtimeDir, List<String> args, Map<String, String> env) {
+        return start(distribution(), runtimeDir, args, env);
+    }
+
+    /** As {@link #start(Path, List, Map)}, with the distribution at {@code home}. */
+    public static Crossway start(Path home, Path runtimeDir, List<String> args, Map<String, String> env) {
         int socketArg = args.indexOf("--socket");
         String socket = socketArg >= 0 && socketArg + 1 < args.size() ? args.get(socketArg + 1) : "default";
         Path log = Procs.newLog("crossway-" + Paths.get(socket).getFileName());
-        ProcessBuilder pb = new ProcessBuilder(command(args));
+        ProcessBuilder pb = new ProcessBuilder(command(home, args));
         Procs.waylandEnv(pb, runtimeDir, null, env);
         pb.directory(runtimeDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -90,15 +133,20 @@ public final class Crossway implements AutoCloseable {
      * bounded by {@code timeout}.
      */
     public static Clients.Result run(Path runtimeDir, List<String> args, Map<String, String> env, Duration timeout) {
-        ProcessBuilder pb = new ProcessBuilder(command(args));
+        return run(distribution(), runtimeDir, args, env, timeout);
+    }
+
+    /** As {@link #run(Path, List, Map, Duration)}, with the distribution at {@code home}. */
+    public static Clients.Result run(Path home, Path runtimeDir, List<String> args, Map<String, String> env, Duration timeout) {
+        ProcessBuilder pb = new ProcessBuilder(command(home, args));
         Procs.waylandEnv(pb, runtimeDir, null, env);
         pb.directory(runtimeDir.toFile());
         return Clients.run(pb, timeout);
     }
 
-    private static List<String> command(List<String> args) {
+    private static List<String> command(Path home, List<String> args) {
         List<String> command = new ArrayList<>();
-        command.add(launcher().toString());
+        command.add(launcher(home).toString());
         command.addAll(args);
         return command;
     }
