@@ -102,6 +102,30 @@ public final class Fds {
     }
 
     /**
+     * Maps the first {@code size} bytes of {@code fd} read-only and private ({@code MAP_PRIVATE}), as a
+     * Wayland client must map a keymap from {@code wl_keyboard} version 7 on. Unmap with {@link #unmap}.
+     */
+    public static ByteBuffer mapPrivate(int fd, long size) throws LinuxException {
+        if (size < 1 || size > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("mapping size must be 1.." + Integer.MAX_VALUE + " bytes, was " + size);
+        }
+        long address = LIBC.mmap(null, size, LibC.PROT_READ, LibC.MAP_PRIVATE, fd, 0L);
+        if (address == LibC.MAP_FAILED) {
+            throw LinuxException.ofErrno("mmap(fd " + fd + ", " + size + " bytes, read-only, MAP_PRIVATE)");
+        }
+        return Native.newDirectByteBuffer(address, (int) size).asReadOnlyBuffer();
+    }
+
+    /** The seals of a memfd ({@code fcntl(F_GET_SEALS)}): F_SEAL_SEAL 1, SHRINK 2, GROW 4, WRITE 8. */
+    public static int seals(int fd) throws LinuxException {
+        int seals = LIBC.fcntl(fd, 1034, 0); // F_GET_SEALS = F_LINUX_SPECIFIC_BASE + 10
+        if (seals < 0) {
+            throw LinuxException.ofErrno("fcntl(" + fd + ", F_GET_SEALS)");
+        }
+        return seals;
+    }
+
+    /**
      * Unmaps a buffer returned by {@link #map}: its address and capacity must be exactly the mapping's
      * (pass the buffer {@code map} returned or a {@code duplicate()} of it, never a slice).
      */

@@ -60,6 +60,7 @@ public interface LibC {
     int PROT_READ = 0x1;
     int PROT_WRITE = 0x2;
     int MAP_SHARED = 0x1;
+    int MAP_PRIVATE = 0x2;
     long MAP_FAILED = -1L;
 
     // <sys/file.h>
