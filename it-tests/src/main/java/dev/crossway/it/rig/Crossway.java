@@ -46,22 +46,32 @@ public final class Crossway implements AutoCloseable {
         return launcher(distribution());
     }
 
+    private static boolean made;
+
     /**
      * A copy of the distribution with the virtio-gpu emulator (the virtgpu module's test-jar, system
      * property {@code crossway.emulator.jar}) added to {@code lib/}: the product plus a test-only device,
      * so the virtgpu transport runs against real compositors here. Made once per test run.
      */
     public static synchronized Path emulatedDistribution() {
+        // Made anew on the first call of each test run, so it always holds this build's jars.
         String jar = System.getProperty("crossway.emulator.jar");
         if (jar == null || !Files.isRegularFile(Path.of(jar))) {
             throw new IllegalStateException("no virtio-gpu emulator jar (crossway.emulator.jar = " + jar
                     + "): build with mvn verify from the repository root");
         }
         Path home = Path.of(System.getProperty("crossway.emulated.dist", "target/crossway-emulated")).toAbsolutePath();
-        if (Files.exists(home.resolve("bin/crossway"))) {
+        if (made) {
             return home;
         }
         try {
+            if (Files.exists(home)) {
+                try (Stream<Path> old = Files.walk(home)) {
+                    for (Path f : (Iterable<Path>) old.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                        Files.delete(f);
+                    }
+                }
+            }
             Path source = distribution();
             try (Stream<Path> files = Files.walk(source)) {
                 for (Path f : (Iterable<Path>) files::iterator) {
@@ -74,6 +84,7 @@ public final class Crossway implements AutoCloseable {
                 }
             }
             Files.copy(Path.of(jar), home.resolve("lib").resolve(Path.of(jar).getFileName()));
+            made = true;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot make the emulated distribution at " + home, e);
         }

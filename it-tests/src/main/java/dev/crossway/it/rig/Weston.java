@@ -58,7 +58,7 @@ public final class Weston implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         Path log = Procs.newLog("weston-" + socketName);
-        ProcessBuilder pb = new ProcessBuilder("weston", "--backend=headless-backend.so", "--socket=" + socketName,
+        ProcessBuilder pb = new ProcessBuilder("weston", "--backend=headless-backend.so", "--idle-time=0", "--socket=" + socketName,
                 "--use-pixman", "--width=" + WIDTH, "--height=" + HEIGHT, "--debug");
         Procs.waylandEnv(pb, runtimeDir, null, env);
         pb.directory(runtimeDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());

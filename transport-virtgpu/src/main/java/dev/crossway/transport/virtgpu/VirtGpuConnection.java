@@ -189,6 +189,11 @@ final class VirtGpuConnection implements HostConnection {
         return commandCount.get();
     }
 
+    @Override
+    public java.util.Map<String, Long> counters() {
+        return java.util.Map.of("execbuffers", execbufferCount(), "cross-domain commands", commandCount());
+    }
+
     // ---------------------------------------------------------------- send
 
     /**

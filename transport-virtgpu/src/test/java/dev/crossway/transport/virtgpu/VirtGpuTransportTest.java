@@ -268,6 +268,31 @@ class VirtGpuTransportTest {
         }
     }
 
+    /**
+     * The host answered the POLL and the guest closes before submitting the next one, so the host
+     * worker waits for a fence rather than in poll(2): closing must still stop it at once (crosvm's
+     * context teardown ends the worker there too), not after the emulator's 5 s join timeout, which,
+     * on the one shared virtqueue thread, held up every other connection's teardown as well.
+     */
+    @Test
+    void closeBetweenPollsDoesNotWaitForTheHostWorker() throws Exception {
+        try (Transport transport = provider(c -> { }).open(options())) {
+            for (int round = 0; round < 3; round++) {
+                HostConnection host = transport.connect();
+                try (UnixSocket compositorSide = compositor.accept()) {
+                    compositorSide.send(bytes("x"), new FdQueue());
+                    Thread.sleep(200); // the worker writes the RECEIVE, signals, and waits for the next POLL
+                    long start = System.nanoTime();
+                    host.close();
+                    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                    assertThat(millis).as("close with the host worker between POLLs (ms)").isLessThan(1000);
+                }
+            }
+        }
+        assertThat(emulator.openFiles()).isZero();
+        assertNoHostErrors();
+    }
+
     @Test
     void fourIdentifierHostsGetFourFdsPerSend() throws Exception {
         options.put("identifiers", "4");

@@ -502,6 +502,8 @@ final class CrossDomainEmulatedHost {
         if (worker != null) {
             try {
                 Fds.write(kill[1], ByteBuffer.allocateDirect(1));
+                // Between fences the worker waits for the next POLL, not in poll(2): wake it there too.
+                worker.interrupt();
                 worker.join(5000);
             } catch (LinuxException e) {
                 error("kill: " + e.getMessage());

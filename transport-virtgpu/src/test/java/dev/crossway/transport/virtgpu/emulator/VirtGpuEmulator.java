@@ -141,11 +141,18 @@ public final class VirtGpuEmulator implements VirtGpuDevice, AutoCloseable {
             return null;
         }
 
-        /** Queues a fence event: one pipe byte per event keeps poll() honest. */
+        /** Set under this file's lock when the file is closed. */
+        boolean closed;
+
+        /**
+         * Queues a fence event: one pipe byte per event keeps poll() honest. Takes only this file's lock:
+         * the host worker calls it, and must never wait for the emulator's lock, which an ioctl may hold
+         * while it waits for the virtqueue, which may be waiting for the worker to stop.
+         */
         void queueFenceEvent() {
-            synchronized (VirtGpuEmulator.this) {
-                if (files.get(fd) != this) {
-                    return; // closed meanwhile
+            synchronized (this) {
+                if (closed) {
+                    return;
                 }
                 ByteBuffer e = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
                 e.putInt(VIRTGPU_EVENT_FENCE_SIGNALED).putInt(8);
@@ -237,6 +244,9 @@ public final class VirtGpuEmulator implements VirtGpuDevice, AutoCloseable {
             if (file == null) {
                 return -EBADF;
             }
+            synchronized (file) {
+                file.closed = true;
+            }
             for (Resource r : file.handles.values()) {
                 dropHandle(file, r, false);
             }
@@ -320,7 +330,7 @@ public final class VirtGpuEmulator implements VirtGpuDevice, AutoCloseable {
             return -e.errno();
         }
         ByteBuffer out = Native.newDirectByteBuffer(buf, (int) count);
-        synchronized (this) {
+        synchronized (file) {
             byte[] first = file.events.poll();
             out.put(first);
             while (!file.events.isEmpty() && out.remaining() >= 8) {
