@@ -31,18 +31,24 @@ public final class Harness {
     private final boolean quick;
     private final int rounds;
     private final Path dist;
+    private final Path emulatorJar;
     private final Path work;
     private final Schema schema = SchemaLoader.loadBundled();
     /** workload → system → values over rounds. */
     private final Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
+    /** The systems this run measured. */
+    private final java.util.Set<String> ran = new java.util.LinkedHashSet<>();
 
-    private Harness(boolean quick, int rounds, Path dist, Path work) {
+    private Harness(boolean quick, int rounds, Path dist, Path emulatorJar, Path work) {
         this.quick = quick;
         this.rounds = rounds;
         this.dist = dist;
+        this.emulatorJar = emulatorJar;
         this.work = work;
     }
+
+    static final List<String> SYSTEMS = List.of("direct", "crossway-shared", "crossway-separate", "crossway-virtgpu", "waypipe");
 
     /** One system under test: where clients connect and, for proxies, the proxy process(es). */
     private record Sut(String name, Path socket, List<Proc> procs, Proc proxy) implements AutoCloseable {
@@ -62,12 +68,14 @@ public final class Harness {
         int rounds = 5;
         Path out = Path.of("docs/BENCHMARKS.md");
         Path dist = Path.of("app/target/crossway");
+        Path emulatorJar = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 case "--dist" -> dist = Path.of(args[++i]);
+                case "--emulator-jar" -> emulatorJar = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -76,22 +84,48 @@ public final class Harness {
         }
         Path work = Files.createTempDirectory("crossway-bench");
         Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-        Harness h = new Harness(quick, rounds, dist.toAbsolutePath(), work);
+        Harness h = new Harness(quick, rounds, dist.toAbsolutePath(), emulatorJar, work);
         String report = h.run();
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, report);
         System.out.println(report);
         System.out.println("written to " + out);
+        List<String> missing = h.missingResults();
+        if (!missing.isEmpty()) {
+            System.err.println("bench: " + missing.size() + " workload result(s) missing: " + String.join("; ", missing));
+            System.exit(1);
+        }
+    }
+
+    /** Every workload that did not produce a figure for a system that ran, e.g. after a failure. */
+    private List<String> missingResults() {
+        List<String> missing = new ArrayList<>(notes.stream().filter(n -> n.contains("failed")).toList());
+        for (var e : results.entrySet()) {
+            for (String system : ran) {
+                boolean expected = !e.getKey().startsWith("limit:") && (!e.getKey().contains("proxy") || !system.equals("direct"))
+                        && (!(e.getKey().contains("RSS") || e.getKey().contains("startup")) || system.startsWith("crossway"))
+                        && (!e.getKey().contains("EXECBUFFER") || system.equals("crossway-virtgpu"));
+                if (expected && !e.getValue().containsKey(system)) {
+                    missing.add(e.getKey() + " for " + system);
+                }
+            }
+        }
+        return missing;
     }
 
     private String run() throws Exception {
         measureLimits();
         try (Proc weston = startWeston()) {
-            List<String> systems = new ArrayList<>(List.of("direct", "crossway-shared", "crossway-separate", "waypipe"));
+            List<String> systems = new ArrayList<>(SYSTEMS);
+            if (emulatorJar == null || !Files.isRegularFile(emulatorJar)) {
+                systems.remove("crossway-virtgpu");
+                notes.add("no virtio-gpu emulator jar (--emulator-jar): the crossway-virtgpu column is missing.");
+            }
             if (!onPath("waypipe")) {
                 systems.remove("waypipe");
                 notes.add("waypipe is not installed: its column is missing.");
             }
+            ran.addAll(systems);
             for (int round = 0; round < rounds; round++) {
                 // Rotate the order each round so drift on a noisy machine does not favour one system.
                 List<String> order = new ArrayList<>(systems);
@@ -100,6 +134,9 @@ public final class Harness {
                     System.err.printf("round %d/%d: %s%n", round + 1, rounds, system);
                     try (Sut sut = start(system)) {
                         runWorkloads(sut);
+                        if (system.equals("crossway-virtgpu")) {
+                            recordExecbuffers(sut);
+                        }
                     } catch (Exception e) {
                         notes.add("round " + (round + 1) + ", " + system + ": failed: " + e.getMessage().lines().findFirst().orElse(""));
                         System.err.println(system + " failed: " + e);
@@ -125,12 +162,20 @@ public final class Harness {
             case "direct" -> {
                 return new Sut(system, weston, List.of(), null);
             }
-            case "crossway-shared", "crossway-separate" -> {
-                String memory = system.substring("crossway-".length());
+            case "crossway-shared", "crossway-separate", "crossway-virtgpu" -> {
                 String name = "bench-" + system;
                 long t0 = System.nanoTime();
-                Proc p = Proc.start(system, List.of(dist.resolve("bin/crossway").toString(), "--transport", "loopback",
-                        "--host-display", weston.toString(), "--socket", name, "--memory", memory), env, work);
+                List<String> cmd = new ArrayList<>();
+                Map<String, String> cwEnv = new java.util.HashMap<>(env);
+                if (system.equals("crossway-virtgpu")) {
+                    cmd.addAll(List.of(emulatedDistribution().resolve("bin/crossway").toString(), "--transport", "virtgpu"));
+                    cwEnv.put("CROSSWAY_TRANSPORTS__VIRTGPU__DEVICE_PROVIDER", "emulator");
+                } else {
+                    cmd.addAll(List.of(dist.resolve("bin/crossway").toString(), "--transport", "loopback",
+                            "--memory", system.substring("crossway-".length())));
+                }
+                cmd.addAll(List.of("--host-display", weston.toString(), "--socket", name));
+                Proc p = Proc.start(system, cmd, cwEnv, work);
                 p.await("Crossway's 'listening on' line", Duration.ofSeconds(30), () -> p.log().contains("listening on"));
                 record("startup to socket-ready (ms)", system, (System.nanoTime() - t0) / 1e6);
                 Proc.sleep(1000);
@@ -144,9 +189,10 @@ public final class Harness {
                 clientEnv.put("WAYLAND_DISPLAY", weston.toString());
                 Proc client = Proc.start("waypipe-client", List.of("waypipe", "--socket", control.toString(), "client"), clientEnv, work);
                 client.await("waypipe client's socket", Duration.ofSeconds(10), () -> Files.exists(control));
+                Path socket = work.resolve("bench-waypipe");
+                Files.deleteIfExists(socket); // left by the previous round's server
                 Proc server = Proc.start("waypipe-server", List.of("waypipe", "--socket", control.toString(), "--display", "bench-waypipe",
                         "server", "--", "sleep", "100000"), env, work);
-                Path socket = work.resolve("bench-waypipe");
                 server.await("waypipe server's socket", Duration.ofSeconds(10), () -> Files.exists(socket));
                 // Both waypipe processes do the proxying; the client side talks to weston.
                 return new Sut(system, socket, List.of(server, client), client);
@@ -187,6 +233,48 @@ public final class Harness {
                 many.forEach(WaylandClient::close);
             }
         }
+    }
+
+    /**
+     * EXECBUFFER submissions per relayed Wayland message over every client of this round, from the
+     * daemon's close lines ({@code requests N msgs/..., events M msgs/..., ..., execbuffers E}).
+     */
+    private void recordExecbuffers(Sut sut) {
+        Proc.sleep(500); // the last clients' close lines
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile(
+                "requests (\\d+) msgs/\\d+ B, events (\\d+) msgs/.*execbuffers (\\d+)");
+        long messages = 0;
+        long execbuffers = 0;
+        for (String l : sut.proxy().log().lines().toList()) {
+            java.util.regex.Matcher m = line.matcher(l);
+            if (m.find()) {
+                messages += Long.parseLong(m.group(1)) + Long.parseLong(m.group(2));
+                execbuffers += Long.parseLong(m.group(3));
+            }
+        }
+        if (messages > 0) {
+            record("EXECBUFFERs per relayed message (all workloads)", sut.name(), (double) execbuffers / messages);
+        }
+    }
+
+    /** A copy of the distribution with the virtio-gpu emulator jar in lib/ (test-only device). */
+    private Path emulatedDistribution() throws IOException {
+        Path home = work.resolve("crossway-emulated");
+        if (Files.exists(home.resolve("bin/crossway"))) {
+            return home;
+        }
+        try (var files = Files.walk(dist)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Path target = home.resolve(dist.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+        Files.copy(emulatorJar, home.resolve("lib").resolve(emulatorJar.getFileName()));
+        return home;
     }
 
     /** The physical limits the figures are compared with. */
@@ -292,7 +380,7 @@ public final class Harness {
     }
 
     private String report() throws IOException {
-        List<String> systems = List.of("direct", "crossway-shared", "crossway-separate", "waypipe");
+        List<String> systems = SYSTEMS;
         StringBuilder md = new StringBuilder();
         md.append("# Benchmarks\n\n");
         md.append("Generated by `scripts/bench").append(quick ? " --quick" : "").append("` on ").append(LocalDate.now())
@@ -307,7 +395,8 @@ public final class Harness {
         md.append("## Method\n\n");
         md.append("- Every workload is a real Wayland client written with Crossway's own codec (`bench/.../Workloads.java`), run in the harness's JVM against each system's socket.\n");
         md.append("- Systems: `direct` (weston's socket), `crossway-shared` (loopback transport, fds and memory pass as-is), ")
-                .append("`crossway-separate` (loopback with separate memory: the copy path the VM transports take), `waypipe`.\n");
+                .append("`crossway-separate` (loopback with separate memory: the copy path the VM transports take), ")
+                .append("`crossway-virtgpu` (the virtgpu transport over the emulated virtio-gpu device of the test-jar, whose emulated crosvm host talks to the same weston; it measures the transport's own work, not a VM's), `waypipe`.\n");
         md.append("- ").append(rounds).append(" round(s); within each round every system runs every workload, and the order of systems rotates from round to round. Tables show medians over rounds and, in brackets, the ratio to direct.\n");
         md.append("- Round trip: `wl_display.sync` and wait for `done`, one client, ").append(quick ? 500 : 20000).append(" round trips after warm-up.\n");
         md.append("- Clients: N clients connect, then each does round trips for ").append(quick ? "0.5" : "3").append(" s; aggregate round trips per second.\n");
@@ -345,7 +434,8 @@ public final class Harness {
         md.append("- Round trips: every proxy adds two socket hops each way; the `limit:` row gives one Unix-socket round trip between two threads on this machine, the floor for each added hop pair.\n");
         md.append("- Full-damage frames: weston (pixman) composites the whole frame; a copying proxy adds at least one frame copy, bounded by the `limit:` memcpy rows.\n");
         md.append("- Proxy CPU per frame below the 10 ms tick resolution reads as 0 for short runs; use the full run's figures.\n");
-        md.append("- Not measured yet: clipboard throughput (256 MiB through a data-device pipe), the virtgpu transport over the emulated device and its EXECBUFFERs per message; they join this table when their harness parts land.\n");
+        md.append("- crossway-virtgpu: the emulator runs in the daemon's process and does the host's work too (its CPU is in the proxy CPU figures); a real VM adds virtqueue and VM-exit costs that no figure here shows.\n");
+        md.append("- Not measured by this harness yet: clipboard throughput (256 MiB through a data-device pipe on sway); the clipboard integration test prints its times.\n");
         if (!notes.isEmpty()) {
             md.append("\n## Notes from this run\n\n");
             notes.forEach(n -> md.append("- ").append(n).append('\n'));

@@ -191,7 +191,10 @@ final class VirtGpuConnection implements HostConnection {
 
     @Override
     public java.util.Map<String, Long> counters() {
-        return java.util.Map.of("execbuffers", execbufferCount(), "cross-domain commands", commandCount());
+        java.util.Map<String, Long> counters = new java.util.LinkedHashMap<>();
+        counters.put("cross-domain commands", commandCount());
+        counters.put("execbuffers", execbufferCount());
+        return counters;
     }
 
     // ---------------------------------------------------------------- send
