@@ -155,6 +155,11 @@ public final class Daemon implements AutoCloseable {
         for (Session s : sessions) {
             s.close();
         }
+        // Let the relays end, so each session frees its host memory and logs its summary before exit.
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (!sessions.isEmpty() && System.nanoTime() < deadline) {
+            sleepQuietly(10);
+        }
         Path path = socketPath.path();
         if (server != null) {
             try {

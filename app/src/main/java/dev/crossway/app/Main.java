@@ -20,6 +20,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ScopeType;
 
 /**
  * {@code crossway [OPTIONS] [-- CMD ARGS…]}: runs the daemon; with a command, runs it with
@@ -31,45 +32,46 @@ import picocli.CommandLine.Parameters;
         description = {"Relays guest Wayland apps to the host compositor through a transport.",
                 "Settings are layered: flags > CROSSWAY_* env > ~/.config/crossway/crossway.conf > /etc/crossway/crossway.conf > defaults."})
 public final class Main implements Callable<Integer> {
+    // Options are inherited by subcommands, so `crossway doctor --transport virtgpu` reads as it should.
 
-    @Option(names = "--transport", description = "Transport to the host: loopback, ... (see `crossway doctor`). Default: loopback.")
+    @Option(scope = ScopeType.INHERIT, names = "--transport", description = "Transport to the host: loopback, ... (see `crossway doctor`). Default: loopback.")
     String transport;
 
-    @Option(names = {"--socket", "--wayland-display"}, paramLabel = "NAME|PATH",
+    @Option(scope = ScopeType.INHERIT, names = {"--socket", "--wayland-display"}, paramLabel = "NAME|PATH",
             description = "Socket for guest apps: a name under $XDG_RUNTIME_DIR or an absolute path. Default: wayland-1.")
     String socket;
 
-    @Option(names = "--host-display", paramLabel = "NAME|PATH",
+    @Option(scope = ScopeType.INHERIT, names = "--host-display", paramLabel = "NAME|PATH",
             description = "Host compositor socket (loopback). Default: $WAYLAND_DISPLAY.")
     String hostDisplay;
 
-    @Option(names = "--memory", paramLabel = "shared|separate",
+    @Option(scope = ScopeType.INHERIT, names = "--memory", paramLabel = "shared|separate",
             description = "separate forces the copy path VM transports need (loopback only). Default: shared.")
     String memory;
 
-    @Option(names = "--tag", paramLabel = "TEXT", description = "Prefix for window titles, e.g. \"[vm] \".")
+    @Option(scope = ScopeType.INHERIT, names = "--tag", paramLabel = "TEXT", description = "Prefix for window titles, e.g. \"[vm] \".")
     String tag;
 
-    @Option(names = "--app-id-tag", paramLabel = "TEXT", description = "Prefix for app ids.")
+    @Option(scope = ScopeType.INHERIT, names = "--app-id-tag", paramLabel = "TEXT", description = "Prefix for app ids.")
     String appIdTag;
 
-    @Option(names = "--trace", paramLabel = "none|client|host|all",
+    @Option(scope = ScopeType.INHERIT, names = "--trace", paramLabel = "none|client|host|all",
             description = "Log relayed messages WAYLAND_DEBUG-style: client = requests, host = events.")
     String trace;
 
-    @Option(names = "--allow", paramLabel = "IFACE", description = "Offer only these globals (repeatable).")
+    @Option(scope = ScopeType.INHERIT, names = "--allow", paramLabel = "IFACE", description = "Offer only these globals (repeatable).")
     List<String> allow;
 
-    @Option(names = "--deny", paramLabel = "IFACE", description = "Never offer this global (repeatable).")
+    @Option(scope = ScopeType.INHERIT, names = "--deny", paramLabel = "IFACE", description = "Never offer this global (repeatable).")
     List<String> deny;
 
-    @Option(names = "--protocol-dir", paramLabel = "DIR", description = "More protocol XML to load (repeatable).")
+    @Option(scope = ScopeType.INHERIT, names = "--protocol-dir", paramLabel = "DIR", description = "More protocol XML to load (repeatable).")
     List<String> protocolDirs;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "User config file. Default: ~/.config/crossway/crossway.conf.")
+    @Option(scope = ScopeType.INHERIT, names = "--config", paramLabel = "FILE", description = "User config file. Default: ~/.config/crossway/crossway.conf.")
     Path config;
 
-    @Option(names = {"-v", "--verbose"}, description = "More logging (-v debug, -vv trace).")
+    @Option(scope = ScopeType.INHERIT, names = {"-v", "--verbose"}, description = "More logging (-v debug, -vv trace).")
     boolean[] verbose = new boolean[0];
 
     @Parameters(paramLabel = "CMD", arity = "0..*", description = "After --: a command to run with WAYLAND_DISPLAY set.")

@@ -37,7 +37,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Clipboard and primary selection across Crossway's loopback transport, between wl-clipboard on the
+ * Clipboard and primary selection across Crossway (here its loopback transport), between wl-clipboard on the
  * guest side (through Crossway's socket) and on the host side (directly on a headless sway 1.7).
  *
  * <p>Rig facts: sway offers {@code zwlr_data_control_manager_v1}, so host-side wl-copy/wl-paste use
@@ -92,11 +92,26 @@ class ClipboardIT {
         return Paths.get("src", "test", "resources", "wlr-protocols").toAbsolutePath();
     }
 
+    /** The transport under test: loopback here; subclasses run the same tests on others. */
+    List<String> transportArgs() {
+        return List.of("--transport", "loopback");
+    }
+
+    /** Environment for the daemon (transport options without flags). */
+    Map<String, String> transportEnv() {
+        return Map.of();
+    }
+
+    /** The distribution to run. */
+    Path home() {
+        return Crossway.distribution();
+    }
+
     private Crossway startCrossway(String socket, String... extra) {
-        List<String> args = new ArrayList<>(List.of("--transport", "loopback", "--host-display", sway.socketPath().toString(),
-                "--socket", crosswayDir.resolve(socket).toString()));
+        List<String> args = new ArrayList<>(transportArgs());
+        args.addAll(List.of("--host-display", sway.socketPath().toString(), "--socket", crosswayDir.resolve(socket).toString()));
         args.addAll(List.of(extra));
-        Crossway c = Crossway.start(crosswayDir, args, Map.of());
+        Crossway c = Crossway.start(home(), crosswayDir, args, transportEnv());
         System.out.println("started " + c);
         return c;
     }
@@ -160,7 +175,7 @@ class ClipboardIT {
             times.put(label, paste.elapsed());
             Files.delete(out);
         }
-        StringBuilder report = new StringBuilder("256 MiB clipboard transfer (wl-paste run time, loopback transport):");
+        StringBuilder report = new StringBuilder("256 MiB clipboard transfer (wl-paste run time, " + String.join(" ", transportArgs()) + "):");
         times.forEach((k, v) -> report.append(String.format("%n  %-30s %6d ms  (%.0f MiB/s)", k, v.toMillis(),
                 256.0 / (v.toNanos() / 1e9))));
         System.out.println(report);
