@@ -115,6 +115,9 @@ public final class Harness {
 
     private String run() throws Exception {
         measureLimits();
+        if (!quick) {
+            runJmh();
+        }
         try (Proc weston = startWeston()) {
             List<String> systems = new ArrayList<>(SYSTEMS);
             if (emulatorJar == null || !Files.isRegularFile(emulatorJar)) {
@@ -277,6 +280,26 @@ public final class Harness {
         return home;
     }
 
+    /** JMH micro-benchmarks of the hot paths, in a forked JVM each: name → (score, error, unit, allocation per op). */
+    private final Map<String, String[]> jmh = new LinkedHashMap<>();
+
+    private void runJmh() throws Exception {
+        System.err.println("JMH micro-benchmarks (dev.crossway.bench.jmh)");
+        var options = new org.openjdk.jmh.runner.options.OptionsBuilder()
+                .include("dev\\.crossway\\.bench\\.jmh\\..*")
+                .addProfiler(org.openjdk.jmh.profile.GCProfiler.class)
+                .jvmArgsAppend("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn")
+                .build();
+        Map<String, Double> alloc = new java.util.HashMap<>();
+        for (var r : new org.openjdk.jmh.runner.Runner(options).run()) {
+            var primary = r.getPrimaryResult();
+            String name = r.getParams().getBenchmark().replace("dev.crossway.bench.jmh.", "");
+            var norm = r.getSecondaryResults().get("gc.alloc.rate.norm");
+            jmh.put(name, new String[] {String.format("%.3f", primary.getScore()), String.format("%.3f", primary.getScoreError()),
+                    primary.getScoreUnit(), norm == null ? "n/a" : String.format("%.1f", norm.getScore())});
+        }
+    }
+
     /** The physical limits the figures are compared with. */
     private void measureLimits() throws Exception {
         int frame = 1920 * 1080 * 4;
@@ -429,6 +452,15 @@ public final class Harness {
                 md.append(" |");
             }
             md.append('\n');
+        }
+        if (!jmh.isEmpty()) {
+            md.append("\n## Micro-benchmarks (JMH)\n\n");
+            md.append("JMH 1.37 defaults of each class (3×1 s warm-up, 5×1 s measurement, one fork), with the GC profiler. ")
+                    .append("Framing and decoding are per message; forwarding is per message through a real session on socketpairs, ")
+                    .append("system calls of both hops included; damage copies are per commit.\n\n");
+            md.append("| benchmark | score | ± error | unit | allocated per op (B) |\n|---|---|---|---|---|\n");
+            jmh.forEach((name, v) -> md.append("| ").append(name).append(" | ").append(v[0]).append(" | ").append(v[1])
+                    .append(" | ").append(v[2]).append(" | ").append(v[3]).append(" |\n"));
         }
         md.append("\n## What limits each figure\n\n");
         md.append("- Round trips: every proxy adds two socket hops each way; the `limit:` row gives one Unix-socket round trip between two threads on this machine, the floor for each added hop pair.\n");
