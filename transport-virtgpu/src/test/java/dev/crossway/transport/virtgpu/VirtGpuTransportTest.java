@@ -406,6 +406,11 @@ class VirtGpuTransportTest {
                 }
             }
         }
+        // The last DRM close may finish on the pipe pump's thread just after close() returns: allow it 2 s.
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while ((emulator.openFiles() != 0 || Fds.countOpenFds() != before) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
         assertThat(emulator.openFiles()).isZero();
         assertThat(Fds.countOpenFds()).isEqualTo(before);
         assertNoHostErrors();
