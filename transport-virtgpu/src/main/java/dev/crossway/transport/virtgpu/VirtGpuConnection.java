@@ -40,8 +40,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: one {@link #receive} thread (it owns the channel ring and the event read), any number
  * of senders (EXECBUFFER submissions are serialised by {@link #submitLock}, which also keeps read-pipe
- * ids in step with the host), and a {@link VirtGpuPipePump} thread once the compositor hands out a
- * write pipe. {@link #close()} wakes a blocked receive through a pipe polled beside the DRM fd; the
+ * ids in step with the host), a {@link VirtGpuPipePump} thread once the compositor hands out a
+ * write pipe, and a {@link VirtGpuReadPipes} writer thread once host data for a guest pipe has to wait
+ * (the receive thread never blocks on a guest pipe; a full one delays the next POLL only as that class
+ * describes). {@link #close()} wakes a blocked receive through a pipe polled beside the DRM fd; the
  * DRM fd itself is closed by whoever leaves last, so no call ever runs on a reused fd number.
  *
  * <p>Ownership: the connection owns the DRM fd, the ring mappings, the guest pipe ends it keeps for
@@ -94,8 +96,8 @@ final class VirtGpuConnection implements HostConnection {
     private final FdQueue pendingFds = new FdQueue();
     private boolean hostClosed;
 
-    /** Host read-pipe id → the guest's write end (ours now), where READ data goes. */
-    private final Map<Integer, Integer> readPipes = new ConcurrentHashMap<>();
+    /** Host read-pipe ids → the guest's write ends (ours now), where READ data goes, without blocking. */
+    private final VirtGpuReadPipes readPipes;
     /** Image requirements by size; the host never frees these items, so ask once per context. */
     private final Map<Long, CrossDomainCodec.ImageRequirements> requirements = new ConcurrentHashMap<>();
     private final Object queryLock = new Object();
@@ -110,7 +112,15 @@ final class VirtGpuConnection implements HostConnection {
         this.codec = new CrossDomainCodec(settings.identifiers());
         this.transportExecbuffers = transportExecbuffers;
         this.wake = Fds.pipe();
-        this.pump = new VirtGpuPipePump(this::submitWrite, "crossway-virtgpu-pipes-" + id);
+        this.pump = new VirtGpuPipePump(this::submitWrite, "crossway-virtgpu-pipes-" + id, settings.pipeIdleTimeoutMillis());
+        try {
+            this.readPipes = new VirtGpuReadPipes("crossway-virtgpu-read-pipes-" + id, settings.pipeIdleTimeoutMillis());
+        } catch (LinuxException e) {
+            pump.close();
+            Fds.close(wake[0]);
+            Fds.close(wake[1]);
+            throw e;
+        }
     }
 
     /** Opens {@code path} afresh and sets up the context, rings and channel. */
@@ -187,6 +197,16 @@ final class VirtGpuConnection implements HostConnection {
     /** Cross-domain commands submitted so far (several can share one EXECBUFFER). */
     long commandCount() {
         return commandCount.get();
+    }
+
+    /** Bytes of host data queued for guest pipes whose readers have not taken them yet (for tests). */
+    long queuedForGuestPipes() {
+        return readPipes.queued();
+    }
+
+    /** Guest pipes currently bridged for host data (for tests). */
+    int guestReadPipes() {
+        return readPipes.size();
     }
 
     @Override
@@ -337,16 +357,14 @@ final class VirtGpuConnection implements HostConnection {
     private int flushSends(int[] owned, int[] ids, int[] types, boolean[] kept, int from, int to, int counter) throws IOException {
         for (int i = from; i < to; i++) {
             if (types[i] == CROSS_DOMAIN_ID_TYPE_READ_PIPE) {
-                readPipes.put(ids[i], owned[i]);
-                kept[i] = true;
+                kept[i] = readPipes.add(ids[i], owned[i]);
             }
         }
         try {
             execbufferLocked(0, 0, 0, 0);
         } catch (IOException e) {
             for (int i = from; i < to; i++) {
-                if (types[i] == CROSS_DOMAIN_ID_TYPE_READ_PIPE) {
-                    readPipes.remove(ids[i]);
+                if (types[i] == CROSS_DOMAIN_ID_TYPE_READ_PIPE && kept[i] && readPipes.forget(ids[i])) {
                     kept[i] = false;
                 }
             }
@@ -449,8 +467,17 @@ final class VirtGpuConnection implements HostConnection {
                 if (hostClosed || !awaitFence()) {
                     return -1;
                 }
-                readChannelRing();
+                boolean read = readChannelRing();
                 if (!hostClosed) {
+                    try {
+                        readPipes.awaitRoom(read);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new java.io.InterruptedIOException("interrupted while guest pipes were full");
+                    }
+                    if (isClosed()) {
+                        return -1;
+                    }
                     submitLock.lock();
                     try {
                         submitPollLocked();
@@ -509,15 +536,18 @@ final class VirtGpuConnection implements HostConnection {
         }
     }
 
-    private void readChannelRing() throws IOException {
+    /** Handles the ring's message; true if it was a READ. */
+    private boolean readChannelRing() throws IOException {
         int cmd = CrossDomainCodec.command(channelRing);
         if (cmd == CROSS_DOMAIN_CMD_RECEIVE) {
             onReceive(codec.decodeReceive(channelRing));
         } else if (cmd == CROSS_DOMAIN_CMD_READ) {
             onRead(CrossDomainCodec.decodeRead(channelRing));
+            return true;
         } else {
             LOG.warn("virtgpu connection {}: ignoring cross-domain command {} in the channel ring", id, cmd);
         }
+        return false;
     }
 
     private void onReceive(CrossDomainCodec.Receive r) throws IOException {
@@ -568,24 +598,10 @@ final class VirtGpuConnection implements HostConnection {
         return ends[1];
     }
 
+    /** Hands READ data to the guest pipe without blocking (see {@link VirtGpuReadPipes} for the bound). */
     private void onRead(CrossDomainCodec.Read read) {
-        Integer fd = readPipes.get(read.identifier());
-        if (fd == null) {
-            LOG.debug("virtgpu connection {}: READ for unknown pipe 0x{}", id, Integer.toHexString(read.identifier()));
-            return;
-        }
-        boolean done = read.hangUp();
-        if (read.dataSize() > 0) {
-            try {
-                Fds.write(fd, channelRing.slice(read.dataOffset(), read.dataSize()));
-            } catch (LinuxException e) {
-                // The guest reader went away (EPIPE); drop the rest of this pipe's data.
-                LOG.debug("virtgpu connection {}: guest pipe for 0x{}: {}", id, Integer.toHexString(read.identifier()), e.getMessage());
-                done = true;
-            }
-        }
-        if (done && readPipes.remove(read.identifier()) != null) {
-            Fds.close(fd);
+        if (!readPipes.onRead(read.identifier(), channelRing.slice(read.dataOffset(), read.dataSize()), read.hangUp())) {
+            LOG.debug("virtgpu connection {}: READ for unknown or ended pipe 0x{}", id, Integer.toHexString(read.identifier()));
         }
     }
 
@@ -725,6 +741,7 @@ final class VirtGpuConnection implements HostConnection {
         } catch (LinuxException e) {
             LOG.debug("virtgpu connection {}: wake-up: {}", id, e.getMessage());
         }
+        readPipes.close(); // also wakes a receive waiting for room in a guest pipe
         release();
     }
 
@@ -741,8 +758,7 @@ final class VirtGpuConnection implements HostConnection {
         }
         // Closing the DRM file destroys the context (and its ring handles); crosvm closes the compositor socket.
         drm.close();
-        readPipes.values().forEach(Fds::close);
-        readPipes.clear();
+        readPipes.close();
         pendingFds.closeAll(Fds.CLOSER);
         Fds.close(wake[0]);
         Fds.close(wake[1]);

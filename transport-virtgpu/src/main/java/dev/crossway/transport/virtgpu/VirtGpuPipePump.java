@@ -22,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * chunk (at most 4072 bytes, Sommelier's limit) to the connection as a WRITE command, and the hang-up
  * at end of file.
  *
+ * <p>With an idle timeout ({@code pipe-idle-timeout}, 0 = off), a pipe that gave no data for that long
+ * is ended as if at end of file: the host gets the hang-up and the local read end is closed (the guest
+ * writer then sees EPIPE).
+ *
  * <p>One thread per connection, started with the first pipe. Owns the read ends it was given and
  * closes them when done or when {@link #close()}d.
  */
@@ -35,18 +39,41 @@ final class VirtGpuPipePump implements Runnable {
         boolean write(int identifier, boolean hangUp, ByteBuffer data) throws IOException;
     }
 
-    private record Pipe(int identifier, int fd) {
+    private static final class Pipe {
+        final int identifier;
+        final int fd;
+        long lastData = System.nanoTime();
+
+        Pipe(int identifier, int fd) {
+            this.identifier = identifier;
+            this.fd = fd;
+        }
+
+        int identifier() {
+            return identifier;
+        }
+
+        int fd() {
+            return fd;
+        }
     }
 
     private final Sink sink;
     private final String name;
     private final ConcurrentLinkedQueue<Pipe> added = new ConcurrentLinkedQueue<>();
     private final int[] wake;
+    private final long idleTimeoutNanos;
     private volatile boolean stopped;
     private Thread thread;
 
     VirtGpuPipePump(Sink sink, String name) throws LinuxException {
+        this(sink, name, 0);
+    }
+
+    /** @param idleTimeoutMillis a pipe without data for this long is ended; 0 means never */
+    VirtGpuPipePump(Sink sink, String name, long idleTimeoutMillis) throws LinuxException {
         this.sink = sink;
+        this.idleTimeoutNanos = idleTimeoutMillis * 1_000_000L;
         this.name = name;
         this.wake = Fds.pipe();
     }
@@ -122,7 +149,16 @@ final class VirtGpuPipePump implements Runnable {
                     pollFds.putShort(8L * (i + 1) + 4, LibC.POLLIN);
                     pollFds.putShort(8L * (i + 1) + 6, (short) 0);
                 }
-                if (LIBC.poll(pollFds.address(), n, -1) < 0) {
+                int timeout = -1;
+                if (idleTimeoutNanos > 0 && !active.isEmpty()) {
+                    long now = System.nanoTime();
+                    long next = Long.MAX_VALUE;
+                    for (Pipe p : active) {
+                        next = Math.min(next, p.lastData + idleTimeoutNanos - now);
+                    }
+                    timeout = (int) Math.min(Integer.MAX_VALUE, Math.max(0, (next + 999_999) / 1_000_000));
+                }
+                if (LIBC.poll(pollFds.address(), n, timeout) < 0) {
                     if (Native.errno() == LibC.EINTR) {
                         continue;
                     }
@@ -151,9 +187,26 @@ final class VirtGpuPipePump implements Runnable {
                     if (!sink.write(p.identifier(), hangUp, chunk)) {
                         return;
                     }
+                    p.lastData = System.nanoTime();
                     if (hangUp) {
                         active.remove(i);
                         Fds.close(p.fd());
+                    }
+                }
+                if (idleTimeoutNanos > 0) {
+                    long now = System.nanoTime();
+                    for (int i = active.size() - 1; i >= 0; i--) {
+                        Pipe p = active.get(i);
+                        if (now - p.lastData < idleTimeoutNanos) {
+                            continue;
+                        }
+                        LOG.info("{}: ending guest-to-host pipe (host write pipe {}, guest read end fd {}): no data for {} ms"
+                                + " (pipe-idle-timeout); the host gets a hang-up", name, p.identifier(), p.fd(), idleTimeoutNanos / 1_000_000);
+                        active.remove(i);
+                        Fds.close(p.fd());
+                        if (!sink.write(p.identifier(), true, ByteBuffer.allocateDirect(0))) {
+                            return;
+                        }
                     }
                 }
             }

@@ -18,12 +18,15 @@ import dev.crossway.spi.TransportOptions;
  * @param deviceProvider {@code device-provider}: which device implementation to use: {@code kernel}, or the
  *                       name of one found on the module path (an emulator); null means an emulator if one is
  *                       present, else the kernel
+ * @param pipeIdleTimeoutMillis {@code pipe-idle-timeout}: milliseconds after which a bridged pipe (either
+ *                       direction) that moved no data is ended; 0 (the default) means never
  */
-record VirtGpuSettings(String device, int identifiers, boolean writePipeQuirk, String deviceProvider) {
+record VirtGpuSettings(String device, int identifiers, boolean writePipeQuirk, String deviceProvider, long pipeIdleTimeoutMillis) {
     static final String DEVICE = "device";
     static final String IDENTIFIERS = "identifiers";
     static final String WRITE_PIPE_QUIRK = "write-pipe-quirk";
     static final String DEVICE_PROVIDER = "device-provider";
+    static final String PIPE_IDLE_TIMEOUT = "pipe-idle-timeout";
 
     /** @throws IllegalArgumentException naming the option, the bad value and the allowed ones */
     static VirtGpuSettings resolve(TransportOptions options) {
@@ -44,7 +47,21 @@ record VirtGpuSettings(String device, int identifiers, boolean writePipeQuirk, S
         if (quirk != null && !quirk.equals("true") && !quirk.equals("false")) {
             throw new IllegalArgumentException("unknown value '" + quirk + "' for virtgpu option " + WRITE_PIPE_QUIRK + ": true or false");
         }
-        return new VirtGpuSettings(device, identifiers, quirk == null || quirk.equals("true"), nonEmpty(options.get(DEVICE_PROVIDER)));
+        String idle = nonEmpty(options.get(PIPE_IDLE_TIMEOUT));
+        long idleMillis = 0;
+        if (idle != null) {
+            try {
+                idleMillis = Long.parseLong(idle);
+            } catch (NumberFormatException e) {
+                idleMillis = -1;
+            }
+            if (idleMillis < 0) {
+                throw new IllegalArgumentException("unknown value '" + idle + "' for virtgpu option " + PIPE_IDLE_TIMEOUT
+                        + ": milliseconds, 0 or more (0 = no timeout)");
+            }
+        }
+        return new VirtGpuSettings(device, identifiers, quirk == null || quirk.equals("true"), nonEmpty(options.get(DEVICE_PROVIDER)),
+                idleMillis);
     }
 
     private static String nonEmpty(String s) {

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * Finds the virtgpu transport: crosvm's cross-domain context on a virtio-gpu DRM device.
  *
  * <p>Options ({@code crossway.transports.virtgpu}): {@code device} (a DRM node; default: discover),
- * {@code identifiers} (28 or 4, matching the host), {@code write-pipe-quirk} and {@code device-provider}
+ * {@code identifiers} (28 or 4, matching the host), {@code write-pipe-quirk}, {@code device-provider} and
+ * {@code pipe-idle-timeout}
  * (see {@link VirtGpuSettings}).
  *
  * <p>Which device: the {@code device-provider} option names one ({@code kernel} is built in); without

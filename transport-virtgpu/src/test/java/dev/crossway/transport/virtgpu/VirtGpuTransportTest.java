@@ -16,11 +16,15 @@ import dev.crossway.spi.Transport;
 import dev.crossway.spi.TransportOptions;
 import dev.crossway.transport.virtgpu.emulator.VirtGpuEmulator;
 import dev.crossway.transport.virtgpu.emulator.VirtGpuEmulatorConfig;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -414,6 +418,223 @@ class VirtGpuTransportTest {
         assertThat(emulator.openFiles()).isZero();
         assertThat(Fds.countOpenFds()).isEqualTo(before);
         assertNoHostErrors();
+    }
+
+    /** Runs the receive loop as the relay would, collecting bytes and fds. */
+    private static final class Receiver {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final LinkedBlockingQueue<Integer> fds = new LinkedBlockingQueue<>();
+        final CompletableFuture<Integer> done = new CompletableFuture<>();
+
+        Receiver(HostConnection host) {
+            Thread t = new Thread(() -> {
+                try {
+                    while (true) {
+                        ByteBuffer b = ByteBuffer.allocateDirect(4096);
+                        FdQueue f = new FdQueue();
+                        int n = host.receive(b, f);
+                        if (n < 0) {
+                            done.complete(n);
+                            return;
+                        }
+                        b.flip();
+                        byte[] got = new byte[b.remaining()];
+                        b.get(got);
+                        synchronized (bytes) {
+                            bytes.write(got, 0, got.length);
+                        }
+                        while (!f.isEmpty()) {
+                            fds.add(f.take());
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    done.completeExceptionally(e);
+                }
+            }, "test-receiver");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        /** The bytes received so far, once there are at least {@code n}, or null after {@code millis}. */
+        String awaitBytes(int n, long millis) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+            while (System.nanoTime() < deadline) {
+                synchronized (bytes) {
+                    if (bytes.size() >= n) {
+                        return bytes.toString(UTF_8);
+                    }
+                }
+                Thread.sleep(5);
+            }
+            return null;
+        }
+    }
+
+    private static ByteBuffer direct(byte[] data) {
+        ByteBuffer b = ByteBuffer.allocateDirect(data.length);
+        b.put(data).flip();
+        return b;
+    }
+
+    /** Reads {@code fd} to end of file. */
+    private static byte[] readAllBytes(int fd) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
+        byte[] tmp = new byte[buf.capacity()];
+        while (true) {
+            buf.clear();
+            if (Fds.read(fd, buf) < 0) {
+                return out.toByteArray();
+            }
+            buf.flip();
+            int n = buf.remaining();
+            buf.get(tmp, 0, n);
+            out.write(tmp, 0, n);
+        }
+    }
+
+    @Test
+    void aGuestReaderThatStallsDoesNotHoldUpWaylandAndGetsEverythingOnceItReads() throws Exception {
+        try (Transport transport = provider(c -> { }).open(options());
+             HostConnection host = transport.connect();
+             UnixSocket compositorSide = compositor.accept()) {
+            VirtGpuConnection connection = (VirtGpuConnection) host;
+            Receiver receiver = new Receiver(host);
+            int[] guest = Fds.pipe();
+            FdQueue out = new FdQueue();
+            out.add(guest[1]);
+            host.send(bytes("r"), out);
+            FdQueue in = new FdQueue();
+            assertThat(receive(compositorSide, 1, in)).isEqualTo("r");
+            int hostWrite = in.take();
+            byte[] data = new byte[3 * 1024 * 1024 + 12345];
+            new Random(5).nextBytes(data);
+            CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
+                try {
+                    Fds.write(hostWrite, direct(data));
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                } finally {
+                    Fds.close(hostWrite);
+                }
+            });
+            // The guest app does not read: the guest side queues up to its bound, then holds the host back.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (connection.queuedForGuestPipes() < VirtGpuReadPipes.SOFT_LIMIT && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(connection.queuedForGuestPipes()).isGreaterThanOrEqualTo(VirtGpuReadPipes.SOFT_LIMIT);
+            // Wayland bytes still get through while the pipe is stalled.
+            long start = System.nanoTime();
+            compositorSide.send(bytes("wl_event"), new FdQueue());
+            assertThat(receiver.awaitBytes(8, 1000)).as("Wayland bytes while a guest pipe is stalled").isEqualTo("wl_event");
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            Thread.sleep(200);
+            assertThat(writing).as("the host writer is held back").isNotDone();
+            assertThat(connection.queuedForGuestPipes()).as("bounded").isLessThanOrEqualTo(VirtGpuReadPipes.HARD_LIMIT + 4096);
+            // Now the reader reads: everything, bit-exact, then end of file (the hang-up).
+            byte[] got = readAllBytes(guest[0]);
+            Fds.close(guest[0]);
+            writing.get(10, TimeUnit.SECONDS);
+            assertThat(got.length).isEqualTo(data.length);
+            assertThat(Arrays.equals(got, data)).as("bit-exact").isTrue();
+            assertThat(connection.guestReadPipes()).isZero();
+            System.out.println("Wayland bytes during a stalled pipe arrived after " + millis + " ms");
+            assertNoHostErrors();
+            host.close();
+            assertThat(receiver.done.get(5, TimeUnit.SECONDS)).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void aGuestReaderThatGoesAwayDropsOnlyItsOwnPipe() throws Exception {
+        try (Transport transport = provider(c -> { }).open(options());
+             HostConnection host = transport.connect();
+             UnixSocket compositorSide = compositor.accept()) {
+            VirtGpuConnection connection = (VirtGpuConnection) host;
+            Receiver receiver = new Receiver(host);
+            int[] gone = Fds.pipe();
+            FdQueue out = new FdQueue();
+            out.add(gone[1]);
+            host.send(bytes("g"), out);
+            FdQueue in = new FdQueue();
+            receive(compositorSide, 1, in);
+            int hostWrite = in.take();
+            Fds.close(gone[0]);
+            CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
+                try {
+                    Fds.write(hostWrite, direct(new byte[512 * 1024]));
+                } catch (IOException e) {
+                    // the host side may see EPIPE once the bridge is gone
+                } finally {
+                    Fds.close(hostWrite);
+                }
+            });
+            writing.get(10, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (connection.guestReadPipes() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(connection.guestReadPipes()).isZero();
+            compositorSide.send(bytes("still"), new FdQueue());
+            assertThat(receiver.awaitBytes(5, 1000)).isEqualTo("still");
+            assertNoHostErrors();
+            host.close();
+            assertThat(receiver.done.get(5, TimeUnit.SECONDS)).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void idlePipesEndAfterThePipeIdleTimeout() throws Exception {
+        options.put("pipe-idle-timeout", "200");
+        try (Transport transport = provider(c -> { }).open(options());
+             HostConnection host = transport.connect();
+             UnixSocket compositorSide = compositor.accept()) {
+            Receiver receiver = new Receiver(host);
+            Thread.sleep(50);
+            int before = Fds.countOpenFds();
+            // Guest to host: the guest app holds the write end and writes nothing; the host gets the hang-up.
+            int[] hostPipe = Fds.pipe();
+            FdQueue back = new FdQueue();
+            back.add(hostPipe[1]);
+            compositorSide.send(bytes("s"), back);
+            assertThat(receiver.awaitBytes(1, 5000)).isEqualTo("s");
+            int guestWrite = receiver.fds.poll(5, TimeUnit.SECONDS);
+            long start = System.nanoTime();
+            assertThat(readAll(hostPipe[0])).isEmpty();
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(150);
+            Fds.close(hostPipe[0]);
+            Fds.close(guestWrite);
+            // Host to guest: the compositor holds the write end and writes nothing; the guest reader sees EOF.
+            int[] guest = Fds.pipe();
+            FdQueue out = new FdQueue();
+            out.add(guest[1]);
+            host.send(bytes("r"), out);
+            FdQueue in = new FdQueue();
+            receive(compositorSide, 1, in);
+            int hostWrite = in.take();
+            start = System.nanoTime();
+            assertThat(readAll(guest[0])).isEmpty();
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(150);
+            Fds.close(guest[0]);
+            // Data the host sends later for the forgotten id is ignored.
+            Fds.write(hostWrite, bytes("late"));
+            Fds.close(hostWrite);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (Fds.countOpenFds() != before && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(Fds.countOpenFds()).as("fds back to the baseline").isEqualTo(before);
+            assertNoHostErrors();
+            host.close();
+            assertThat(receiver.done.get(5, TimeUnit.SECONDS)).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void badPipeIdleTimeoutIsNamed() {
+        options.put("pipe-idle-timeout", "-5");
+        assertThat(provider(c -> { }).unavailabilityCause(options())).contains("pipe-idle-timeout").contains("-5");
     }
 
     // ------------------------------------------------------------ availability
