@@ -13,14 +13,10 @@ import dev.crossway.proxy.intercept.RegistryInterceptor;
 import dev.crossway.proxy.intercept.RegistryPolicy;
 import dev.crossway.spi.Capabilities;
 import dev.crossway.spi.FdQueue;
-import dev.crossway.spi.HostBuffer;
-import dev.crossway.spi.HostConnection;
-import dev.crossway.spi.PipeDirection;
 import dev.crossway.wire.Message;
 import dev.crossway.wire.MessageCodec;
 import dev.crossway.wire.NewId;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -54,45 +50,6 @@ class SocketRelayTest {
         schema = SchemaLoader.loadBundled();
     }
 
-    /** The host side of a session over a plain socket, as the loopback transport does it. */
-    static final class SocketHost implements HostConnection {
-        final UnixSocket socket;
-
-        SocketHost(UnixSocket socket) {
-            this.socket = socket;
-        }
-
-        @Override
-        public void send(ByteBuffer src, FdQueue fds) throws IOException {
-            socket.send(src, fds);
-        }
-
-        @Override
-        public int receive(ByteBuffer dst, FdQueue fds) throws IOException {
-            return socket.receive(dst, fds);
-        }
-
-        @Override
-        public void close() {
-            socket.close();
-        }
-
-        @Override
-        public Capabilities capabilities() {
-            return new Capabilities(true, true, 28, 65536);
-        }
-
-        @Override
-        public HostBuffer allocate(long size) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public int bridgePipe(int guestFd, PipeDirection direction) throws IOException {
-            return Fds.dup(guestFd);
-        }
-    }
-
     void start() throws Exception {
         baselineFds = Fds.countOpenFds();
         UnixSocket[] client = UnixSocket.pair();
@@ -100,7 +57,7 @@ class SocketRelayTest {
         app = client[0];
         compositor = host[1];
         RegistryPolicy policy = new RegistryPolicy(schema, Set.of(), Set.of(), Map.of(), m -> true);
-        session = new Session(1, client[1], new SocketHost(host[0]),
+        session = new Session(1, client[1], new SocketHostConnection(host[0], new Capabilities(true, true, 28, 65536)),
                 new SessionOptions(schema, List.of(s -> new RegistryInterceptor(s, policy)), false, false),
                 new SessionListener() {
                     @Override

@@ -1,7 +1,7 @@
 package dev.crossway.bench.jmh;
 
-import dev.crossway.linux.Fds;
 import dev.crossway.linux.LinuxKernel;
+import dev.crossway.linux.SocketHostConnection;
 import dev.crossway.linux.UnixSocket;
 import dev.crossway.protocol.Schema;
 import dev.crossway.protocol.SchemaLoader;
@@ -10,13 +10,9 @@ import dev.crossway.proxy.SessionListener;
 import dev.crossway.proxy.SessionOptions;
 import dev.crossway.spi.Capabilities;
 import dev.crossway.spi.FdQueue;
-import dev.crossway.spi.HostBuffer;
-import dev.crossway.spi.HostConnection;
-import dev.crossway.spi.PipeDirection;
 import dev.crossway.wire.Message;
 import dev.crossway.wire.MessageCodec;
 import dev.crossway.wire.NewId;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -63,39 +59,8 @@ public class RelayBenchmark {
         UnixSocket[] host = UnixSocket.pair();
         app = client[0];
         compositor = host[1];
-        UnixSocket hostEnd = host[0];
-        HostConnection hc = new HostConnection() {
-            @Override
-            public void send(ByteBuffer src, FdQueue f) throws IOException {
-                hostEnd.send(src, f);
-            }
-
-            @Override
-            public int receive(ByteBuffer dst, FdQueue f) throws IOException {
-                return hostEnd.receive(dst, f);
-            }
-
-            @Override
-            public void close() {
-                hostEnd.close();
-            }
-
-            @Override
-            public Capabilities capabilities() {
-                return new Capabilities(true, true, 28, 65536);
-            }
-
-            @Override
-            public HostBuffer allocate(long size) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public int bridgePipe(int guestFd, PipeDirection direction) throws IOException {
-                return Fds.dup(guestFd);
-            }
-        };
-        session = new Session(1, client[1], hc, new SessionOptions(schema, List.of(), false, false), SessionListener.NONE,
+        session = new Session(1, client[1], new SocketHostConnection(host[0], new Capabilities(true, true, 28, 65536)),
+                new SessionOptions(schema, List.of(), false, false), SessionListener.NONE,
                 LinuxKernel.INSTANCE);
         session.start();
         // A surface to send untouched requests to: get_registry, bind wl_compositor, create_surface.

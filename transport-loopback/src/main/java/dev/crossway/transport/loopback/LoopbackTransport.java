@@ -1,5 +1,6 @@
 package dev.crossway.transport.loopback;
 
+import dev.crossway.linux.SocketHostConnection;
 import dev.crossway.linux.UnixSocket;
 import dev.crossway.spi.Capabilities;
 import dev.crossway.spi.HostConnection;
@@ -35,7 +36,7 @@ final class LoopbackTransport implements Transport {
         if (closed) {
             throw new ClosedChannelException();
         }
-        return new LoopbackConnection(UnixSocket.connect(settings.socket()), capabilities);
+        return new SocketHostConnection(UnixSocket.connect(settings.socket()), capabilities);
     }
 
     @Override

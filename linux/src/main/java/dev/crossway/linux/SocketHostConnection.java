@@ -1,7 +1,5 @@
-package dev.crossway.transport.loopback;
+package dev.crossway.linux;
 
-import dev.crossway.linux.Fds;
-import dev.crossway.linux.UnixSocket;
 import dev.crossway.spi.Capabilities;
 import dev.crossway.spi.FdQueue;
 import dev.crossway.spi.HostBuffer;
@@ -11,14 +9,15 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * One client's connection to the compositor: a Unix socket, so bytes and fds go through unchanged.
- * Host memory is a memfd and a pipe needs no bridge, both because it is the same kernel.
+ * A connection to a compositor on this machine over a Unix socket, so bytes and fds go through
+ * unchanged. Host memory is a memfd and a pipe needs no bridge, both because it is the same kernel.
+ * The loopback transport's connections, and the host side of socket-level tests and benchmarks.
  */
-final class LoopbackConnection implements HostConnection {
+public final class SocketHostConnection implements HostConnection {
     private final UnixSocket socket;
     private final Capabilities capabilities;
 
-    LoopbackConnection(UnixSocket socket, Capabilities capabilities) {
+    public SocketHostConnection(UnixSocket socket, Capabilities capabilities) {
         this.socket = socket;
         this.capabilities = capabilities;
     }
@@ -40,7 +39,7 @@ final class LoopbackConnection implements HostConnection {
 
     @Override
     public HostBuffer allocate(long size) throws IOException {
-        return LoopbackHostBuffer.allocate(size);
+        return MemfdHostBuffer.allocate(size);
     }
 
     /** The compositor shares this kernel, so the pipe crosses as it is: a duplicate, for the send to consume. */
@@ -56,6 +55,6 @@ final class LoopbackConnection implements HostConnection {
 
     @Override
     public String toString() {
-        return "LoopbackConnection[" + socket + "]";
+        return "SocketHostConnection[" + socket + "]";
     }
 }

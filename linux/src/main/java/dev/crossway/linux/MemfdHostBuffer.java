@@ -1,37 +1,36 @@
-package dev.crossway.transport.loopback;
+package dev.crossway.linux;
 
-import dev.crossway.linux.Fds;
-import dev.crossway.linux.LinuxException;
 import dev.crossway.spi.HostBuffer;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 
 /**
- * Host memory for separate-memory mode: a memfd of exactly the requested size, mapped read-write.
+ * Host memory on this machine (the loopback transport's separate-memory mode): a memfd of exactly the
+ * requested size, mapped read-write.
  *
  * <p>Ownership: this buffer owns the memfd and the mapping; {@link #close()} unmaps and closes both at
  * once. The compositor gets its own fd through {@link #dupFd()}, so its mapping outlives ours.
  */
-final class LoopbackHostBuffer implements HostBuffer {
+public final class MemfdHostBuffer implements HostBuffer {
     private final int fd;
     private final long size;
     private final ByteBuffer mapping;
     private boolean closed;
 
-    private LoopbackHostBuffer(int fd, long size, ByteBuffer mapping) {
+    private MemfdHostBuffer(int fd, long size, ByteBuffer mapping) {
         this.fd = fd;
         this.size = size;
         this.mapping = mapping;
     }
 
     /** @throws IllegalArgumentException if {@code size} is not in 1..Integer.MAX_VALUE (one ByteBuffer's reach) */
-    static LoopbackHostBuffer allocate(long size) throws LinuxException {
+    public static MemfdHostBuffer allocate(long size) throws LinuxException {
         if (size < 1 || size > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("host buffer size must be 1.." + Integer.MAX_VALUE + " bytes, was " + size);
         }
         int fd = Fds.memfd("crossway-host-buffer", size);
         try {
-            return new LoopbackHostBuffer(fd, size, Fds.map(fd, size, true));
+            return new MemfdHostBuffer(fd, size, Fds.map(fd, size, true));
         } catch (LinuxException | RuntimeException e) {
             Fds.close(fd);
             throw e;
@@ -87,6 +86,6 @@ final class LoopbackHostBuffer implements HostBuffer {
 
     @Override
     public String toString() {
-        return "LoopbackHostBuffer[memfd " + fd + ", " + size + " bytes" + (closed ? ", closed]" : "]");
+        return "MemfdHostBuffer[memfd " + fd + ", " + size + " bytes" + (closed ? ", closed]" : "]");
     }
 }
