@@ -1,7 +1,5 @@
 package dev.crossway.linux;
 
-import dev.crossway.spi.HostBuffer;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 
 /**
@@ -11,15 +9,11 @@ import java.nio.ByteBuffer;
  * <p>Ownership: this buffer owns the memfd and the mapping; {@link #close()} unmaps and closes both at
  * once. The compositor gets its own fd through {@link #dupFd()}, so its mapping outlives ours.
  */
-public final class MemfdHostBuffer implements HostBuffer {
-    private final int fd;
-    private final long size;
+public final class MemfdHostBuffer extends MappedHostBuffer {
     private final ByteBuffer mapping;
-    private boolean closed;
 
     private MemfdHostBuffer(int fd, long size, ByteBuffer mapping) {
-        this.fd = fd;
-        this.size = size;
+        super(fd, size);
         this.mapping = mapping;
     }
 
@@ -38,54 +32,17 @@ public final class MemfdHostBuffer implements HostBuffer {
     }
 
     @Override
-    public long size() {
-        return size;
-    }
-
-    /** A fresh view (position 0, limit = size) of the one mapping; do not use it after {@link #close()}. */
-    @Override
-    public synchronized ByteBuffer memory() {
-        if (closed) {
-            throw new IllegalStateException("host buffer is closed: " + this);
-        }
+    protected ByteBuffer view() {
         return mapping.duplicate();
     }
 
     @Override
-    public int fd() {
-        return fd;
-    }
-
-    @Override
-    public synchronized int dupFd() {
-        if (closed) {
-            throw new IllegalStateException("host buffer is closed: " + this);
-        }
-        try {
-            return Fds.dup(fd);
-        } catch (LinuxException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Idempotent. Views from {@link #memory()} must not be touched afterwards: unmapped memory crashes the JVM. */
-    @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            Fds.unmap(mapping);
-        } catch (LinuxException e) {
-            throw new UncheckedIOException(e); // only if the mapping was corrupted: a bug worth surfacing
-        } finally {
-            Fds.close(fd);
-        }
+    protected void unmap() throws LinuxException {
+        Fds.unmap(mapping);
     }
 
     @Override
     public String toString() {
-        return "MemfdHostBuffer[memfd " + fd + ", " + size + " bytes" + (closed ? ", closed]" : "]");
+        return "MemfdHostBuffer[memfd " + fd() + ", " + size() + " bytes" + (isClosed() ? ", closed]" : "]");
     }
 }

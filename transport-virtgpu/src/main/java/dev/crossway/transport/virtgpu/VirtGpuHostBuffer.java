@@ -1,10 +1,8 @@
 package dev.crossway.transport.virtgpu;
 
-import dev.crossway.linux.Fds;
 import dev.crossway.linux.LinuxException;
+import dev.crossway.linux.MappedHostBuffer;
 import dev.crossway.linux.sys.Native;
-import dev.crossway.spi.HostBuffer;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 
 /**
@@ -14,72 +12,31 @@ import java.nio.ByteBuffer;
  * the dma-buf keeps the memory alive). {@link #close()} unmaps and closes both at once. The compositor
  * gets its own reference through {@link #dupFd()} and the SEND, so its copy outlives ours.
  */
-final class VirtGpuHostBuffer implements HostBuffer {
+final class VirtGpuHostBuffer extends MappedHostBuffer {
     private final VirtGpuDrm drm;
-    private final int fd;
-    private final long size;
     private final long address;
     private final long mappedLength;
-    private boolean closed;
 
     /** @param mappedLength the blob's whole size, as the host reported it (HOST3D mappings must cover it all) */
     VirtGpuHostBuffer(VirtGpuDrm drm, int fd, long size, long address, long mappedLength) {
+        super(fd, size);
         this.drm = drm;
-        this.fd = fd;
-        this.size = size;
         this.address = address;
         this.mappedLength = mappedLength;
     }
 
     @Override
-    public long size() {
-        return size;
-    }
-
-    /** A fresh view (position 0, limit = size) of the mapping; do not use it after {@link #close()}. */
-    @Override
-    public synchronized ByteBuffer memory() {
-        if (closed) {
-            throw new IllegalStateException("host buffer is closed: " + this);
-        }
-        return Native.newDirectByteBuffer(address, (int) size);
+    protected ByteBuffer view() {
+        return Native.newDirectByteBuffer(address, (int) size());
     }
 
     @Override
-    public int fd() {
-        return fd;
-    }
-
-    @Override
-    public synchronized int dupFd() {
-        if (closed) {
-            throw new IllegalStateException("host buffer is closed: " + this);
-        }
-        try {
-            return Fds.dup(fd);
-        } catch (LinuxException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Idempotent. Views from {@link #memory()} must not be touched afterwards: unmapped memory crashes the JVM. */
-    @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            drm.munmap(address, mappedLength);
-        } catch (LinuxException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            Fds.close(fd);
-        }
+    protected void unmap() throws LinuxException {
+        drm.munmap(address, mappedLength);
     }
 
     @Override
     public String toString() {
-        return "VirtGpuHostBuffer[dma-buf " + fd + ", " + size + " of " + mappedLength + " bytes" + (closed ? ", closed]" : "]");
+        return "VirtGpuHostBuffer[dma-buf " + fd() + ", " + size() + " of " + mappedLength + " bytes" + (isClosed() ? ", closed]" : "]");
     }
 }
