@@ -30,3 +30,27 @@ vm_image() {
     say "VM image: $CROSSWAY_VM_IMAGE ready after $((SECONDS - start)) s"
     printf '%s\n' "$CROSSWAY_VM_IMAGE"
 }
+
+# Replaces the VM tier's section of docs/BENCHMARKS.md (between the vm-tier markers, which the
+# benchmark harness keeps when it rewrites the file) with the figures table of FIGURES.
+vm_update_benchmarks() {
+    local figures=$1 doc="$CROSSWAY_ROOT/docs/BENCHMARKS.md" kernel java
+    [ -s "$figures" ] || die "no VM figures at $figures: the tier measured nothing"
+    kernel=$(podman run --rm "$CROSSWAY_VM_IMAGE" cat /vm/boot/kernel-version)
+    java=$(podman run --rm "$CROSSWAY_VM_IMAGE" sh -c 'java -version 2>&1 | head -n 1')
+    {
+        awk '/<!-- vm-tier:begin -->/ { skip = 1 } !skip { print } /<!-- vm-tier:end -->/ { skip = 0 }' "$doc" \
+            | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
+        printf '\n<!-- vm-tier:begin -->\n## VM tier (TCG)\n\n'
+        printf 'Written by `scripts/vm-test --update-docs` on %s from one run of the VM tier (the harness above keeps this section).\n\n' "$(date +%F)"
+        printf -- '- Machine: %s, %s cores; no KVM: QEMU 10.0.2 with TCG, q35, 2 vCPUs, 2 GiB, `virtio-gpu-rutabaga-pci,cross-domain=on` (rutabaga_gfx 0.1.3)\n' \
+            "$(sed -n 's/^model name\t*: //p' /proc/cpuinfo | head -n 1)" "$(nproc)"
+        printf -- '- Guest: Debian kernel %s (its own virtio_gpu driver), root over 9p, %s\n' "$kernel" "$java"
+        printf -- '- Host compositors on the test machine: weston 10 headless (pixman), sway 1.7 headless (pixman)\n'
+        printf -- '- Single measurements on a machine shared with other work: expect tens of percent between runs. TCG makes the guest 10-50× slower than KVM would.\n\n'
+        cat "$figures"
+        printf '<!-- vm-tier:end -->\n'
+    } >"$doc.new"
+    mv "$doc.new" "$doc"
+    say "VM figures written to docs/BENCHMARKS.md"
+}
