@@ -20,7 +20,7 @@ vm_image() {
         [ -f "$CROSSWAY_SHARED/$input" ] || die "VM image: no $CROSSWAY_SHARED/$input (the rutabaga_gfx source no registry here serves); put the shared directory beside the checkout or set CROSSWAY_SHARED"
         cp -p "$CROSSWAY_SHARED/$input" "$ctx/"
     done
-    say "VM image: podman build $CROSSWAY_VM_IMAGE (cached layers are reused; a fresh build takes 10-20 min; log: $log)"
+    say "VM image: podman build $CROSSWAY_VM_IMAGE (cached layers are reused; a fresh build takes 7-15 min; log: $log)"
     start=$SECONDS
     if ! podman build --layers --build-arg "BASE=$base" -t "$CROSSWAY_VM_IMAGE" -f "$ctx/Containerfile" "$ctx" >"$log" 2>&1; then
         local step

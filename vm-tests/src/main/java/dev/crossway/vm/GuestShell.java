@@ -17,8 +17,10 @@ import java.util.function.Predicate;
  * {@code cmd/ID.sh}, its output comes back as {@code out/ID.out}, {@code .err} and {@code .rc}.
  * Scripts run as root with {@code XDG_RUNTIME_DIR=/run/user/0}; several may run at once.
  *
- * <p>The guest ends a script after its timeout (status 124); the test machine waits {@link #MARGIN}
- * longer, and a guest that has not answered by then is reported as no longer answering.
+ * <p>The guest ends a script after its timeout (status 124) with its whole process group; a command the
+ * script runs under a {@code timeout(1)} of its own is in a group of its own, so give that one
+ * {@code -k}. The test machine waits {@link #MARGIN} longer, and a guest that has not answered by then
+ * is reported as no longer answering.
  */
 public final class GuestShell {
     /** What the test machine adds to a script's timeout before it gives up on the guest. */

@@ -18,8 +18,9 @@ final class VmTier implements BeforeAllCallback, ParameterResolver {
     @Override
     public void beforeAll(ExtensionContext context) {
         String cause = context.getRoot().getStore(NAMESPACE)
-                .getOrComputeIfAbsent("unavailabilityCause", k -> String.valueOf(VmImage.unavailabilityCause()), String.class);
-        if (cause.equals("null")) {
+                .getOrComputeIfAbsent(Availability.class, k -> new Availability(VmImage.unavailabilityCause()), Availability.class)
+                .cause();
+        if (cause == null) {
             return;
         }
         if (VmImage.required()) {
@@ -27,6 +28,9 @@ final class VmTier implements BeforeAllCallback, ParameterResolver {
         }
         Assumptions.abort("VM tier skipped: " + cause);
     }
+
+    /** Whether the tier can run here, asked once per run: null, or why not. */
+    private record Availability(String cause) {}
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
