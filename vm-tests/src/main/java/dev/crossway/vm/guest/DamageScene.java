@@ -87,32 +87,16 @@ public final class DamageScene {
             int[] bufferIds = new int[buffers];
             Set<Integer> released = new HashSet<>();
             Set<Integer> done = new HashSet<>();
-            int[] configure = {-1};
             c.onEvent(m -> {
                 switch (m.spec().qualifiedName()) {
                     case "wl_buffer.release" -> released.add(m.objectId());
                     case "wl_callback.done" -> done.add(m.objectId());
-                    case "xdg_surface.configure" -> configure[0] = m.intArg(0);
                     default -> {
                     }
                 }
             });
-            int compositor = c.bind("wl_compositor", 4);
             int shm = c.bind("wl_shm", 1);
-            int wmBase = c.bind("xdg_wm_base", 1);
-            int surface = c.newObject("wl_surface");
-            c.request(compositor, "create_surface", surface);
-            int xdgSurface = c.newObject("xdg_surface");
-            c.request(wmBase, "get_xdg_surface", xdgSurface, surface);
-            int toplevel = c.newObject("xdg_toplevel");
-            c.request(xdgSurface, "get_toplevel", toplevel);
-            c.request(toplevel, "set_title", "crossway damage scene");
-            c.request(surface, "commit");
-            c.flush();
-            while (configure[0] < 0) {
-                c.dispatch();
-            }
-            c.request(xdgSurface, "ack_configure", configure[0]);
+            int surface = c.toplevel("crossway damage scene").surface();
 
             int size = WIDTH * HEIGHT * 4;
             int fd = Fds.memfd("crossway-damage-scene", (long) size * buffers);
