@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.testcontainers.containers.BindMode;
@@ -63,6 +62,8 @@ public final class Vm implements AutoCloseable {
     private final Thread shutdownHook;
     private Duration bootTime;
     private String readyReport = "";
+    /** QEMU's console as the container engine streams it; closed with the VM. */
+    private OutputStream consoleOut;
 
     private Vm(String name, Gpu gpu, Path work, HostDisplay hostDisplay, GenericContainer<?> container) {
         this.name = name;
@@ -113,7 +114,7 @@ public final class Vm implements AutoCloseable {
 
     /** The container's command: QEMU under {@code timeout}, its serial console on stdout. */
     static List<String> qemuCommand(Gpu gpu) {
-        List<String> c = new ArrayList<>(List.of("timeout", "-k", "10", Long.toString(LIFETIME.toSeconds()),
+        return List.of("timeout", "-k", "10", Long.toString(LIFETIME.toSeconds()),
                 "qemu-system-x86_64", "-L", "/usr/share/qemu", "-L", "/usr/share/seabios",
                 "-machine", "q35,memory-backend=mem", "-accel", "tcg", "-cpu", "max", "-smp", "2", "-m", "2G",
                 // Guest RAM in a shared memfd: rutabaga maps blob resources from it.
@@ -123,8 +124,7 @@ public final class Vm implements AutoCloseable {
                 "-append", "console=ttyS0 panic=-1",
                 "-device", gpu.device(),
                 "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap",
-                "-virtfs", "local,path=/vm/share,mount_tag=share,security_model=none,multidevs=remap"));
-        return c;
+                "-virtfs", "local,path=/vm/share,mount_tag=share,security_model=none,multidevs=remap");
     }
 
     private void start() {
@@ -134,6 +134,7 @@ public final class Vm implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        consoleOut = log;
         container.withLogConsumer((OutputFrame frame) -> {
             try {
                 if (frame.getBytes() != null) {
@@ -247,6 +248,15 @@ public final class Vm implements AutoCloseable {
             // the JVM is shutting down, or the hook was never added
         }
         hostDisplay.close();
+        if (consoleOut != null) {
+            synchronized (consoleOut) {
+                try {
+                    consoleOut.close();
+                } catch (IOException ignored) {
+                    // nothing more will be written
+                }
+            }
+        }
     }
 
     private void stopContainer() {
