@@ -50,6 +50,18 @@ public final class Harness {
         this.work = work;
     }
 
+    /**
+     * The VM tier's section of an existing report ({@code scripts/vm-test --update-docs} writes it between
+     * {@code <!-- vm-tier:begin -->} and {@code <!-- vm-tier:end -->}), kept because this harness does not
+     * measure it; empty when there is none.
+     */
+    static String vmTierSection(Path report) throws java.io.IOException {
+        String old = Files.exists(report) ? Files.readString(report) : "";
+        int begin = old.indexOf("<!-- vm-tier:begin -->");
+        int end = old.indexOf("<!-- vm-tier:end -->");
+        return begin < 0 || end < begin ? "" : "\n" + old.substring(begin, end + "<!-- vm-tier:end -->".length()) + "\n";
+    }
+
     static final List<String> SYSTEMS = List.of("direct", "crossway-shared", "crossway-separate", "crossway-virtgpu", "waypipe");
 
     /** One system under test: where clients connect and, for proxies, the proxy process(es). */
@@ -91,7 +103,7 @@ public final class Harness {
         Harness h = new Harness(quick, rounds, dist.toAbsolutePath(), emulatorJar, dataControlXml, work);
         String report = h.run();
         Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(out, report);
+        Files.writeString(out, report + vmTierSection(out));
         System.out.println(report);
         System.out.println("written to " + out);
         List<String> missing = h.missingResults();

@@ -28,6 +28,10 @@ import java.util.function.Consumer;
  * thread-safe; one client per thread.
  */
 public final class WaylandClient implements AutoCloseable {
+    /** An xdg toplevel window's objects. */
+    public record Toplevel(int surface, int xdgSurface, int toplevel) {
+    }
+
     /** A global as the registry announced it. */
     public record Global(int name, String interfaceName, int version) {
     }
@@ -44,6 +48,7 @@ public final class WaylandClient implements AutoCloseable {
     private int nextId = 2;
     private final int registry;
     private boolean syncDone;
+    private int configureSerial = -1;
 
     private WaylandClient(Schema schema, UnixSocket socket) throws IOException {
         this.schema = schema;
@@ -85,6 +90,30 @@ public final class WaylandClient implements AutoCloseable {
             }
         }
         throw new IOException("the compositor offers no " + iface);
+    }
+
+    /**
+     * Makes an xdg toplevel titled {@code title} on the first {@code wl_compositor} and
+     * {@code xdg_wm_base} and acknowledges its first configure; it maps with the first buffer committed.
+     */
+    public Toplevel toplevel(String title) throws IOException {
+        int compositor = bind("wl_compositor", 4);
+        int wmBase = bind("xdg_wm_base", 1);
+        int surface = newObject("wl_surface");
+        request(compositor, "create_surface", surface);
+        int xdgSurface = newObject("xdg_surface");
+        request(wmBase, "get_xdg_surface", xdgSurface, surface);
+        int toplevel = newObject("xdg_toplevel");
+        request(xdgSurface, "get_toplevel", toplevel);
+        request(toplevel, "set_title", title);
+        request(surface, "commit");
+        flush();
+        configureSerial = -1;
+        while (configureSerial < 0) {
+            dispatch();
+        }
+        request(xdgSurface, "ack_configure", configureSerial);
+        return new Toplevel(surface, xdgSurface, toplevel);
     }
 
     /** Queues a request; {@link #flush()} sends it. fd arguments are given as ints and closed after sending. */
@@ -177,6 +206,7 @@ public final class WaylandClient implements AutoCloseable {
                     syncDone = true;
                 }
             }
+            case "xdg_surface.configure" -> configureSerial = m.intArg(0);
             case "xdg_wm_base.ping" -> {
                 request(id, "pong", m.intArg(0));
                 flush();

@@ -99,25 +99,11 @@ public final class Workloads {
 
     static void shm(Schema schema, Path socket, int width, int height, int frames, double damagePercent) throws Exception {
         try (WaylandClient c = WaylandClient.connect(socket, schema)) {
-            int compositor = c.bind("wl_compositor", 4);
             int shm = c.bind("wl_shm", 1);
-            int wmBase = c.bind("xdg_wm_base", 1);
-            int surface = c.newObject("wl_surface");
-            c.request(compositor, "create_surface", surface);
-            int xdgSurface = c.newObject("xdg_surface");
-            c.request(wmBase, "get_xdg_surface", xdgSurface, surface);
-            int toplevel = c.newObject("xdg_toplevel");
-            c.request(xdgSurface, "get_toplevel", toplevel);
-            c.request(toplevel, "set_title", "crossway-bench");
-            c.request(surface, "commit");
-            int[] configureSerial = {-1};
             boolean[] busy = new boolean[2];
             int[] buffers = new int[2];
             c.onEvent(m -> {
-                String name = m.spec().qualifiedName();
-                if (name.equals("xdg_surface.configure")) {
-                    configureSerial[0] = m.intArg(0);
-                } else if (name.equals("wl_buffer.release")) {
+                if (m.spec().qualifiedName().equals("wl_buffer.release")) {
                     for (int i = 0; i < 2; i++) {
                         if (buffers[i] == m.objectId()) {
                             busy[i] = false;
@@ -125,11 +111,7 @@ public final class Workloads {
                     }
                 }
             });
-            c.flush();
-            while (configureSerial[0] < 0) {
-                c.dispatch();
-            }
-            c.request(xdgSurface, "ack_configure", configureSerial[0]);
+            int surface = c.toplevel("crossway-bench").surface();
 
             int stride = width * 4;
             int bufferSize = stride * height;

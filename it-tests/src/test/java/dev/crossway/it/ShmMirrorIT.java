@@ -85,27 +85,6 @@ class ShmMirrorIT {
         }
     }
 
-    /** The bounding box {@code x, y, w, h} of the pixels below the panel that differ between two screenshots, and their count. */
-    private static int[] changed(Png a, Png b) {
-        int x1 = Integer.MAX_VALUE;
-        int y1 = Integer.MAX_VALUE;
-        int x2 = -1;
-        int y2 = -1;
-        int n = 0;
-        for (int y = PANEL_HEIGHT; y < a.height(); y++) {
-            for (int x = 0; x < a.width(); x++) {
-                if (a.rgb(x, y) != b.rgb(x, y)) {
-                    n++;
-                    x1 = Math.min(x1, x);
-                    y1 = Math.min(y1, y);
-                    x2 = Math.max(x2, x);
-                    y2 = Math.max(y2, y);
-                }
-            }
-        }
-        return n == 0 ? new int[] {0, 0, 0, 0, 0} : new int[] {x1, y1, x2 - x1 + 1, y2 - y1 + 1, n};
-    }
-
     /**
      * weston-simple-shm animates, so two runs never show the same frame, and weston places windows at
      * random. What is compared: in both runs (direct and through Crossway with separate memory) a
@@ -122,8 +101,8 @@ class ShmMirrorIT {
         Thread.sleep(500); // the window unmaps
         Png relayed = simpleShm(w, cw.socketName(), tmp.resolve("relayed.png"));
 
-        int[] d = changed(empty, direct);
-        int[] r = changed(empty, relayed);
+        int[] d = empty.changedBox(direct, PANEL_HEIGHT);
+        int[] r = empty.changedBox(relayed, PANEL_HEIGHT);
         String closed = cw.awaitClosedClients(1, Duration.ofSeconds(10)).get(0);
         System.out.println("weston-simple-shm direct: changed region " + d[2] + "x" + d[3] + " at " + d[0] + "," + d[1] + " ("
                 + d[4] + " px); through Crossway (separate memory): " + r[2] + "x" + r[3] + " at " + r[0] + "," + r[1] + " ("
@@ -197,7 +176,7 @@ class ShmMirrorIT {
             }
             client.roundtrip();
             Png shot = w.settledScreenshot(tmp.resolve("window.png"), Duration.ofSeconds(10));
-            int[] box = changed(empty, shot);
+            int[] box = empty.changedBox(shot, PANEL_HEIGHT);
             int bad = 0;
             int firstBadX = -1;
             int firstBadY = -1;

@@ -191,8 +191,13 @@ public final class Crossway implements AutoCloseable {
 
     /** The {@code client N closed: ...} lines logged so far, from {@code client} on. */
     public List<String> closedClients() {
+        return closedClients(log());
+    }
+
+    /** The {@code client N closed: ...} lines of a daemon's log, from {@code client} on. */
+    public static List<String> closedClients(String log) {
         List<String> lines = new ArrayList<>();
-        for (String line : log().lines().toList()) {
+        for (String line : log.lines().toList()) {
             Matcher m = CLOSED.matcher(line);
             if (m.find()) {
                 lines.add(line.substring(m.start()));

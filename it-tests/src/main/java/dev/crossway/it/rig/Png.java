@@ -176,6 +176,30 @@ public final class Png {
         return n;
     }
 
+    /**
+     * The bounding box {@code x, y, w, h} of the pixels at or below row {@code top} that differ from
+     * {@code other} (same size), and their count as a fifth element; all zero when none differ.
+     */
+    public int[] changedBox(Png other, int top) {
+        int x1 = Integer.MAX_VALUE;
+        int y1 = Integer.MAX_VALUE;
+        int x2 = -1;
+        int y2 = -1;
+        int n = 0;
+        for (int y = top; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                if (rgb(x, y) != other.rgb(x, y)) {
+                    n++;
+                    x1 = Math.min(x1, x);
+                    y1 = Math.min(y1, y);
+                    x2 = Math.max(x2, x);
+                    y2 = Math.max(y2, y);
+                }
+            }
+        }
+        return n == 0 ? new int[] {0, 0, 0, 0, 0} : new int[] {x1, y1, x2 - x1 + 1, y2 - y1 + 1, n};
+    }
+
     /** How many distinct colours the image has (a blank image has one). */
     public int distinctColours() {
         return (int) Arrays.stream(rgb).distinct().count();

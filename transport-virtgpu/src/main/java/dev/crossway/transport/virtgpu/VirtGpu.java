@@ -22,7 +22,8 @@ import java.util.List;
  * {@code doctor}; {@link #unavailabilityCause()} is the first failing one.
  */
 final class VirtGpu {
-    static final String CROSVM_FLAGS = "crosvm: --gpu context-types=cross-domain (plus --wayland-sock PATH)";
+    static final String CROSVM_FLAGS = "crosvm: --gpu context-types=cross-domain (plus --wayland-sock PATH);"
+            + " QEMU 8.1+: -device virtio-gpu-rutabaga-pci,cross-domain=on,wayland-socket-path=PATH";
     static final String NOT_CHECKED = "not checked (an earlier check failed)";
 
     /** One check: its name, whether it passed, and what was found (with the fix when it failed). */

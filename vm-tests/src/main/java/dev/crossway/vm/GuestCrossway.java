@@ -1,0 +1,151 @@
+package dev.crossway.vm;
+
+import dev.crossway.it.rig.Clients;
+import dev.crossway.it.rig.Crossway;
+import dev.crossway.it.rig.Crossway.ProcStats;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The Crossway daemon from the mounted distribution, running in the guest in a session of its own
+ * (so no script's timeout ends it). Its log is written to the exchange directory, where the test
+ * machine reads it as it grows.
+ */
+public final class GuestCrossway {
+    private static final Pattern LISTENING = Pattern.compile("listening on (/\\S+)");
+    private static final Pattern READY = Pattern.compile("pid=(\\d+) ready_s=([0-9.]+)");
+    /** Under TCG the daemon's JVM needs about half a minute to listen. */
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+
+    private final GuestShell shell;
+    private final Path log;
+    private final long pid;
+    private final String socketPath;
+    private final double readySeconds;
+
+    private GuestCrossway(GuestShell shell, Path log, long pid, String socketPath, double readySeconds) {
+        this.shell = shell;
+        this.log = log;
+        this.pid = pid;
+        this.socketPath = socketPath;
+        this.readySeconds = readySeconds;
+    }
+
+    /**
+     * Starts {@code crossway ARGS} in {@code vm} and waits for its {@code listening on} line; the log
+     * is {@code NAME.log} in the exchange directory.
+     */
+    public static GuestCrossway start(Vm vm, String name, List<String> args) {
+        String guestLog = "/vm/share/" + name + ".log";
+        // The guest measures the time to the listening line itself: the test machine sees it only
+        // after the agent's polling and 9p.
+        String script = "log=" + guestLog + "\n"
+                + "read -r t0 _ </proc/uptime\n"
+                + "cd /tmp\n"
+                + "setsid " + GuestFiles.CROSSWAY + " " + GuestShell.quote(args) + " >\"$log\" 2>&1 </dev/null &\n"
+                + "pid=$!\n"
+                + "until grep -q 'listening on' \"$log\" 2>/dev/null; do\n"
+                + "  kill -0 $pid 2>/dev/null || { echo \"crossway exited: $(tail -n 20 \"$log\")\"; exit 1; }\n"
+                + "  sleep 0.05\n"
+                + "done\n"
+                + "read -r t1 _ </proc/uptime\n"
+                + "echo \"pid=$pid ready_s=$(awk -v a=\"$t0\" -v b=\"$t1\" 'BEGIN { printf \"%.2f\", b - a }')\"\n";
+        Clients.Result r = vm.shell().run(START_TIMEOUT, script);
+        Path hostLog = vm.share().resolve(name + ".log");
+        Matcher ready = READY.matcher(r.stdout());
+        if (r.exitCode() != 0 || !ready.find()) {
+            throw new VmException("Crossway did not start in " + vm + ": " + r.describe() + "\n  its log: " + hostLog);
+        }
+        Matcher listening = LISTENING.matcher(Vm.readText(hostLog));
+        if (!listening.find()) {
+            throw new VmException("Crossway's log has no 'listening on' line: " + hostLog);
+        }
+        return new GuestCrossway(vm.shell(), hostLog, Long.parseLong(ready.group(1)), listening.group(1),
+                Double.parseDouble(ready.group(2)));
+    }
+
+    /** The daemon's socket in the guest: what guest clients put in {@code WAYLAND_DISPLAY}. */
+    public String socketPath() {
+        return socketPath;
+    }
+
+    public long pid() {
+        return pid;
+    }
+
+    /** Seconds from starting the launcher to the {@code listening on} line, measured in the guest. */
+    public double readySeconds() {
+        return readySeconds;
+    }
+
+    /** Everything the daemon has logged so far. */
+    public String log() {
+        return Vm.readText(log);
+    }
+
+    public Path logFile() {
+        return log;
+    }
+
+    /** The {@code client N closed: ...} lines so far, from {@code client} on. */
+    public List<String> closedClients() {
+        return Crossway.closedClients(log());
+    }
+
+    /** Waits until at least {@code n} clients have logged their {@code closed:} line. */
+    public List<String> awaitClosedClients(int n, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (closedClients().size() < n) {
+            if (System.nanoTime() > deadline) {
+                // SIGQUIT: the JVM appends a dump of every thread to the log, showing what the sessions wait for.
+                shell.run(Duration.ofSeconds(20), "kill -QUIT " + pid);
+                throw new VmException("Crossway in the guest logged " + closedClients().size() + " 'client N closed' lines, not "
+                        + n + ", within " + timeout.toSeconds() + " s; its log, with a thread dump at the end: " + log);
+            }
+            Vm.sleep(Duration.ofMillis(100));
+        }
+        return closedClients();
+    }
+
+    public boolean isAlive() {
+        return shell.run(Duration.ofSeconds(20), "kill -0 " + pid).exitCode() == 0;
+    }
+
+    /** Open fds, threads (with their names) and resident memory of the daemon, read from the guest's /proc. */
+    public ProcStats stats() {
+        Clients.Result r = shell.run(Duration.ofSeconds(30), "p=/proc/" + pid + "\n"
+                + "echo fds=$(ls $p/fd | wc -l)\n"
+                + "awk '/^Threads:/ { print \"threads=\" $2 } /^VmRSS:/ { print \"rss=\" $2 }' $p/status\n"
+                + "for t in $p/task/*; do echo \"thread=$(cat $t/comm)\"; done\n");
+        if (r.exitCode() != 0) {
+            throw new VmException("cannot read the guest daemon's /proc: " + r.describe());
+        }
+        int fds = -1;
+        int threads = -1;
+        long rss = -1;
+        List<String> names = new ArrayList<>();
+        for (String line : r.stdout().lines().toList()) {
+            String value = line.substring(line.indexOf('=') + 1);
+            if (line.startsWith("fds=")) {
+                fds = Integer.parseInt(value);
+            } else if (line.startsWith("threads=")) {
+                threads = Integer.parseInt(value);
+            } else if (line.startsWith("rss=")) {
+                rss = Long.parseLong(value);
+            } else if (line.startsWith("thread=")) {
+                names.add(value);
+            }
+        }
+        return new ProcStats(fds, threads, rss, names);
+    }
+
+    @Override
+    public String toString() {
+        return "Crossway in the guest on " + socketPath + " (pid " + pid + ", log " + log + ")";
+    }
+
+}
