@@ -49,6 +49,7 @@ public interface LibC {
     int F_DUPFD_CLOEXEC = 1030;
     int F_GETFD = 1;
     int F_GETFL = 3;
+    int F_SETFL = 4;
     int O_ACCMODE = 3;
     int O_NONBLOCK = 04000;
 
