@@ -3,13 +3,16 @@ package dev.crossway.transport.virtgpu;
 import static dev.crossway.transport.virtgpu.sys.VirtGpuUapi.*;
 
 import dev.crossway.linux.LinuxException;
+import dev.crossway.linux.device.Device;
 import dev.crossway.linux.sys.LibC;
-import dev.crossway.transport.virtgpu.device.VirtGpuDevice;
 import dev.crossway.transport.virtgpu.sys.CrossDomainCapabilities;
 import dev.crossway.transport.virtgpu.sys.CrossDomainProtocol;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Can the virtgpu transport run here? Probed once per device and settings, by really opening the DRM
@@ -24,6 +27,10 @@ import java.util.List;
 final class VirtGpu {
     static final String CROSVM_FLAGS = "crosvm: --gpu context-types=cross-domain (plus --wayland-sock PATH)";
     static final String NOT_CHECKED = "not checked (an earlier check failed)";
+    static final Path DRI = Path.of("/dev/dri");
+    /** Sommelier scans 63 render nodes from 128. */
+    static final int FIRST_RENDER_NODE = 128;
+    static final int LAST_RENDER_NODE = 190;
 
     /** One check: its name, whether it passed, and what was found (with the fix when it failed). */
     record Check(String name, boolean ok, String detail) {
@@ -88,7 +95,30 @@ final class VirtGpu {
         return capabilities;
     }
 
-    static VirtGpu probe(VirtGpuDevice device, VirtGpuSettings settings) {
+    /**
+     * The DRM nodes to probe when none is configured: {@code /dev/dri/renderD128..190}, then
+     * {@code card*} (wayland-proxy-virtwl tries them too; render nodes first, as they need no DRM master).
+     */
+    static List<String> driNodes() {
+        List<String> found = new ArrayList<>();
+        if (!Files.isDirectory(DRI)) {
+            return found;
+        }
+        for (int minor = FIRST_RENDER_NODE; minor <= LAST_RENDER_NODE; minor++) {
+            Path node = DRI.resolve("renderD" + minor);
+            if (Files.exists(node)) {
+                found.add(node.toString());
+            }
+        }
+        try (Stream<Path> entries = Files.list(DRI)) {
+            entries.filter(p -> p.getFileName().toString().matches("card\\d+")).map(Path::toString).sorted().forEach(found::add);
+        } catch (IOException e) {
+            // an unreadable /dev/dri: the render nodes found so far are all we can offer
+        }
+        return found;
+    }
+
+    static VirtGpu probe(Device device, VirtGpuSettings settings) {
         List<Check> checks = new ArrayList<>();
         VirtGpuDrm drm = findDevice(device, settings, checks);
         if (drm == null) {
@@ -102,7 +132,7 @@ final class VirtGpu {
     }
 
     /** Opens the configured node or discovers one; adds the device check; null when that failed. */
-    private static VirtGpuDrm findDevice(VirtGpuDevice device, VirtGpuSettings settings, List<Check> checks) {
+    private static VirtGpuDrm findDevice(Device device, VirtGpuSettings settings, List<Check> checks) {
         String name = NAMES[0];
         List<String> candidates = settings.device() != null ? List.of(settings.device()) : device.candidates();
         if (candidates.isEmpty()) {

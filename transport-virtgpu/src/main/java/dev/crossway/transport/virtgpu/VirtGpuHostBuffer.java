@@ -17,9 +17,12 @@ final class VirtGpuHostBuffer extends MappedHostBuffer {
     private final long address;
     private final long mappedLength;
 
-    /** @param mappedLength the blob's whole size, as the host reported it (HOST3D mappings must cover it all) */
-    VirtGpuHostBuffer(VirtGpuDrm drm, int fd, long size, long address, long mappedLength) {
-        super(fd, size);
+    /**
+     * @param mappedLength the blob's whole size, as the host reported it (HOST3D mappings must cover it all)
+     * @param issuer       records each duplicate for the connection's send
+     */
+    VirtGpuHostBuffer(VirtGpuDrm drm, int fd, long size, long address, long mappedLength, Issuer issuer) {
+        super(fd, size, issuer);
         this.drm = drm;
         this.address = address;
         this.mappedLength = mappedLength;

@@ -3,6 +3,7 @@ package dev.crossway.transport.virtgpu;
 import static dev.crossway.transport.virtgpu.sys.CrossDomainProtocol.CROSS_DOMAIN_MAX_IDENTIFIERS;
 import static dev.crossway.transport.virtgpu.sys.CrossDomainProtocol.CROSS_DOMAIN_MAX_IDENTIFIERS_LEGACY;
 
+import dev.crossway.linux.device.Devices;
 import dev.crossway.spi.TransportOptions;
 
 /**
@@ -15,9 +16,8 @@ import dev.crossway.spi.TransportOptions;
  * @param writePipeQuirk {@code write-pipe-quirk}: treat a RECEIVE blob of size 0 as a write pipe, for hosts
  *                       with the late-2024 regression that mislabels write pipes (default true; a real blob
  *                       never has size 0)
- * @param deviceProvider {@code device-provider}: which device implementation to use: {@code kernel}, or the
- *                       name of one found on the module path (an emulator); null means an emulator if one is
- *                       present, else the kernel
+ * @param deviceProvider {@code device-provider}: which device implementation to use: {@code kernel} (also when
+ *                       null), or the name of a provider found on the module path (the tests' {@code emulator})
  * @param pipeIdleTimeoutMillis {@code pipe-idle-timeout}: milliseconds after which a bridged pipe (either
  *                       direction) that moved no data is ended; 0 (the default) means never
  */
@@ -25,7 +25,6 @@ record VirtGpuSettings(String device, int identifiers, boolean writePipeQuirk, S
     static final String DEVICE = "device";
     static final String IDENTIFIERS = "identifiers";
     static final String WRITE_PIPE_QUIRK = "write-pipe-quirk";
-    static final String DEVICE_PROVIDER = "device-provider";
     static final String PIPE_IDLE_TIMEOUT = "pipe-idle-timeout";
 
     /** @throws IllegalArgumentException naming the option, the bad value and the allowed ones */
@@ -60,7 +59,7 @@ record VirtGpuSettings(String device, int identifiers, boolean writePipeQuirk, S
                         + ": milliseconds, 0 or more (0 = no timeout)");
             }
         }
-        return new VirtGpuSettings(device, identifiers, quirk == null || quirk.equals("true"), nonEmpty(options.get(DEVICE_PROVIDER)),
+        return new VirtGpuSettings(device, identifiers, quirk == null || quirk.equals("true"), nonEmpty(options.get(Devices.DEVICE_PROVIDER)),
                 idleMillis);
     }
 

@@ -5,9 +5,9 @@ import static dev.crossway.transport.virtgpu.sys.VirtGpuUapi.*;
 
 import dev.crossway.linux.Fds;
 import dev.crossway.linux.LinuxException;
+import dev.crossway.linux.device.Device;
 import dev.crossway.linux.sys.LibC;
 import dev.crossway.linux.sys.Native;
-import dev.crossway.transport.virtgpu.device.VirtGpuDevice;
 import dev.crossway.transport.virtgpu.sys.VirtGpu3dWait;
 import dev.crossway.transport.virtgpu.sys.VirtGpuContextInit;
 import dev.crossway.transport.virtgpu.sys.VirtGpuContextSetParam;
@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An emulated virtio-gpu device: the guest kernel driver (this class) in front of crosvm's
- * cross-domain host ({@link CrossDomainEmulatedHost}), behind the {@link VirtGpuDevice} seam.
+ * cross-domain host ({@link CrossDomainEmulatedHost}), behind the {@link Device} seam.
  *
  * <p>Kernel side, as in {@code drivers/gpu/drm/virtio} (6.12): each {@link #open} is a DRM file whose fd
  * is the read end of a pipe that holds one byte per queued event, so a real {@code poll} works on it;
@@ -59,7 +59,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Deviation, for earlier and clearer failures: a HOST3D blob the host cannot back fails the CREATE_BLOB
  * ioctl with EINVAL (a real kernel succeeds and the mmap fails later).
  */
-public final class VirtGpuEmulator implements VirtGpuDevice, AutoCloseable {
+public final class VirtGpuEmulator implements Device, AutoCloseable {
     /** The node this device answers at. */
     public static final String NODE = "/dev/dri/renderD128";
     static final int PAGE = 4096;
