@@ -74,22 +74,27 @@ public final class PipeWriter implements Runnable, AutoCloseable {
 
     private final String name;
     private final long idleTimeoutNanos;
+    private final int maxWrite;
     private final Listener listener;
     private final Map<Integer, Pipe> pipes = new HashMap<>();
     private final WakePipe wake;
     private boolean closed;
     private Thread thread;
 
-    /** @param idleTimeoutMillis a pipe on which no data moved for this long is ended; 0 means never */
-    public PipeWriter(String name, long idleTimeoutMillis, Listener listener) throws LinuxException {
+    /**
+     * @param idleTimeoutMillis a pipe on which no data moved for this long is ended; 0 means never
+     * @param maxWrite          most bytes one {@code write} call carries (a virtwl VFD takes a page at a time)
+     */
+    public PipeWriter(String name, long idleTimeoutMillis, int maxWrite, Listener listener) throws LinuxException {
         this.name = name;
         this.idleTimeoutNanos = idleTimeoutMillis * 1_000_000L;
+        this.maxWrite = maxWrite;
         this.listener = listener;
         this.wake = WakePipe.open();
     }
 
     public PipeWriter(String name, long idleTimeoutMillis) throws LinuxException {
-        this(name, idleTimeoutMillis, new Listener() { });
+        this(name, idleTimeoutMillis, Integer.MAX_VALUE, new Listener() { });
     }
 
     /**
@@ -207,14 +212,25 @@ public final class PipeWriter implements Runnable, AutoCloseable {
         }
     }
 
-    /** Writes what the non-blocking pipe takes; false if the pipe was ended (reader gone). */
+    /** Writes what the non-blocking pipe takes, at most {@code maxWrite} bytes a call; false if the pipe was ended (reader gone). */
     private boolean writeSome(Pipe p, ByteBuffer src) {
+        int limit = src.limit();
         try {
-            if (Fds.tryWrite(p.fd, src) > 0) {
-                p.lastData = System.nanoTime();
+            while (src.hasRemaining()) {
+                int slice = Math.min(limit - src.position(), maxWrite);
+                src.limit(src.position() + slice);
+                int n = Fds.tryWrite(p.fd, src);
+                src.limit(limit);
+                if (n > 0) {
+                    p.lastData = System.nanoTime();
+                }
+                if (n < slice) {
+                    break; // the pipe is full
+                }
             }
             return true;
         } catch (LinuxException e) {
+            src.limit(limit);
             end(p, "the reader went away (" + e.getMessage() + ")");
             return false;
         }

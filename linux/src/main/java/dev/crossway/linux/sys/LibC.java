@@ -96,6 +96,8 @@ public interface LibC {
     int ENOSYS = 38;
     int EOPNOTSUPP = 95;
     int EPIPE = 32;
+    int EPROTO = 71;
+    int EBADFD = 77;
     int ENAMETOOLONG = 36;
     int ENOTSOCK = 88;
     int EADDRINUSE = 98;
@@ -214,6 +216,7 @@ public interface LibC {
     @off_t long lseek(int fd, @off_t long offset, int whence);
 
     int SEEK_SET = 0;
+    int SEEK_CUR = 1;
     int SEEK_END = 2;
 
     /** {@code int flock(int fd, int operation);} */

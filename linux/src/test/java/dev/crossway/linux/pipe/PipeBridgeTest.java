@@ -1,5 +1,7 @@
 package dev.crossway.linux.pipe;
 
+import static dev.crossway.linux.testing.TestIo.direct;
+import static dev.crossway.linux.testing.TestIo.readAll;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossway.linux.Fds;
@@ -20,32 +22,10 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class PipeBridgeTest {
 
-    static ByteBuffer direct(byte[] data) {
-        ByteBuffer b = ByteBuffer.allocateDirect(data.length);
-        b.put(data).flip();
-        return b;
-    }
-
-    static byte[] readAll(int fd) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteBuffer buf = ByteBuffer.allocateDirect(65536);
-        byte[] tmp = new byte[65536];
-        while (true) {
-            buf.clear();
-            if (Fds.read(fd, buf) < 0) {
-                return out.toByteArray();
-            }
-            buf.flip();
-            int n = buf.remaining();
-            buf.get(tmp, 0, n);
-            out.write(tmp, 0, n);
-        }
-    }
-
     @Test
     void theWriterNeverBlocksAndDeliversEverythingBitExactThenTheHangUp() throws Exception {
         List<Integer> ended = new CopyOnWriteArrayList<>();
-        try (PipeWriter writer = new PipeWriter("test-writer", 0, new PipeWriter.Listener() {
+        try (PipeWriter writer = new PipeWriter("test-writer", 0, 4096, new PipeWriter.Listener() {
             @Override
             public void ended(int id) {
                 ended.add(id);
@@ -76,7 +56,7 @@ class PipeBridgeTest {
     @Test
     void aFullPipeHasNoRoomUntilItsReaderCatchesUp() throws Exception {
         CountDownLatch room = new CountDownLatch(1);
-        try (PipeWriter writer = new PipeWriter("test-writer", 0, new PipeWriter.Listener() {
+        try (PipeWriter writer = new PipeWriter("test-writer", 0, 4096, new PipeWriter.Listener() {
             @Override
             public void room(int id) {
                 room.countDown();
@@ -103,7 +83,7 @@ class PipeBridgeTest {
     @Test
     void aReaderThatGoesAwayEndsOnlyItsOwnPipe() throws Exception {
         List<Integer> ended = new CopyOnWriteArrayList<>();
-        try (PipeWriter writer = new PipeWriter("test-writer", 0, new PipeWriter.Listener() {
+        try (PipeWriter writer = new PipeWriter("test-writer", 0, 4096, new PipeWriter.Listener() {
             @Override
             public void ended(int id) {
                 ended.add(id);

@@ -1,5 +1,11 @@
 package dev.crossway.transport.virtgpu;
 
+import static dev.crossway.linux.testing.TestIo.bridged;
+import static dev.crossway.linux.testing.TestIo.bytes;
+import static dev.crossway.linux.testing.TestIo.direct;
+import static dev.crossway.linux.testing.TestIo.readAll;
+import static dev.crossway.linux.testing.TestIo.readText;
+import static dev.crossway.linux.testing.TestIo.receive;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,6 +15,7 @@ import dev.crossway.linux.UnixServerSocket;
 import dev.crossway.linux.UnixSocket;
 import dev.crossway.linux.pipe.PipeWriter;
 import dev.crossway.linux.sys.LibC;
+import dev.crossway.linux.testing.TestIo.Receiver;
 import dev.crossway.spi.FdQueue;
 import dev.crossway.spi.HostBuffer;
 import dev.crossway.spi.HostConnection;
@@ -17,7 +24,6 @@ import dev.crossway.spi.Transport;
 import dev.crossway.spi.TransportOptions;
 import dev.crossway.transport.virtgpu.emulator.VirtGpuEmulator;
 import dev.crossway.transport.virtgpu.emulator.VirtGpuEmulatorConfig;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -25,7 +31,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -70,55 +75,6 @@ class VirtGpuTransportTest {
 
     private TransportOptions options() {
         return options::get;
-    }
-
-    private static ByteBuffer bytes(String s) {
-        ByteBuffer b = ByteBuffer.allocateDirect(s.length());
-        b.put(s.getBytes(UTF_8)).flip();
-        return b;
-    }
-
-    private static String text(ByteBuffer b) {
-        b.flip();
-        byte[] out = new byte[b.remaining()];
-        b.get(out);
-        return new String(out, UTF_8);
-    }
-
-    /** Receives until {@code n} bytes arrived (a stream may split). */
-    private static String receive(UnixSocket socket, int n, FdQueue fds) throws IOException {
-        ByteBuffer dst = ByteBuffer.allocateDirect(n);
-        while (dst.hasRemaining()) {
-            assertThat(socket.receive(dst, fds)).isPositive();
-        }
-        return text(dst);
-    }
-
-    private static String receive(HostConnection host, int n, FdQueue fds) throws IOException {
-        ByteBuffer dst = ByteBuffer.allocateDirect(n);
-        while (dst.hasRemaining()) {
-            assertThat(host.receive(dst, fds)).isPositive();
-        }
-        return text(dst);
-    }
-
-    private static String readAll(int fd) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        ByteBuffer buf = ByteBuffer.allocateDirect(256);
-        while (true) {
-            buf.clear();
-            if (Fds.read(fd, buf) < 0) {
-                return sb.toString();
-            }
-            sb.append(text(buf));
-        }
-    }
-
-    /** A guest app's pipe write end made sendable, as the core does for wl_data_offer.receive; the app's fd is closed. */
-    private static int bridged(HostConnection host, int guestWriteEnd) throws IOException {
-        int fd = host.bridgePipe(guestWriteEnd, PipeDirection.HOST_TO_GUEST);
-        Fds.close(guestWriteEnd);
-        return fd;
     }
 
     private void assertNoHostErrors() {
@@ -201,7 +157,7 @@ class VirtGpuTransportTest {
             assertThat(Fds.isFifo(guestEnd)).isTrue();
             Fds.write(guestEnd, bytes("clipboard text"));
             Fds.close(guestEnd);
-            assertThat(readAll(pipe[0])).isEqualTo("clipboard text");
+            assertThat(readText(pipe[0])).isEqualTo("clipboard text");
             Fds.close(pipe[0]);
         }
         assertNoHostErrors();
@@ -239,7 +195,7 @@ class VirtGpuTransportTest {
                 int hostWrite = in.take();
                 Fds.write(hostWrite, bytes(payloads[i]));
                 Fds.close(hostWrite);
-                assertThat(readAll(guestEnds[i][0])).isEqualTo(payloads[i]);
+                assertThat(readText(guestEnds[i][0])).isEqualTo(payloads[i]);
                 Fds.close(guestEnds[i][0]);
             }
             assertNoHostErrors();
@@ -433,79 +389,6 @@ class VirtGpuTransportTest {
         assertNoHostErrors();
     }
 
-    /** Runs the receive loop as the relay would, collecting bytes and fds. */
-    private static final class Receiver {
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        final LinkedBlockingQueue<Integer> fds = new LinkedBlockingQueue<>();
-        final CompletableFuture<Integer> done = new CompletableFuture<>();
-
-        Receiver(HostConnection host) {
-            Thread t = new Thread(() -> {
-                try {
-                    while (true) {
-                        ByteBuffer b = ByteBuffer.allocateDirect(4096);
-                        FdQueue f = new FdQueue();
-                        int n = host.receive(b, f);
-                        if (n < 0) {
-                            done.complete(n);
-                            return;
-                        }
-                        b.flip();
-                        byte[] got = new byte[b.remaining()];
-                        b.get(got);
-                        synchronized (bytes) {
-                            bytes.write(got, 0, got.length);
-                        }
-                        while (!f.isEmpty()) {
-                            fds.add(f.take());
-                        }
-                    }
-                } catch (IOException | RuntimeException e) {
-                    done.completeExceptionally(e);
-                }
-            }, "test-receiver");
-            t.setDaemon(true);
-            t.start();
-        }
-
-        /** The bytes received so far, once there are at least {@code n}, or null after {@code millis}. */
-        String awaitBytes(int n, long millis) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-            while (System.nanoTime() < deadline) {
-                synchronized (bytes) {
-                    if (bytes.size() >= n) {
-                        return bytes.toString(UTF_8);
-                    }
-                }
-                Thread.sleep(5);
-            }
-            return null;
-        }
-    }
-
-    private static ByteBuffer direct(byte[] data) {
-        ByteBuffer b = ByteBuffer.allocateDirect(data.length);
-        b.put(data).flip();
-        return b;
-    }
-
-    /** Reads {@code fd} to end of file. */
-    private static byte[] readAllBytes(int fd) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
-        byte[] tmp = new byte[buf.capacity()];
-        while (true) {
-            buf.clear();
-            if (Fds.read(fd, buf) < 0) {
-                return out.toByteArray();
-            }
-            buf.flip();
-            int n = buf.remaining();
-            buf.get(tmp, 0, n);
-            out.write(tmp, 0, n);
-        }
-    }
-
     @Test
     void aGuestReaderThatStallsDoesNotHoldUpWaylandAndGetsEverythingOnceItReads() throws Exception {
         try (Transport transport = provider(c -> { }).open(options());
@@ -546,7 +429,7 @@ class VirtGpuTransportTest {
             assertThat(writing).as("the host writer is held back").isNotDone();
             assertThat(connection.queuedForGuestPipes()).as("bounded").isLessThanOrEqualTo(PipeWriter.HARD_LIMIT + 4096);
             // Now the reader reads: everything, bit-exact, then end of file (the hang-up).
-            byte[] got = readAllBytes(guest[0]);
+            byte[] got = readAll(guest[0]);
             Fds.close(guest[0]);
             writing.get(10, TimeUnit.SECONDS);
             assertThat(got.length).isEqualTo(data.length);
@@ -610,10 +493,10 @@ class VirtGpuTransportTest {
             int[] hostPipe = Fds.pipe();
             FdQueue back = new FdQueue();
             back.add(hostPipe[1]);
+            long start = System.nanoTime(); // the idle clocks start later than this, never earlier
             compositorSide.send(bytes("s"), back);
             assertThat(receiver.awaitBytes(1, 5000)).isEqualTo("s");
             int guestWrite = receiver.fds.poll(5, TimeUnit.SECONDS);
-            long start = System.nanoTime();
             assertThat(readAll(hostPipe[0])).isEmpty();
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(150);
             Fds.close(hostPipe[0]);
@@ -621,12 +504,12 @@ class VirtGpuTransportTest {
             // Host to guest: the compositor holds the write end and writes nothing; the guest reader sees EOF.
             int[] guest = Fds.pipe();
             FdQueue out = new FdQueue();
+            start = System.nanoTime();
             out.add(bridged(host, guest[1]));
             host.send(bytes("r"), out);
             FdQueue in = new FdQueue();
             receive(compositorSide, 1, in);
             int hostWrite = in.take();
-            start = System.nanoTime();
             assertThat(readAll(guest[0])).isEmpty();
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(150);
             Fds.close(guest[0]);

@@ -1,6 +1,7 @@
 package dev.crossway.transport.virtgpu.emulator;
 
 import dev.crossway.spi.TransportOptions;
+import dev.crossway.linux.WaylandDisplay;
 import dev.crossway.linux.device.Device;
 import dev.crossway.linux.device.DeviceProvider;
 import java.io.IOException;
@@ -27,22 +28,11 @@ public final class VirtGpuEmulatorProvider implements DeviceProvider {
 
     @Override
     public Device newDevice(TransportOptions options) throws IOException {
-        String display = options.get("host-display");
-        if (display == null || display.isEmpty()) {
-            display = System.getenv("WAYLAND_DISPLAY");
-        }
-        if (display == null || display.isEmpty()) {
-            display = "wayland-0";
-        }
         Path socket;
-        if (display.startsWith("/")) {
-            socket = Path.of(display);
-        } else {
-            String runtimeDir = System.getenv("XDG_RUNTIME_DIR");
-            if (runtimeDir == null || runtimeDir.isEmpty()) {
-                throw new IOException("the virtgpu emulator needs an absolute host-display or XDG_RUNTIME_DIR to find the compositor");
-            }
-            socket = Path.of(runtimeDir).resolve(display);
+        try {
+            socket = WaylandDisplay.socket(options.get("host-display"), System::getenv);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("the emulator cannot find the compositor: " + e.getMessage(), e);
         }
         VirtGpuEmulatorConfig config = VirtGpuEmulatorConfig.of(socket);
         config.maxIdentifiers(Integer.parseInt(options.get("emulator-identifiers", options.get("identifiers", "28"))));

@@ -1,0 +1,130 @@
+package dev.crossway.linux.testing;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.crossway.linux.Fds;
+import dev.crossway.spi.Connection;
+import dev.crossway.spi.FdQueue;
+import dev.crossway.spi.HostConnection;
+import dev.crossway.spi.PipeDirection;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** Bytes, pipes and connections as the transport tests handle them: direct buffers in, whole reads out. */
+public final class TestIo {
+    private TestIo() {
+    }
+
+    /** A direct buffer holding {@code data}, ready to read. */
+    public static ByteBuffer direct(byte[] data) {
+        ByteBuffer b = ByteBuffer.allocateDirect(data.length);
+        b.put(data).flip();
+        return b;
+    }
+
+    public static ByteBuffer bytes(String s) {
+        return direct(s.getBytes(UTF_8));
+    }
+
+    /** What was put into {@code b} (flips it). */
+    public static String text(ByteBuffer b) {
+        b.flip();
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return new String(out, UTF_8);
+    }
+
+    /** Reads {@code fd} to end of file. */
+    public static byte[] readAll(int fd) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
+        byte[] tmp = new byte[buf.capacity()];
+        while (true) {
+            buf.clear();
+            if (Fds.read(fd, buf) < 0) {
+                return out.toByteArray();
+            }
+            buf.flip();
+            int n = buf.remaining();
+            buf.get(tmp, 0, n);
+            out.write(tmp, 0, n);
+        }
+    }
+
+    public static String readText(int fd) throws IOException {
+        return new String(readAll(fd), UTF_8);
+    }
+
+    /** Receives from {@code c} until {@code n} bytes arrived (a stream may split them), with their fds. */
+    public static String receive(Connection c, int n, FdQueue fds) throws IOException {
+        ByteBuffer dst = ByteBuffer.allocateDirect(n);
+        while (dst.hasRemaining()) {
+            if (c.receive(dst, fds) < 0) {
+                throw new IOException("end of stream after " + dst.position() + " of " + n + " bytes");
+            }
+        }
+        return text(dst);
+    }
+
+    /** A guest app's pipe write end made sendable, as the core does for {@code wl_data_offer.receive}; the app's fd is closed. */
+    public static int bridged(HostConnection host, int guestWriteEnd) throws IOException {
+        int fd = host.bridgePipe(guestWriteEnd, PipeDirection.HOST_TO_GUEST);
+        Fds.close(guestWriteEnd);
+        return fd;
+    }
+
+    /** Runs a receive loop on {@code c}, as a relay would, collecting bytes and fds. */
+    public static final class Receiver {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        public final LinkedBlockingQueue<Integer> fds = new LinkedBlockingQueue<>();
+        /** -1 once the stream ended, or the failure. */
+        public final CompletableFuture<Integer> done = new CompletableFuture<>();
+
+        public Receiver(Connection c) {
+            Thread t = new Thread(() -> {
+                try {
+                    while (true) {
+                        ByteBuffer b = ByteBuffer.allocateDirect(4096);
+                        FdQueue f = new FdQueue();
+                        int n = c.receive(b, f);
+                        if (n < 0) {
+                            done.complete(n);
+                            return;
+                        }
+                        b.flip();
+                        byte[] got = new byte[b.remaining()];
+                        b.get(got);
+                        synchronized (bytes) {
+                            bytes.write(got, 0, got.length);
+                        }
+                        while (!f.isEmpty()) {
+                            fds.add(f.take());
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    done.completeExceptionally(e);
+                }
+            }, "test-receiver");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        /** The bytes received so far, once there are at least {@code n}, or null after {@code millis}. */
+        public String awaitBytes(int n, long millis) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+            while (System.nanoTime() < deadline) {
+                synchronized (bytes) {
+                    if (bytes.size() >= n) {
+                        return bytes.toString(UTF_8);
+                    }
+                }
+                Thread.sleep(5);
+            }
+            return null;
+        }
+    }
+}
