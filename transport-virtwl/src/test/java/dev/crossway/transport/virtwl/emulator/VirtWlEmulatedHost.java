@@ -162,8 +162,11 @@ final class VirtWlEmulatedHost implements Runnable {
                             }
                         }
                         case PIPE_FROM_GUEST -> {
-                            pollFds.add(v.kernelEnd, v.pending.isEmpty() ? LibC.POLLIN : 0);
-                            polled.add(new Polled(v, false));
+                            // The guest's next bytes (or its end of file) only once the host took the last ones.
+                            if (v.pending.isEmpty()) {
+                                pollFds.add(v.kernelEnd, LibC.POLLIN);
+                                polled.add(new Polled(v, false));
+                            }
                             pollFds.add(v.hostFd, v.pending.isEmpty() ? 0 : LibC.POLLOUT);
                             polled.add(new Polled(v, true));
                         }
