@@ -90,7 +90,7 @@ final class VirtWl {
         List<Check> checks = new ArrayList<>();
         List<String> candidates = settings.device() != null ? List.of(settings.device()) : device.candidates();
         if (candidates.isEmpty()) {
-            checks.add(new Check(NAMES[0], false, "no " + VIRTWL_DEVICE + " (" + device.describe() + "): " + CROSVM_FLAGS));
+            checks.add(new Check(NAMES[0], false, "no " + VIRTWL_DEVICE + ": " + CROSVM_FLAGS));
             return new VirtWl(checks, null);
         }
         String path = candidates.get(0);
