@@ -3,6 +3,8 @@ package dev.crossway.transport.virtgpu;
 import static dev.crossway.transport.virtgpu.sys.VirtGpuUapi.*;
 
 import dev.crossway.linux.LinuxException;
+import dev.crossway.linux.device.AbstractDeviceTransportProvider;
+import dev.crossway.linux.device.Availability;
 import dev.crossway.linux.device.Device;
 import dev.crossway.linux.sys.LibC;
 import dev.crossway.transport.virtgpu.sys.CrossDomainCapabilities;
@@ -21,68 +23,32 @@ import java.util.stream.Stream;
  * its Wayland channel. The probe never creates a context (GETPARAM, GET_CAPS and VERSION are safe
  * before CONTEXT_INIT), and closes the fd it opened.
  *
- * <p>{@link #checks()} gives one line per check ({@code ok} or {@code missing}, with the fix), for
- * {@code doctor}; {@link #unavailabilityCause()} is the first failing one.
+ * <p>Its {@link Availability} gives one line per check ({@code ok} or {@code missing}, with the fix),
+ * for {@code doctor}; the first failing one is the unavailability cause.
  */
-final class VirtGpu {
+final class VirtGpu implements AbstractDeviceTransportProvider.Probed {
     static final String CROSVM_FLAGS = "crosvm: --gpu context-types=cross-domain (plus --wayland-sock PATH)";
-    static final String NOT_CHECKED = "not checked (an earlier check failed)";
     static final Path DRI = Path.of("/dev/dri");
     /** Sommelier scans 63 render nodes from 128. */
     static final int FIRST_RENDER_NODE = 128;
     static final int LAST_RENDER_NODE = 190;
 
-    /** One check: its name, whether it passed, and what was found (with the fix when it failed). */
-    record Check(String name, boolean ok, String detail) {
-        String line() {
-            return (ok ? "ok       " : "missing  ") + name + ": " + detail;
-        }
-    }
-
     private static final String[] NAMES = {"virtio-gpu device", "3D features", "blob resources", "host-visible memory",
             "context init", "cross-domain capset", "Wayland channel"};
 
-    private final List<Check> checks;
+    private final Availability availability;
     private final String devicePath;
     private final CrossDomainCodec.Capabilities capabilities;
 
-    private VirtGpu(List<Check> checks, String devicePath, CrossDomainCodec.Capabilities capabilities) {
-        this.checks = List.copyOf(checks);
+    private VirtGpu(Availability availability, String devicePath, CrossDomainCodec.Capabilities capabilities) {
+        this.availability = availability;
         this.devicePath = devicePath;
         this.capabilities = capabilities;
     }
 
-    boolean isAvailable() {
-        return checks.stream().allMatch(Check::ok);
-    }
-
-    /** The first failing check, naming the cause and the fix; null when every check passed. */
-    String unavailabilityCause() {
-        for (Check c : checks) {
-            if (!c.ok()) {
-                return c.name() + ": " + c.detail();
-            }
-        }
-        return null;
-    }
-
-    void ensureAvailability() throws IOException {
-        String cause = unavailabilityCause();
-        if (cause != null) {
-            throw new IOException("cannot open the virtgpu transport: " + cause);
-        }
-    }
-
-    /** Every check, in order, one line each; those after a failure read "not checked". */
-    List<String> checks() {
-        List<String> lines = new ArrayList<>();
-        for (Check c : checks) {
-            lines.add(c.line());
-        }
-        for (int i = checks.size(); i < NAMES.length; i++) {
-            lines.add("-        " + NAMES[i] + ": " + NOT_CHECKED);
-        }
-        return lines;
+    @Override
+    public Availability availability() {
+        return availability;
     }
 
     /** The DRM node that passed, or null. */
@@ -119,7 +85,7 @@ final class VirtGpu {
     }
 
     static VirtGpu probe(Device device, VirtGpuSettings settings) {
-        List<Check> checks = new ArrayList<>();
+        Availability checks = new Availability("virtgpu", NAMES);
         VirtGpuDrm drm = findDevice(device, settings, checks);
         if (drm == null) {
             return new VirtGpu(checks, null, null);
@@ -132,12 +98,12 @@ final class VirtGpu {
     }
 
     /** Opens the configured node or discovers one; adds the device check; null when that failed. */
-    private static VirtGpuDrm findDevice(Device device, VirtGpuSettings settings, List<Check> checks) {
+    private static VirtGpuDrm findDevice(Device device, VirtGpuSettings settings, Availability checks) {
         String name = NAMES[0];
         List<String> candidates = settings.device() != null ? List.of(settings.device()) : device.candidates();
         if (candidates.isEmpty()) {
-            checks.add(new Check(name, false, "no DRM device (no /dev/dri/renderD* or card* in " + device.describe()
-                    + "). Is this a VM with virtio-gpu? " + CROSVM_FLAGS + "; the guest kernel needs CONFIG_DRM_VIRTIO_GPU"));
+            checks.missing(name, "no DRM device (no /dev/dri/renderD* or card* in " + device.describe()
+                    + "). Is this a VM with virtio-gpu? " + CROSVM_FLAGS + "; the guest kernel needs CONFIG_DRM_VIRTIO_GPU");
             return null;
         }
         List<String> seen = new ArrayList<>();
@@ -156,7 +122,7 @@ final class VirtGpu {
             try {
                 String driver = drm.driverName();
                 if (driver.equals("virtio_gpu")) {
-                    checks.add(new Check(name, true, path + " (virtio_gpu)"));
+                    checks.ok(name, path + " (virtio_gpu)");
                     return drm;
                 }
                 seen.add(path + " (" + driver + ")");
@@ -166,19 +132,19 @@ final class VirtGpu {
             drm.close();
         }
         if (denied != null) {
-            checks.add(new Check(name, false, "permission denied opening " + denied
-                    + ": add your user to the render group (some systems: video), e.g. sudo usermod -aG render $USER, then log in again"));
+            checks.missing(name, "permission denied opening " + denied
+                    + ": add your user to the render group (some systems: video), e.g. sudo usermod -aG render $USER, then log in again");
         } else if (settings.device() != null) {
-            checks.add(new Check(name, false, "the configured device " + String.join(", ", seen)
-                    + " is not a virtio_gpu device: fix the virtgpu option device, or unset it to discover one"));
+            checks.missing(name, "the configured device " + String.join(", ", seen)
+                    + " is not a virtio_gpu device: fix the virtgpu option device, or unset it to discover one");
         } else {
-            checks.add(new Check(name, false, "no virtio_gpu device among " + String.join(", ", seen)
-                    + ". Is this a VM with virtio-gpu? " + CROSVM_FLAGS));
+            checks.missing(name, "no virtio_gpu device among " + String.join(", ", seen)
+                    + ". Is this a VM with virtio-gpu? " + CROSVM_FLAGS);
         }
         return null;
     }
 
-    private static VirtGpu probeFeatures(VirtGpuDrm drm, List<Check> checks) {
+    private static VirtGpu probeFeatures(VirtGpuDrm drm, Availability checks) {
         String path = drm.path();
         if (!param(drm, checks, NAMES[1], VIRTGPU_PARAM_3D_FEATURES, "VIRTGPU_PARAM_3D_FEATURES",
                 "the host offers no 3D (VIRTIO_GPU_F_VIRGL), which context types need: " + CROSVM_FLAGS)) {
@@ -202,44 +168,44 @@ final class VirtGpu {
         try {
             capsets = drm.getParam(VIRTGPU_PARAM_SUPPORTED_CAPSET_IDs, "VIRTGPU_PARAM_SUPPORTED_CAPSET_IDs");
         } catch (LinuxException e) {
-            checks.add(new Check(NAMES[5], false, e.getMessage() + ": the guest kernel is older than 5.16"));
+            checks.missing(NAMES[5], e.getMessage() + ": the guest kernel is older than 5.16");
             return new VirtGpu(checks, null, null);
         }
         if ((capsets & (1 << VIRTIO_GPU_CAPSET_CROSS_DOMAIN)) == 0) {
-            checks.add(new Check(NAMES[5], false, "the host offers no cross-domain capset (capset ids 0x" + Integer.toHexString(capsets)
-                    + ", cross-domain is bit 5): " + CROSVM_FLAGS));
+            checks.missing(NAMES[5], "the host offers no cross-domain capset (capset ids 0x" + Integer.toHexString(capsets)
+                    + ", cross-domain is bit 5): " + CROSVM_FLAGS);
             return new VirtGpu(checks, null, null);
         }
         CrossDomainCodec.Capabilities caps;
         try {
             caps = CrossDomainCodec.decodeCapabilities(drm.getCaps(VIRTIO_GPU_CAPSET_CROSS_DOMAIN, 0, CrossDomainCapabilities.SIZEOF));
         } catch (LinuxException e) {
-            checks.add(new Check(NAMES[5], false, e.getMessage() + " for capset 5 (cross-domain): " + CROSVM_FLAGS));
+            checks.missing(NAMES[5], e.getMessage() + " for capset 5 (cross-domain): " + CROSVM_FLAGS);
             return new VirtGpu(checks, null, null);
         }
-        checks.add(new Check(NAMES[5], true, "capset 5, version " + caps.version() + (caps.supportsDmabuf() ? ", host dma-bufs" : "")));
+        checks.ok(NAMES[5], "capset 5, version " + caps.version() + (caps.supportsDmabuf() ? ", host dma-bufs" : ""));
         if (!caps.hasChannel(CrossDomainProtocol.CROSS_DOMAIN_CHANNEL_TYPE_WAYLAND)) {
-            checks.add(new Check(NAMES[6], false, "cross-domain offers no Wayland channel (supported_channels 0x"
-                    + Integer.toHexString(caps.supportedChannels()) + "): give crosvm --wayland-sock PATH (the host compositor's socket)"));
+            checks.missing(NAMES[6], "cross-domain offers no Wayland channel (supported_channels 0x"
+                    + Integer.toHexString(caps.supportedChannels()) + "): give crosvm --wayland-sock PATH (the host compositor's socket)");
             return new VirtGpu(checks, null, caps);
         }
-        checks.add(new Check(NAMES[6], true, "supported_channels 0x" + Integer.toHexString(caps.supportedChannels())));
+        checks.ok(NAMES[6], "supported_channels 0x" + Integer.toHexString(caps.supportedChannels()));
         return new VirtGpu(checks, path, caps);
     }
 
-    private static boolean param(VirtGpuDrm drm, List<Check> checks, String name, int param, String paramName, String fix) {
+    private static boolean param(VirtGpuDrm drm, Availability checks, String name, int param, String paramName, String fix) {
         int value;
         try {
             value = drm.getParam(param, paramName);
         } catch (LinuxException e) {
-            checks.add(new Check(name, false, e.getMessage() + ": " + fix));
+            checks.missing(name, e.getMessage() + ": " + fix);
             return false;
         }
         if (value != 1) {
-            checks.add(new Check(name, false, paramName + " is " + value + ": " + fix));
+            checks.missing(name, paramName + " is " + value + ": " + fix);
             return false;
         }
-        checks.add(new Check(name, true, paramName + " = 1"));
+        checks.ok(name, paramName + " = 1");
         return true;
     }
 }

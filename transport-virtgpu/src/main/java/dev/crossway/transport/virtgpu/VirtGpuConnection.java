@@ -8,6 +8,7 @@ import dev.crossway.linux.GuardedFd;
 import dev.crossway.linux.LinuxException;
 import dev.crossway.linux.WakePipe;
 import dev.crossway.linux.device.Device;
+import dev.crossway.linux.device.DeviceHostBuffer;
 import dev.crossway.spi.Capabilities;
 import dev.crossway.spi.FdQueue;
 import dev.crossway.spi.HostBuffer;
@@ -361,7 +362,7 @@ final class VirtGpuConnection implements HostConnection {
             }
             try {
                 long address = drm.mmap(fd, req.size(), 0, "host buffer dma-buf " + fd);
-                return new VirtGpuHostBuffer(drm, fd, size, address, req.size(), dup -> fds.issueHostBuffer(dup, blob.resId()));
+                return new DeviceHostBuffer(drm.device(), "dma-buf", fd, size, address, req.size(), dup -> fds.issueHostBuffer(dup, blob.resId()));
             } catch (LinuxException | RuntimeException e) {
                 Fds.close(fd);
                 throw e;

@@ -4,6 +4,7 @@ import static dev.crossway.transport.virtgpu.sys.CrossDomainProtocol.CROSS_DOMAI
 import static dev.crossway.transport.virtgpu.sys.CrossDomainProtocol.CROSS_DOMAIN_MAX_IDENTIFIERS_LEGACY;
 
 import dev.crossway.linux.device.Devices;
+import dev.crossway.linux.pipe.PipeOptions;
 import dev.crossway.spi.TransportOptions;
 
 /**
@@ -25,7 +26,6 @@ record VirtGpuSettings(String device, int identifiers, boolean writePipeQuirk, S
     static final String DEVICE = "device";
     static final String IDENTIFIERS = "identifiers";
     static final String WRITE_PIPE_QUIRK = "write-pipe-quirk";
-    static final String PIPE_IDLE_TIMEOUT = "pipe-idle-timeout";
 
     /** @throws IllegalArgumentException naming the option, the bad value and the allowed ones */
     static VirtGpuSettings resolve(TransportOptions options) {
@@ -46,21 +46,8 @@ record VirtGpuSettings(String device, int identifiers, boolean writePipeQuirk, S
         if (quirk != null && !quirk.equals("true") && !quirk.equals("false")) {
             throw new IllegalArgumentException("unknown value '" + quirk + "' for virtgpu option " + WRITE_PIPE_QUIRK + ": true or false");
         }
-        String idle = nonEmpty(options.get(PIPE_IDLE_TIMEOUT));
-        long idleMillis = 0;
-        if (idle != null) {
-            try {
-                idleMillis = Long.parseLong(idle);
-            } catch (NumberFormatException e) {
-                idleMillis = -1;
-            }
-            if (idleMillis < 0) {
-                throw new IllegalArgumentException("unknown value '" + idle + "' for virtgpu option " + PIPE_IDLE_TIMEOUT
-                        + ": milliseconds, 0 or more (0 = no timeout)");
-            }
-        }
         return new VirtGpuSettings(device, identifiers, quirk == null || quirk.equals("true"), nonEmpty(options.get(Devices.DEVICE_PROVIDER)),
-                idleMillis);
+                PipeOptions.idleTimeoutMillis(options, VirtGpuTransportProvider.NAME));
     }
 
     private static String nonEmpty(String s) {

@@ -8,6 +8,7 @@ import dev.crossway.linux.IssuedFds;
 import dev.crossway.linux.LinuxException;
 import dev.crossway.linux.PollFds;
 import dev.crossway.linux.WakePipe;
+import dev.crossway.linux.device.DeviceHostBuffer;
 import dev.crossway.linux.sys.LibC;
 import dev.crossway.linux.sys.Native;
 import dev.crossway.spi.Capabilities;
@@ -302,7 +303,7 @@ final class VirtWlConnection implements HostConnection {
                 Fds.close(vfd);
                 throw new LinuxException("mmap of NEW_ALLOC VFD " + vfd + " (" + mapped + " bytes)", (int) -address);
             }
-            return new VirtWlHostBuffer(node.device(), vfd, size, address, mapped, dup -> issued.put(dup, Issued.HOST_BUFFER));
+            return new DeviceHostBuffer(node.device(), "VFD", vfd, size, address, mapped, dup -> issued.put(dup, Issued.HOST_BUFFER));
         } finally {
             guard.release();
         }

@@ -1,6 +1,7 @@
 package dev.crossway.transport.virtwl;
 
 import dev.crossway.linux.device.Devices;
+import dev.crossway.linux.pipe.PipeOptions;
 import dev.crossway.spi.TransportOptions;
 import dev.crossway.transport.virtwl.sys.VirtWlUapi;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 record VirtWlSettings(String device, String contextName, String deviceProvider, long pipeIdleTimeoutMillis) {
     static final String DEVICE = "device";
     static final String CONTEXT_NAME = "context-name";
-    static final String PIPE_IDLE_TIMEOUT = "pipe-idle-timeout";
 
     /** @throws IllegalArgumentException naming the option, the bad value and the allowed ones */
     static VirtWlSettings resolve(TransportOptions options) {
@@ -28,20 +28,8 @@ record VirtWlSettings(String device, String contextName, String deviceProvider, 
             throw new IllegalArgumentException("virtwl option " + CONTEXT_NAME + " '" + name + "' is too long: at most "
                     + (VirtWlUapi.VIRTWL_NAME_LENGTH - 1) + " bytes, as crosvm's --wayland-sock PATH,name=NAME takes");
         }
-        String idle = nonEmpty(options.get(PIPE_IDLE_TIMEOUT));
-        long idleMillis = 0;
-        if (idle != null) {
-            try {
-                idleMillis = Long.parseLong(idle);
-            } catch (NumberFormatException e) {
-                idleMillis = -1;
-            }
-            if (idleMillis < 0) {
-                throw new IllegalArgumentException("unknown value '" + idle + "' for virtwl option " + PIPE_IDLE_TIMEOUT
-                        + ": milliseconds, 0 or more (0 = no timeout)");
-            }
-        }
-        return new VirtWlSettings(nonEmpty(options.get(DEVICE)), name, nonEmpty(options.get(Devices.DEVICE_PROVIDER)), idleMillis);
+        return new VirtWlSettings(nonEmpty(options.get(DEVICE)), name, nonEmpty(options.get(Devices.DEVICE_PROVIDER)),
+                PipeOptions.idleTimeoutMillis(options, VirtWlTransportProvider.NAME));
     }
 
     private static String nonEmpty(String s) {

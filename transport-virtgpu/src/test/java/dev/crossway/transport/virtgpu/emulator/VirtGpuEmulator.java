@@ -6,6 +6,7 @@ import static dev.crossway.transport.virtgpu.sys.VirtGpuUapi.*;
 import dev.crossway.linux.Fds;
 import dev.crossway.linux.LinuxException;
 import dev.crossway.linux.device.Device;
+import dev.crossway.linux.device.KernelDevice;
 import dev.crossway.linux.sys.LibC;
 import dev.crossway.linux.sys.Native;
 import dev.crossway.transport.virtgpu.sys.VirtGpu3dWait;
@@ -66,6 +67,7 @@ public final class VirtGpuEmulator implements Device, AutoCloseable {
     static final long WAIT_TIMEOUT_MILLIS = 15_000;
 
     private static final LibC LIBC = Native.libc();
+    private static final KernelDevice LIBC_DEVICE = new KernelDevice("libc", List::of);
 
     final VirtGpuEmulatorConfig config;
     private final Map<Integer, DrmFile> files = new HashMap<>();
@@ -304,7 +306,7 @@ public final class VirtGpuEmulator implements Device, AutoCloseable {
 
     @Override
     public int munmap(long address, long length) {
-        return LIBC.munmap(address, length) == 0 ? 0 : -Native.errno();
+        return LIBC_DEVICE.munmap(address, length);
     }
 
     @Override
@@ -314,8 +316,7 @@ public final class VirtGpuEmulator implements Device, AutoCloseable {
             file = files.get(fd);
         }
         if (file == null) {
-            long n = LIBC.read(fd, buf, count);
-            return n >= 0 ? n : -Native.errno();
+            return LIBC_DEVICE.read(fd, buf, count);
         }
         if (count < 8) {
             return 0; // drm_read: a buffer smaller than the first event reads 0
@@ -350,8 +351,7 @@ public final class VirtGpuEmulator implements Device, AutoCloseable {
 
     @Override
     public int poll(long fds, int nfds, int timeoutMillis) {
-        int n = LIBC.poll(fds, nfds, timeoutMillis);
-        return n >= 0 ? n : -Native.errno();
+        return LIBC_DEVICE.poll(fds, nfds, timeoutMillis); // a DRM file here is a real pipe fd
     }
 
     // ---------------------------------------------------------------- ioctl

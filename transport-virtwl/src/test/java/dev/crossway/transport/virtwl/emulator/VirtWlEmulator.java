@@ -7,6 +7,7 @@ import dev.crossway.linux.Fds;
 import dev.crossway.linux.LinuxException;
 import dev.crossway.linux.UnixSocket;
 import dev.crossway.linux.device.Device;
+import dev.crossway.linux.device.KernelDevice;
 import dev.crossway.linux.sys.LibC;
 import dev.crossway.linux.sys.Native;
 import dev.crossway.spi.FdQueue;
@@ -50,6 +51,8 @@ public final class VirtWlEmulator implements Device, AutoCloseable {
     public static final String NODE = VIRTWL_DEVICE;
     static final int PAGE = 4096;
     private static final LibC LIBC = Native.libc();
+    /** Every VFD is a real fd: what the driver does not add, libc does as the kernel would. */
+    private static final KernelDevice LIBC_DEVICE = new KernelDevice("libc", List::of);
 
     final VirtWlEmulatorConfig config;
     /** Open {@code /dev/wl0} files: the guest's fd to the write end of its placeholder pipe. */
@@ -170,19 +173,17 @@ public final class VirtWlEmulator implements Device, AutoCloseable {
 
     @Override
     public int munmap(long address, long length) {
-        return LIBC.munmap(address, length) == 0 ? 0 : -Native.errno();
+        return LIBC_DEVICE.munmap(address, length);
     }
 
     @Override
     public long read(int fd, long buf, long count) {
-        long n = LIBC.read(fd, buf, count);
-        return n >= 0 ? n : -Native.errno();
+        return LIBC_DEVICE.read(fd, buf, count);
     }
 
     @Override
     public int poll(long fds, int nfds, int timeoutMillis) {
-        int n = LIBC.poll(fds, nfds, timeoutMillis);
-        return n >= 0 ? n : -Native.errno();
+        return LIBC_DEVICE.poll(fds, nfds, timeoutMillis);
     }
 
     /** The VFD behind a guest fd, or null. Caller holds the lock. */
