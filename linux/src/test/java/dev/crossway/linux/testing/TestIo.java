@@ -77,6 +77,23 @@ public final class TestIo {
         return fd;
     }
 
+    /**
+     * A guest app's pipe write end bridged and sent to the compositor with {@code marker}, as a
+     * {@code wl_data_offer.receive} travels: returns the fd the compositor got, its end to write into.
+     */
+    public static int sendPipe(HostConnection host, Connection compositorSide, int guestWriteEnd, String marker) throws IOException {
+        FdQueue out = new FdQueue();
+        out.add(bridged(host, guestWriteEnd));
+        host.send(bytes(marker), out);
+        FdQueue in = new FdQueue();
+        String got = receive(compositorSide, marker.length(), in);
+        if (!got.equals(marker) || in.size() != 1) {
+            in.closeAll(Fds.CLOSER);
+            throw new IOException("the compositor got '" + got + "' with " + in.size() + " fds, not '" + marker + "' with one");
+        }
+        return in.take();
+    }
+
     /** Runs a receive loop on {@code c}, as a relay would, collecting bytes and fds. */
     public static final class Receiver {
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();

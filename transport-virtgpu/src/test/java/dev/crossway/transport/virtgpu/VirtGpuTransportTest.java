@@ -6,6 +6,7 @@ import static dev.crossway.linux.testing.TestIo.direct;
 import static dev.crossway.linux.testing.TestIo.readAll;
 import static dev.crossway.linux.testing.TestIo.readText;
 import static dev.crossway.linux.testing.TestIo.receive;
+import static dev.crossway.linux.testing.TestIo.sendPipe;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -397,12 +398,7 @@ class VirtGpuTransportTest {
             VirtGpuConnection connection = (VirtGpuConnection) host;
             Receiver receiver = new Receiver(host);
             int[] guest = Fds.pipe();
-            FdQueue out = new FdQueue();
-            out.add(bridged(host, guest[1]));
-            host.send(bytes("r"), out);
-            FdQueue in = new FdQueue();
-            assertThat(receive(compositorSide, 1, in)).isEqualTo("r");
-            int hostWrite = in.take();
+            int hostWrite = sendPipe(host, compositorSide, guest[1], "r");
             byte[] data = new byte[3 * 1024 * 1024 + 12345];
             new Random(5).nextBytes(data);
             CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
@@ -450,12 +446,7 @@ class VirtGpuTransportTest {
             VirtGpuConnection connection = (VirtGpuConnection) host;
             Receiver receiver = new Receiver(host);
             int[] gone = Fds.pipe();
-            FdQueue out = new FdQueue();
-            out.add(bridged(host, gone[1]));
-            host.send(bytes("g"), out);
-            FdQueue in = new FdQueue();
-            receive(compositorSide, 1, in);
-            int hostWrite = in.take();
+            int hostWrite = sendPipe(host, compositorSide, gone[1], "g");
             Fds.close(gone[0]);
             CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
                 try {

@@ -6,6 +6,7 @@ import static dev.crossway.linux.testing.TestIo.direct;
 import static dev.crossway.linux.testing.TestIo.readAll;
 import static dev.crossway.linux.testing.TestIo.readText;
 import static dev.crossway.linux.testing.TestIo.receive;
+import static dev.crossway.linux.testing.TestIo.sendPipe;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -207,12 +208,7 @@ class VirtWlTransportTest {
              HostConnection host = transport.connect();
              UnixSocket compositorSide = compositor.accept()) {
             int[] guest = Fds.pipe();
-            FdQueue out = new FdQueue();
-            out.add(bridged(host, guest[1]));
-            host.send(bytes("wl_data_offer.receive"), out);
-            FdQueue in = new FdQueue();
-            assertThat(receive(compositorSide, 21, in)).isEqualTo("wl_data_offer.receive");
-            int hostWrite = in.take();
+            int hostWrite = sendPipe(host, compositorSide, guest[1], "wl_data_offer.receive");
             Fds.write(hostWrite, bytes("clipboard text"));
             Fds.close(hostWrite);
             assertThat(readText(guest[0])).isEqualTo("clipboard text");
@@ -337,12 +333,7 @@ class VirtWlTransportTest {
             VirtWlConnection connection = (VirtWlConnection) host;
             Receiver receiver = new Receiver(host);
             int[] guest = Fds.pipe();
-            FdQueue out = new FdQueue();
-            out.add(bridged(host, guest[1]));
-            host.send(bytes("r"), out);
-            FdQueue in = new FdQueue();
-            receive(compositorSide, 1, in);
-            int hostWrite = in.take();
+            int hostWrite = sendPipe(host, compositorSide, guest[1], "r");
             byte[] data = new byte[6 * 1024 * 1024 + 12345];
             new Random(5).nextBytes(data);
             CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
@@ -383,12 +374,7 @@ class VirtWlTransportTest {
             VirtWlConnection connection = (VirtWlConnection) host;
             Receiver receiver = new Receiver(host);
             int[] guest = Fds.pipe();
-            FdQueue out = new FdQueue();
-            out.add(bridged(host, guest[1]));
-            host.send(bytes("r"), out);
-            FdQueue in = new FdQueue();
-            receive(compositorSide, 1, in);
-            int hostWrite = in.take();
+            int hostWrite = sendPipe(host, compositorSide, guest[1], "r");
             Fds.write(hostWrite, direct(new byte[2 * 1024 * 1024]));
             await("the bridge queues what the app has not read", () -> connection.bridgedBytesQueued() >= PipeWriter.SOFT_LIMIT);
             compositorSide.send(bytes("wl_event"), new FdQueue());
