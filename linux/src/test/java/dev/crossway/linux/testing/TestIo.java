@@ -38,6 +38,25 @@ public final class TestIo {
         return new String(out, UTF_8);
     }
 
+    /** A memfd holding {@code text}, as a compositor's keymap. */
+    public static int memfdWith(String name, String text) throws IOException {
+        byte[] bytes = text.getBytes(UTF_8);
+        int fd = Fds.memfd(name, bytes.length);
+        ByteBuffer m = Fds.map(fd, bytes.length, true);
+        m.put(bytes);
+        Fds.unmap(m);
+        return fd;
+    }
+
+    /** The first {@code length} bytes of the file behind {@code fd}, as seen through a shared mapping. */
+    public static String mappedText(int fd, int length) throws IOException {
+        ByteBuffer seen = Fds.map(fd, length, false);
+        byte[] content = new byte[length];
+        seen.get(0, content);
+        Fds.unmap(seen);
+        return new String(content, UTF_8);
+    }
+
     /** Reads {@code fd} to end of file. */
     public static byte[] readAll(int fd) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -3,6 +3,8 @@ package dev.crossway.transport.virtwl;
 import static dev.crossway.linux.testing.TestIo.bridged;
 import static dev.crossway.linux.testing.TestIo.bytes;
 import static dev.crossway.linux.testing.TestIo.direct;
+import static dev.crossway.linux.testing.TestIo.mappedText;
+import static dev.crossway.linux.testing.TestIo.memfdWith;
 import static dev.crossway.linux.testing.TestIo.readAll;
 import static dev.crossway.linux.testing.TestIo.readText;
 import static dev.crossway.linux.testing.TestIo.receive;
@@ -164,10 +166,7 @@ class VirtWlTransportTest {
              HostConnection host = transport.connect();
              UnixSocket compositorSide = compositor.accept()) {
             String keymap = "xkb_keymap { xkb_keycodes { }; };";
-            int memfd = Fds.memfd("keymap", keymap.length());
-            ByteBuffer m = Fds.map(memfd, keymap.length(), true);
-            m.put(keymap.getBytes(UTF_8));
-            Fds.unmap(m);
+            int memfd = memfdWith("keymap", keymap);
             FdQueue out = new FdQueue();
             out.add(memfd);
             compositorSide.send(bytes("wl_keyboard.keymap"), out);
@@ -175,11 +174,7 @@ class VirtWlTransportTest {
             assertThat(receive(host, 18, in)).isEqualTo("wl_keyboard.keymap");
             assertThat(in.size()).isEqualTo(1);
             int fd = in.take();
-            ByteBuffer seen = Fds.map(fd, keymap.length(), false);
-            byte[] content = new byte[keymap.length()];
-            seen.get(0, content);
-            assertThat(new String(content, UTF_8)).isEqualTo(keymap);
-            Fds.unmap(seen);
+            assertThat(mappedText(fd, keymap.length())).isEqualTo(keymap);
             Fds.close(fd);
         }
         assertNoHostErrors();
