@@ -13,6 +13,7 @@ module dev.crossway.core {
     exports dev.crossway.spi;
     exports dev.crossway.proxy;
     exports dev.crossway.proxy.intercept;
+    exports dev.crossway.proxy.fd;
     exports dev.crossway.proxy.shm;
 
     uses dev.crossway.spi.TransportProvider;

@@ -31,7 +31,7 @@ public final class Harness {
     private final boolean quick;
     private final int rounds;
     private final Path dist;
-    private final Path emulatorJar;
+    private final List<Path> emulatorJars;
     private final Path dataControlXml;
     private final Path work;
     private final Schema schema = SchemaLoader.loadBundled();
@@ -41,11 +41,11 @@ public final class Harness {
     /** The systems this run measured. */
     private final java.util.Set<String> ran = new java.util.LinkedHashSet<>();
 
-    private Harness(boolean quick, int rounds, Path dist, Path emulatorJar, Path dataControlXml, Path work) {
+    private Harness(boolean quick, int rounds, Path dist, List<Path> emulatorJars, Path dataControlXml, Path work) {
         this.quick = quick;
         this.rounds = rounds;
         this.dist = dist;
-        this.emulatorJar = emulatorJar;
+        this.emulatorJars = List.copyOf(emulatorJars);
         this.dataControlXml = dataControlXml;
         this.work = work;
     }
@@ -62,7 +62,15 @@ public final class Harness {
         return begin < 0 || end < begin ? "" : "\n" + old.substring(begin, end + "<!-- vm-tier:end -->".length()) + "\n";
     }
 
-    static final List<String> SYSTEMS = List.of("direct", "crossway-shared", "crossway-separate", "crossway-virtgpu", "waypipe");
+    static final List<String> SYSTEMS = List.of("direct", "crossway-shared", "crossway-separate", "crossway-virtgpu", "crossway-virtwl",
+            "waypipe");
+    /** The VM transports, measured over their emulated devices: system name → transport name. */
+    static final Map<String, String> EMULATED = Map.of("crossway-virtgpu", "virtgpu", "crossway-virtwl", "virtwl");
+    /** Device calls per relayed message, by VM transport: the figure's label, and the counters of the daemon's close line. */
+    static final Map<String, String[]> DEVICE_CALLS = Map.of(
+            "crossway-virtgpu", new String[] {"EXECBUFFERs per relayed message (all workloads)", "execbuffers (\\d+)"},
+            "crossway-virtwl", new String[] {"virtwl SEND+RECV ioctls per relayed message (all workloads)",
+                    "SEND ioctls (\\d+), RECV ioctls (\\d+)"});
 
     /** One system under test: where clients connect and, for proxies, the proxy process(es). */
     private record Sut(String name, Path socket, List<Proc> procs, Proc proxy) implements AutoCloseable {
@@ -82,7 +90,7 @@ public final class Harness {
         int rounds = 5;
         Path out = Path.of("docs/BENCHMARKS.md");
         Path dist = Path.of("app/target/crossway");
-        Path emulatorJar = null;
+        List<Path> emulatorJars = new ArrayList<>();
         Path dataControlXml = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -90,7 +98,7 @@ public final class Harness {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 case "--dist" -> dist = Path.of(args[++i]);
-                case "--emulator-jar" -> emulatorJar = Path.of(args[++i]);
+                case "--emulator-jar" -> emulatorJars.add(Path.of(args[++i]));
                 case "--data-control-xml" -> dataControlXml = Path.of(args[++i]).toAbsolutePath();
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
@@ -100,7 +108,7 @@ public final class Harness {
         }
         Path work = Files.createTempDirectory("crossway-bench");
         Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-        Harness h = new Harness(quick, rounds, dist.toAbsolutePath(), emulatorJar, dataControlXml, work);
+        Harness h = new Harness(quick, rounds, dist.toAbsolutePath(), emulatorJars, dataControlXml, work);
         String report = h.run();
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, report + vmTierSection(out));
@@ -120,7 +128,7 @@ public final class Harness {
             for (String system : ran) {
                 boolean expected = !e.getKey().startsWith("limit:") && (!e.getKey().contains("proxy") || !system.equals("direct"))
                         && (!(e.getKey().contains("RSS") || e.getKey().contains("startup")) || system.startsWith("crossway"))
-                        && (!e.getKey().contains("EXECBUFFER") || system.equals("crossway-virtgpu"))
+                        && DEVICE_CALLS.entrySet().stream().noneMatch(d -> d.getValue()[0].equals(e.getKey()) && !d.getKey().equals(system))
                         && (!e.getKey().startsWith("clipboard") || !system.equals("waypipe"));
                 if (expected && !e.getValue().containsKey(system)) {
                     missing.add(e.getKey() + " for " + system);
@@ -137,9 +145,11 @@ public final class Harness {
         }
         try (Proc weston = startWeston()) {
             List<String> systems = new ArrayList<>(SYSTEMS);
-            if (emulatorJar == null || !Files.isRegularFile(emulatorJar)) {
-                systems.remove("crossway-virtgpu");
-                notes.add("no virtio-gpu emulator jar (--emulator-jar): the crossway-virtgpu column is missing.");
+            for (var vm : EMULATED.entrySet()) {
+                if (emulatorJars.stream().noneMatch(j -> Files.isRegularFile(j) && j.getFileName().toString().contains(vm.getValue()))) {
+                    systems.remove(vm.getKey());
+                    notes.add("no " + vm.getValue() + " emulator jar (--emulator-jar): the " + vm.getKey() + " column is missing.");
+                }
             }
             if (!onPath("waypipe")) {
                 systems.remove("waypipe");
@@ -154,8 +164,8 @@ public final class Harness {
                     System.err.printf("round %d/%d: %s%n", round + 1, rounds, system);
                     try (Sut sut = start(system)) {
                         runWorkloads(sut);
-                        if (system.equals("crossway-virtgpu")) {
-                            recordExecbuffers(sut);
+                        if (DEVICE_CALLS.containsKey(system)) {
+                            recordDeviceCalls(sut);
                         }
                     } catch (Exception e) {
                         notes.add("round " + (round + 1) + ", " + system + ": failed: " + e.getMessage().lines().findFirst().orElse(""));
@@ -297,14 +307,15 @@ public final class Harness {
             case "direct" -> {
                 return new Sut(system, weston, List.of(), null);
             }
-            case "crossway-shared", "crossway-separate", "crossway-virtgpu" -> {
+            case "crossway-shared", "crossway-separate", "crossway-virtgpu", "crossway-virtwl" -> {
                 String name = "bench-" + system;
                 long t0 = System.nanoTime();
                 List<String> cmd = new ArrayList<>();
                 Map<String, String> cwEnv = new java.util.HashMap<>(env);
-                if (system.equals("crossway-virtgpu")) {
-                    cmd.addAll(List.of(emulatedDistribution().resolve("bin/crossway").toString(), "--transport", "virtgpu"));
-                    cwEnv.put("CROSSWAY_TRANSPORTS__VIRTGPU__DEVICE_PROVIDER", "emulator");
+                String vm = EMULATED.get(system);
+                if (vm != null) {
+                    cmd.addAll(List.of(emulatedDistribution().resolve("bin/crossway").toString(), "--transport", vm));
+                    cwEnv.put("CROSSWAY_TRANSPORTS__" + vm.toUpperCase(java.util.Locale.ROOT) + "__DEVICE_PROVIDER", "emulator");
                 } else {
                     cmd.addAll(List.of(dist.resolve("bin/crossway").toString(), "--transport", "loopback",
                             "--memory", system.substring("crossway-".length())));
@@ -374,28 +385,31 @@ public final class Harness {
     }
 
     /**
-     * EXECBUFFER submissions per relayed Wayland message over every client of this round, from the
-     * daemon's close lines ({@code requests N msgs/..., events M msgs/..., ..., execbuffers E}).
+     * Device calls (EXECBUFFERs, or virtwl's SEND and RECV ioctls) per relayed Wayland message over every
+     * client of this round, from the daemon's close lines ({@code requests N msgs/..., events M msgs/...,
+     * ..., execbuffers E}).
      */
-    private void recordExecbuffers(Sut sut) {
+    private void recordDeviceCalls(Sut sut) {
         Proc.sleep(500); // the last clients' close lines
-        java.util.regex.Pattern line = java.util.regex.Pattern.compile(
-                "requests (\\d+) msgs/\\d+ B, events (\\d+) msgs/.*execbuffers (\\d+)");
+        String[] figure = DEVICE_CALLS.get(sut.name());
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile("requests (\\d+) msgs/\\d+ B, events (\\d+) msgs/.*" + figure[1]);
         long messages = 0;
-        long execbuffers = 0;
+        long calls = 0;
         for (String l : sut.proxy().log().lines().toList()) {
             java.util.regex.Matcher m = line.matcher(l);
             if (m.find()) {
                 messages += Long.parseLong(m.group(1)) + Long.parseLong(m.group(2));
-                execbuffers += Long.parseLong(m.group(3));
+                for (int g = 3; g <= m.groupCount(); g++) {
+                    calls += Long.parseLong(m.group(g));
+                }
             }
         }
         if (messages > 0) {
-            record("EXECBUFFERs per relayed message (all workloads)", sut.name(), (double) execbuffers / messages);
+            record(figure[0], sut.name(), (double) calls / messages);
         }
     }
 
-    /** A copy of the distribution with the virtio-gpu emulator jar in lib/ (test-only device). */
+    /** A copy of the distribution with the emulator jars in lib/ (test-only devices, used only when named). */
     private Path emulatedDistribution() throws IOException {
         Path home = work.resolve("crossway-emulated");
         if (Files.exists(home.resolve("bin/crossway"))) {
@@ -411,7 +425,9 @@ public final class Harness {
                 }
             }
         }
-        Files.copy(emulatorJar, home.resolve("lib").resolve(emulatorJar.getFileName()));
+        for (Path jar : emulatorJars) {
+            Files.copy(jar, home.resolve("lib").resolve(jar.getFileName()));
+        }
         return home;
     }
 
@@ -554,7 +570,7 @@ public final class Harness {
         md.append("- Every workload is a real Wayland client written with Crossway's own codec (`bench/.../Workloads.java`), run in the harness's JVM against each system's socket.\n");
         md.append("- Systems: `direct` (weston's socket), `crossway-shared` (loopback transport, fds and memory pass as-is), ")
                 .append("`crossway-separate` (loopback with separate memory: the copy path the VM transports take), ")
-                .append("`crossway-virtgpu` (the virtgpu transport over the emulated virtio-gpu device of the test-jar, whose emulated crosvm host talks to the same weston; it measures the transport's own work, not a VM's), `waypipe`.\n");
+                .append("`crossway-virtgpu` (the virtgpu transport over the emulated virtio-gpu device of the test-jar, whose emulated crosvm host talks to the same weston; it measures the transport's own work, not a VM's), `crossway-virtwl` (the virtwl transport over its emulated /dev/wl0 and crosvm wl device, likewise), `waypipe`.\n");
         md.append("- ").append(rounds).append(" round(s); within each round every system runs every workload, and the order of systems rotates from round to round. Tables show medians over rounds and, in brackets, the ratio to direct.\n");
         md.append("- Round trip: `wl_display.sync` and wait for `done`, one client, ").append(quick ? 500 : 20000).append(" round trips after warm-up.\n");
         md.append("- Clients: N clients connect, then each does round trips for ").append(quick ? "0.5" : "3").append(" s; aggregate round trips per second.\n");
@@ -601,8 +617,8 @@ public final class Harness {
         md.append("- Round trips: every proxy adds two socket hops each way; the `limit:` row gives one Unix-socket round trip between two threads on this machine, the floor for each added hop pair.\n");
         md.append("- Full-damage frames: weston (pixman) composites the whole frame; a copying proxy adds at least one frame copy, bounded by the `limit:` memcpy rows.\n");
         md.append("- Proxy CPU per frame below the 10 ms tick resolution reads as 0 for short runs; use the full run's figures.\n");
-        md.append("- crossway-virtgpu: the emulator runs in the daemon's process and does the host's work too (its CPU is in the proxy CPU figures); a real VM adds virtqueue and VM-exit costs that no figure here shows.\n");
-        md.append("- Clipboard: wl-copy through the system, wl-paste directly on a headless sway 1.7 (pixman), one transfer of random data per round, checked byte for byte; MiB/s of the paste's run time. The data-control protocol carries it (Crossway is given its XML); on loopback the pipe passes as-is, on virtgpu every 4 KiB crosses as one cross-domain message.\n");
+        md.append("- crossway-virtgpu, crossway-virtwl: the emulator runs in the daemon's process and does the host's work too (its CPU is in the proxy CPU figures); a real VM adds virtqueue and VM-exit costs that no figure here shows.\n");
+        md.append("- Clipboard: wl-copy through the system, wl-paste directly on a headless sway 1.7 (pixman), one transfer of random data per round, checked byte for byte; MiB/s of the paste's run time. The data-control protocol carries it (Crossway is given its XML); on loopback the pipe passes as-is, on virtgpu every 4 KiB crosses as one cross-domain message, on virtwl as one write to a pipe VFD.\n");
         if (!notes.isEmpty()) {
             md.append("\n## Notes from this run\n\n");
             notes.forEach(n -> md.append("- ").append(n).append('\n'));

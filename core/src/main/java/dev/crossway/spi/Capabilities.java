@@ -2,7 +2,8 @@ package dev.crossway.spi;
 
 /**
  * What a transport can carry, so the core adapts (splits sends, copies memory, bridges fds) without
- * knowing which transport it talks to.
+ * knowing which transport it talks to. Which messages carry which kinds of fd is the core's table
+ * ({@code dev.crossway.proxy.fd}), never the transport's business.
  *
  * @param guestMemoryVisibleToHost true when an fd to guest memory (an shm pool) is usable by the host
  *                                 compositor as-is; false when pixels must be copied into

@@ -22,8 +22,24 @@ import org.junit.jupiter.api.Test;
 /**
  * Separate guest memory: the keymap sway sends (a sealed, read-only memfd) reaches the client as a
  * fresh sealed memfd that it can map privately with the advertised size, as wl_keyboard v7 requires.
+ * Loopback with separate memory here; the VM transports run it through subclasses.
  */
 class KeymapIT {
+    /** The transport under test: loopback with separate memory here. */
+    List<String> transportArgs() {
+        return List.of("--transport", "loopback", "--memory", "separate");
+    }
+
+    /** Environment for the daemon (transport options without flags). */
+    Map<String, String> transportEnv() {
+        return Map.of();
+    }
+
+    /** The distribution to run. */
+    Path home() {
+        return Crossway.distribution();
+    }
+
     @Test
     void aClientMapsTheKeymapPrivatelyThroughSeparateMemory() throws Exception {
         List<String> missing = Sway.missingTools();
@@ -32,8 +48,9 @@ class KeymapIT {
         Path dir = Files.createTempDirectory("crossway-keymap-it-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         try (Sway sway = Sway.start()) {
             sway.holdKeyboard(Duration.ofMinutes(2));
-            try (Crossway cw = Crossway.start(dir, List.of("--transport", "loopback", "--memory", "separate",
-                    "--host-display", sway.socketPath().toString(), "--socket", dir.resolve("keymap").toString()), Map.of())) {
+            List<String> args = new java.util.ArrayList<>(transportArgs());
+            args.addAll(List.of("--host-display", sway.socketPath().toString(), "--socket", dir.resolve("keymap").toString()));
+            try (Crossway cw = Crossway.start(home(), dir, args, transportEnv())) {
                 Schema schema = SchemaLoader.loadBundled();
                 try (WaylandClient c = WaylandClient.connect(cw.socketPath(), schema)) {
                     int[] keymap = {-1, 0, -1};

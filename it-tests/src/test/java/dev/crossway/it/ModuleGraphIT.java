@@ -89,7 +89,21 @@ class ModuleGraphIT {
     }
 
     @Test
-    void serviceLoaderFindsTheLoopbackTransport() throws ClassNotFoundException {
+    void theVmTransportsShareTheLinuxModulesDeviceSeamAndShipNoEmulator() {
+        ModuleDescriptor linux = modules.get("dev.crossway.linux");
+        assertThat(linux.uses()).containsExactly("dev.crossway.linux.device.DeviceProvider");
+        for (String vm : List.of("dev.crossway.transport.virtgpu", "dev.crossway.transport.virtwl")) {
+            ModuleDescriptor d = modules.get(vm);
+            assertThat(d).as(vm + " in " + lib).isNotNull();
+            assertThat(d.requires()).as(vm + " requires").anySatisfy(r -> assertThat(r.name()).isEqualTo("dev.crossway.linux"));
+            assertThat(d.uses()).as(vm + " looks up devices only through dev.crossway.linux").isEmpty();
+        }
+        assertThat(modules.values()).as("no module of the product provides an emulated device")
+                .allSatisfy(d -> assertThat(d.provides()).noneMatch(p -> p.service().equals("dev.crossway.linux.device.DeviceProvider")));
+    }
+
+    @Test
+    void serviceLoaderFindsEveryTransport() throws ClassNotFoundException {
         // Resolve the graph the launcher starts (--add-modules ALL-MODULE-PATH) in a layer of its own.
         ModuleFinder finder = ModuleFinder.of(lib);
         Configuration cf = ModuleLayer.boot().configuration().resolveAndBind(finder, ModuleFinder.of(), modules.keySet());
@@ -100,7 +114,9 @@ class ModuleGraphIT {
         List<String> found = ServiceLoader.load(layer, spi).stream()
                 .map(p -> p.type().getModule().getName() + "/" + p.type().getName()).toList();
         System.out.println("ServiceLoader finds: " + found);
-        assertThat(found).as("providers of " + SPI + " that ServiceLoader finds in " + lib)
-                .anySatisfy(p -> assertThat(p).startsWith("dev.crossway.transport.loopback/"));
+        assertThat(found).as("providers of " + SPI + " that ServiceLoader finds in " + lib).containsExactlyInAnyOrder(
+                "dev.crossway.transport.loopback/dev.crossway.transport.loopback.LoopbackTransportProvider",
+                "dev.crossway.transport.virtgpu/dev.crossway.transport.virtgpu.VirtGpuTransportProvider",
+                "dev.crossway.transport.virtwl/dev.crossway.transport.virtwl.VirtWlTransportProvider");
     }
 }

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Guest memory the host cannot see: Crossway on loopback with {@code --memory separate} mirrors shm
- * into host memfds, copying damage only. Real weston headless (pixman) and weston-screenshooter.
+ * into host memfds, copying damage only. Real weston headless (pixman) and weston-screenshooter. The VM
+ * transports run the same tests through subclasses, with their own host memory.
  */
 class ShmMirrorIT {
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(30);
@@ -60,10 +61,26 @@ class ShmMirrorIT {
         return w;
     }
 
+    /** The transport under test, with {@code w} as the host compositor: loopback with separate memory here. */
+    List<String> transportArgs(Weston w) {
+        return List.of("--transport", "loopback", "--host-display", w.socketName(), "--memory", "separate");
+    }
+
+    /** Environment for the daemon (transport options without flags). */
+    Map<String, String> transportEnv() {
+        return Map.of();
+    }
+
+    /** The distribution to run. */
+    Path home() {
+        return Crossway.distribution();
+    }
+
     /** Crossway with separate memory; {@code -v} logs each commit's copy, which failure messages quote. */
     private Crossway separate(Weston w, String socket) {
-        Crossway c = Crossway.start(w.runtimeDir(), List.of("--transport", "loopback", "--host-display", w.socketName(),
-                "--memory", "separate", "--socket", socket, "-v"), Map.of());
+        List<String> args = new ArrayList<>(transportArgs(w));
+        args.addAll(List.of("--socket", socket, "-v"));
+        Crossway c = Crossway.start(home(), w.runtimeDir(), args, transportEnv());
         started.add(c);
         return c;
     }

@@ -205,6 +205,71 @@ public final class Fds {
         return flags;
     }
 
+    /** Sets O_NONBLOCK on the open file behind {@code fd} (shared with every duplicate of it). */
+    public static void setNonBlocking(int fd) throws LinuxException {
+        int flags = statusFlags(fd);
+        if ((flags & LibC.O_NONBLOCK) == 0 && LIBC.fcntl(fd, LibC.F_SETFL, flags | LibC.O_NONBLOCK) < 0) {
+            throw LinuxException.ofErrno("fcntl(" + fd + ", F_SETFL, O_NONBLOCK)");
+        }
+    }
+
+    /**
+     * One read into {@code dst} (a direct buffer) from its position, retrying on EINTR, for a
+     * non-blocking fd.
+     *
+     * @return bytes read; 0 when nothing is there yet (EAGAIN) or {@code dst} is full; -1 at end of file
+     */
+    public static int tryRead(int fd, ByteBuffer dst) throws LinuxException {
+        if (!dst.hasRemaining()) {
+            return 0;
+        }
+        long base = Native.address(dst) + dst.position();
+        long n;
+        do {
+            n = LIBC.read(fd, base, dst.remaining());
+        } while (n < 0 && Native.errno() == LibC.EINTR);
+        if (n < 0) {
+            int errno = Native.errno();
+            if (errno == LibC.EAGAIN) {
+                return 0;
+            }
+            throw new LinuxException("read(" + fd + ")", errno);
+        }
+        if (n == 0) {
+            return -1;
+        }
+        dst.position(dst.position() + (int) n);
+        return (int) n;
+    }
+
+    /**
+     * Writes what a non-blocking {@code fd} takes now from {@code src} (a direct buffer), retrying on
+     * EINTR and advancing {@code src}.
+     *
+     * @return bytes written; 0 when the fd is full (EAGAIN)
+     * @throws LinuxException e.g. EPIPE when the reader is gone
+     */
+    public static int tryWrite(int fd, ByteBuffer src) throws LinuxException {
+        long base = Native.address(src);
+        int written = 0;
+        while (src.hasRemaining()) {
+            long n = LIBC.write(fd, base + src.position(), src.remaining());
+            if (n < 0) {
+                int errno = Native.errno();
+                if (errno == LibC.EINTR) {
+                    continue;
+                }
+                if (errno == LibC.EAGAIN) {
+                    return written;
+                }
+                throw new LinuxException("write(" + fd + ")", errno);
+            }
+            src.position(src.position() + (int) n);
+            written += (int) n;
+        }
+        return written;
+    }
+
     /**
      * Reads once into {@code dst} (a direct buffer) from its position, retrying on EINTR.
      *

@@ -7,16 +7,29 @@ import java.nio.ByteBuffer;
 /**
  * What every transport's host memory shares: an fd the buffer owns and a mapping of it, both released
  * at once by {@link #close()} (never by the garbage collector). Subclasses say how to view and unmap
- * the mapping.
+ * the mapping, and may record each {@link #dupFd()} they hand out ({@link Issuer}), so their connection's
+ * send knows the fd when it comes back.
  */
 public abstract class MappedHostBuffer implements HostBuffer {
+    /** Records a duplicate about to be handed out. */
+    @FunctionalInterface
+    public interface Issuer {
+        void issue(int dupFd) throws LinuxException;
+    }
+
     private final int fd;
     private final long size;
+    private final Issuer issuer;
     private boolean closed;
 
     protected MappedHostBuffer(int fd, long size) {
+        this(fd, size, dup -> { });
+    }
+
+    protected MappedHostBuffer(int fd, long size, Issuer issuer) {
         this.fd = fd;
         this.size = size;
+        this.issuer = issuer;
     }
 
     /** A fresh view of the mapping, position 0, limit = size. */
@@ -49,11 +62,19 @@ public abstract class MappedHostBuffer implements HostBuffer {
         if (closed) {
             throw new IllegalStateException("host buffer is closed: " + this);
         }
+        int dup;
         try {
-            return Fds.dup(fd);
+            dup = Fds.dup(fd);
         } catch (LinuxException e) {
             throw new UncheckedIOException(e);
         }
+        try {
+            issuer.issue(dup);
+        } catch (LinuxException e) {
+            Fds.close(dup);
+            throw new UncheckedIOException(e);
+        }
+        return dup;
     }
 
     protected synchronized boolean isClosed() {

@@ -24,7 +24,7 @@ public final class UnixServerSocket implements AutoCloseable {
     private final Path path;
 
     private UnixServerSocket(int fd, Path path) {
-        this.fd = new GuardedFd(fd);
+        this.fd = GuardedFd.ofSocket(fd);
         this.path = path;
     }
 

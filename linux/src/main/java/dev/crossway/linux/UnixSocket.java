@@ -68,7 +68,7 @@ public final class UnixSocket implements Connection {
     private final NativeMsg in = new NativeMsg();
 
     private UnixSocket(int fd) {
-        this.fd = new GuardedFd(fd);
+        this.fd = GuardedFd.ofSocket(fd);
     }
 
     /** Takes ownership of a connected AF_UNIX stream socket fd. */

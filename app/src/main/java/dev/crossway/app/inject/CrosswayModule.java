@@ -11,12 +11,11 @@ import dev.crossway.linux.LinuxKernel;
 import dev.crossway.proxy.InterceptorFactory;
 import dev.crossway.proxy.Kernel;
 import dev.crossway.proxy.SessionOptions;
+import dev.crossway.proxy.fd.FdTranslation;
 import dev.crossway.proxy.intercept.PrimarySelectionAliasInterceptor;
-import dev.crossway.proxy.intercept.PipeFds;
 import dev.crossway.proxy.intercept.RegistryInterceptor;
 import dev.crossway.proxy.intercept.RegistryPolicy;
 import dev.crossway.proxy.intercept.TitleTagInterceptor;
-import dev.crossway.proxy.shm.ShmInterceptor;
 import dev.crossway.spi.Transport;
 import dev.crossway.spi.TransportOptions;
 import dev.crossway.spi.TransportProvider;
@@ -103,20 +102,14 @@ public final class CrosswayModule extends AbstractModule {
     @Provides
     @Singleton
     SessionOptions sessionOptions(Schema schema, Transport transport) {
-        boolean passThrough = transport.capabilities().fdsPassThrough();
-        // Guest memory the host cannot see: shm is mirrored into host memory, keymaps copied.
-        boolean mirrorShm = !transport.capabilities().guestMemoryVisibleToHost();
-        // A pass-through transport carries every fd as-is; others carry pipes (they bridge them) and
-        // what an interceptor translates.
-        RegistryPolicy policy = new RegistryPolicy(schema, settings.allow(), settings.deny(), settings.maxVersions(),
-                message -> passThrough || PipeFds.carriesPipe(message) || (mirrorShm && ShmInterceptor.translates(message)));
+        // Which fds cross and how: the core's table, given what this transport carries.
+        FdTranslation fds = FdTranslation.of(transport.capabilities());
+        RegistryPolicy policy = new RegistryPolicy(schema, settings.allow(), settings.deny(), settings.maxVersions(), fds::carries);
         List<InterceptorFactory> interceptors = new ArrayList<>();
         // Before the registry interceptor, which then checks the alias's translated bind like any other.
         interceptors.add(session -> new PrimarySelectionAliasInterceptor(session, policy));
         interceptors.add(session -> new RegistryInterceptor(session, policy));
-        if (mirrorShm) {
-            interceptors.add(ShmInterceptor::new);
-        }
+        interceptors.addAll(fds.interceptors());
         TitleTagInterceptor tags = new TitleTagInterceptor(settings.tag(), settings.appIdTag());
         if (tags.isActive()) {
             interceptors.add(session -> tags);

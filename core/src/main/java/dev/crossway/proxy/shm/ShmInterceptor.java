@@ -17,7 +17,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -67,9 +66,6 @@ import org.slf4j.LoggerFactory;
 public final class ShmInterceptor implements Interceptor, AutoCloseable, SessionStats.Contributor {
     private static final Logger LOG = LoggerFactory.getLogger(ShmInterceptor.class);
 
-    /** The fd-carrying messages this interceptor translates, as {@code interface.message}. */
-    public static final Set<String> TRANSLATED_FD_MESSAGES = Set.of("wl_shm.create_pool", "wl_keyboard.keymap");
-
     // wl_shm.error and wl_surface.error codes from wayland.xml.
     static final int WL_SHM_ERROR_INVALID_FORMAT = 0;
     static final int WL_SHM_ERROR_INVALID_STRIDE = 1;
@@ -101,11 +97,6 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
         this.kernel = session.kernel();
         this.poolDestroy = session.schema().require("wl_shm_pool").message(true, "destroy");
         this.createPool = session.schema().require("wl_shm").message(true, "create_pool");
-    }
-
-    /** Whether {@code message} carries an fd this interceptor translates (for the registry policy). */
-    public static boolean translates(MessageSpec message) {
-        return TRANSLATED_FD_MESSAGES.contains(message.qualifiedName());
     }
 
     @Override

@@ -49,16 +49,25 @@ public final class Crossway implements AutoCloseable {
     private static boolean made;
 
     /**
-     * A copy of the distribution with the virtio-gpu emulator (the virtgpu module's test-jar, system
-     * property {@code crossway.emulator.jar}) added to {@code lib/}: the product plus a test-only device,
-     * so the virtgpu transport runs against real compositors here. Made once per test run.
+     * A copy of the distribution with the emulated devices (the VM transports' test-jars, every jar in the
+     * directory named by system property {@code crossway.emulator.jars}) added to {@code lib/}: the product
+     * plus test-only devices, which a transport uses only when its {@code device-provider} option says
+     * {@code emulator}. Made once per test run.
      */
     public static synchronized Path emulatedDistribution() {
         // Made anew on the first call of each test run, so it always holds this build's jars.
-        String jar = System.getProperty("crossway.emulator.jar");
-        if (jar == null || !Files.isRegularFile(Path.of(jar))) {
-            throw new IllegalStateException("no virtio-gpu emulator jar (crossway.emulator.jar = " + jar
-                    + "): build with mvn verify from the repository root");
+        String dir = System.getProperty("crossway.emulator.jars");
+        List<Path> jars = new ArrayList<>();
+        if (dir != null && Files.isDirectory(Path.of(dir))) {
+            try (Stream<Path> found = Files.list(Path.of(dir))) {
+                found.filter(p -> p.toString().endsWith(".jar")).sorted().forEach(jars::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        if (jars.isEmpty()) {
+            throw new IllegalStateException("no emulator jars in " + dir + " (crossway.emulator.jars): build with mvn verify"
+                    + " from the repository root");
         }
         Path home = Path.of(System.getProperty("crossway.emulated.dist", "target/crossway-emulated")).toAbsolutePath();
         if (made) {
@@ -83,7 +92,9 @@ public final class Crossway implements AutoCloseable {
                     }
                 }
             }
-            Files.copy(Path.of(jar), home.resolve("lib").resolve(Path.of(jar).getFileName()));
+            for (Path jar : jars) {
+                Files.copy(jar, home.resolve("lib").resolve(jar.getFileName()));
+            }
             made = true;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot make the emulated distribution at " + home, e);

@@ -49,6 +49,7 @@ public interface LibC {
     int F_DUPFD_CLOEXEC = 1030;
     int F_GETFD = 1;
     int F_GETFL = 3;
+    int F_SETFL = 4;
     int O_ACCMODE = 3;
     int O_NONBLOCK = 04000;
 
@@ -95,6 +96,8 @@ public interface LibC {
     int ENOSYS = 38;
     int EOPNOTSUPP = 95;
     int EPIPE = 32;
+    int EPROTO = 71;
+    int EBADFD = 77;
     int ENAMETOOLONG = 36;
     int ENOTSOCK = 88;
     int EADDRINUSE = 98;
@@ -213,6 +216,7 @@ public interface LibC {
     @off_t long lseek(int fd, @off_t long offset, int whence);
 
     int SEEK_SET = 0;
+    int SEEK_CUR = 1;
     int SEEK_END = 2;
 
     /** {@code int flock(int fd, int operation);} */

@@ -1,5 +1,6 @@
 package dev.crossway.transport.loopback;
 
+import dev.crossway.linux.WaylandDisplay;
 import dev.crossway.spi.TransportOptions;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -14,7 +15,6 @@ import java.util.function.Function;
 record LoopbackSettings(Path socket, Memory memory) {
     static final String HOST_DISPLAY = "host-display";
     static final String MEMORY = "memory";
-    static final String DEFAULT_DISPLAY = "wayland-0";
 
     /** How guest shm reaches the compositor. */
     enum Memory {
@@ -36,28 +36,7 @@ record LoopbackSettings(Path socket, Memory memory) {
      * @throws IllegalArgumentException naming the option or variable at fault and the fix
      */
     static LoopbackSettings resolve(TransportOptions options, Function<String, String> env) {
-        String display = nonEmpty(options.get(HOST_DISPLAY));
-        String source = "--host-display";
-        if (display == null) {
-            display = nonEmpty(env.apply("WAYLAND_DISPLAY"));
-            source = "WAYLAND_DISPLAY";
-        }
-        if (display == null) {
-            display = DEFAULT_DISPLAY;
-            source = "the default";
-        }
-        Path socket;
-        if (display.startsWith("/")) {
-            socket = Path.of(display);
-        } else {
-            String runtimeDir = nonEmpty(env.apply("XDG_RUNTIME_DIR"));
-            if (runtimeDir == null) {
-                throw new IllegalArgumentException("XDG_RUNTIME_DIR is not set and --host-display is not an absolute path ("
-                        + source + " gives '" + display + "'): set XDG_RUNTIME_DIR or pass --host-display /path/to/socket");
-            }
-            socket = Path.of(runtimeDir).resolve(display);
-        }
-        return new LoopbackSettings(socket, memory(options.get(MEMORY)));
+        return new LoopbackSettings(WaylandDisplay.socket(options.get(HOST_DISPLAY), env), memory(options.get(MEMORY)));
     }
 
     private static Memory memory(String value) {
@@ -71,9 +50,5 @@ record LoopbackSettings(Path socket, Memory memory) {
         }
         throw new IllegalArgumentException("unknown value '" + value + "' for option " + MEMORY + ": allowed values are "
                 + Memory.SHARED.label() + ", " + Memory.SEPARATE.label());
-    }
-
-    private static String nonEmpty(String s) {
-        return s == null || s.isEmpty() ? null : s;
     }
 }

@@ -3,9 +3,9 @@ package dev.crossway.transport.virtgpu;
 import static dev.crossway.transport.virtgpu.sys.VirtGpuUapi.*;
 
 import dev.crossway.linux.LinuxException;
+import dev.crossway.linux.device.Device;
 import dev.crossway.linux.sys.LibC;
 import dev.crossway.linux.sys.Native;
-import dev.crossway.transport.virtgpu.device.VirtGpuDevice;
 import dev.crossway.transport.virtgpu.sys.VirtGpu3dWait;
 import dev.crossway.transport.virtgpu.sys.VirtGpuContextInit;
 import dev.crossway.transport.virtgpu.sys.VirtGpuContextSetParam;
@@ -29,18 +29,18 @@ import jnr.ffi.Pointer;
  * {@code DRM_IOCTL_VIRTGPU_GET_CAPS failed: EINVAL (22): Invalid argument}.
  */
 final class VirtGpuDrm {
-    private final VirtGpuDevice device;
+    private final Device device;
     private final int fd;
     private final String path;
 
-    private VirtGpuDrm(VirtGpuDevice device, int fd, String path) {
+    private VirtGpuDrm(Device device, int fd, String path) {
         this.device = device;
         this.fd = fd;
         this.path = path;
     }
 
     /** Opens {@code path} read-write: a fresh DRM file (and so, later, a fresh context). */
-    static VirtGpuDrm open(VirtGpuDevice device, String path) throws LinuxException {
+    static VirtGpuDrm open(Device device, String path) throws LinuxException {
         int fd = device.open(path);
         if (fd < 0) {
             throw new LinuxException("open " + path, -fd, -fd == LibC.EACCES || -fd == LibC.EPERM
@@ -58,7 +58,7 @@ final class VirtGpuDrm {
         return path;
     }
 
-    VirtGpuDevice device() {
+    Device device() {
         return device;
     }
 

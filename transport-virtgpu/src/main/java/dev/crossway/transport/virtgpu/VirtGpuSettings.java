@@ -3,6 +3,8 @@ package dev.crossway.transport.virtgpu;
 import static dev.crossway.transport.virtgpu.sys.CrossDomainProtocol.CROSS_DOMAIN_MAX_IDENTIFIERS;
 import static dev.crossway.transport.virtgpu.sys.CrossDomainProtocol.CROSS_DOMAIN_MAX_IDENTIFIERS_LEGACY;
 
+import dev.crossway.linux.device.Devices;
+import dev.crossway.linux.pipe.PipeOptions;
 import dev.crossway.spi.TransportOptions;
 
 /**
@@ -15,9 +17,8 @@ import dev.crossway.spi.TransportOptions;
  * @param writePipeQuirk {@code write-pipe-quirk}: treat a RECEIVE blob of size 0 as a write pipe, for hosts
  *                       with the late-2024 regression that mislabels write pipes (default true; a real blob
  *                       never has size 0)
- * @param deviceProvider {@code device-provider}: which device implementation to use: {@code kernel}, or the
- *                       name of one found on the module path (an emulator); null means an emulator if one is
- *                       present, else the kernel
+ * @param deviceProvider {@code device-provider}: which device implementation to use: {@code kernel} (also when
+ *                       null), or the name of a provider found on the module path (the tests' {@code emulator})
  * @param pipeIdleTimeoutMillis {@code pipe-idle-timeout}: milliseconds after which a bridged pipe (either
  *                       direction) that moved no data is ended; 0 (the default) means never
  */
@@ -25,8 +26,6 @@ record VirtGpuSettings(String device, int identifiers, boolean writePipeQuirk, S
     static final String DEVICE = "device";
     static final String IDENTIFIERS = "identifiers";
     static final String WRITE_PIPE_QUIRK = "write-pipe-quirk";
-    static final String DEVICE_PROVIDER = "device-provider";
-    static final String PIPE_IDLE_TIMEOUT = "pipe-idle-timeout";
 
     /** @throws IllegalArgumentException naming the option, the bad value and the allowed ones */
     static VirtGpuSettings resolve(TransportOptions options) {
@@ -47,21 +46,8 @@ record VirtGpuSettings(String device, int identifiers, boolean writePipeQuirk, S
         if (quirk != null && !quirk.equals("true") && !quirk.equals("false")) {
             throw new IllegalArgumentException("unknown value '" + quirk + "' for virtgpu option " + WRITE_PIPE_QUIRK + ": true or false");
         }
-        String idle = nonEmpty(options.get(PIPE_IDLE_TIMEOUT));
-        long idleMillis = 0;
-        if (idle != null) {
-            try {
-                idleMillis = Long.parseLong(idle);
-            } catch (NumberFormatException e) {
-                idleMillis = -1;
-            }
-            if (idleMillis < 0) {
-                throw new IllegalArgumentException("unknown value '" + idle + "' for virtgpu option " + PIPE_IDLE_TIMEOUT
-                        + ": milliseconds, 0 or more (0 = no timeout)");
-            }
-        }
-        return new VirtGpuSettings(device, identifiers, quirk == null || quirk.equals("true"), nonEmpty(options.get(DEVICE_PROVIDER)),
-                idleMillis);
+        return new VirtGpuSettings(device, identifiers, quirk == null || quirk.equals("true"), nonEmpty(options.get(Devices.DEVICE_PROVIDER)),
+                PipeOptions.idleTimeoutMillis(options, VirtGpuTransportProvider.NAME));
     }
 
     private static String nonEmpty(String s) {

@@ -2,10 +2,10 @@ package dev.crossway.transport.virtgpu;
 
 import static dev.crossway.transport.virtgpu.sys.CrossDomainProtocol.CROSS_DOMAIN_MAX_SEND_RECEIVE_DATA;
 
+import dev.crossway.linux.device.Device;
 import dev.crossway.spi.Capabilities;
 import dev.crossway.spi.HostConnection;
 import dev.crossway.spi.Transport;
-import dev.crossway.transport.virtgpu.device.VirtGpuDevice;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,13 +16,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class VirtGpuTransport implements Transport {
     private final VirtGpuSettings settings;
-    private final VirtGpuDevice device;
+    private final Device device;
     private final String devicePath;
     private final Capabilities capabilities;
     private final AtomicLong execbuffers = new AtomicLong();
     private volatile boolean closed;
 
-    VirtGpuTransport(VirtGpuSettings settings, VirtGpuDevice device, VirtGpu virtGpu) {
+    VirtGpuTransport(VirtGpuSettings settings, Device device, VirtGpu virtGpu) {
         this.settings = settings;
         this.device = device;
         this.devicePath = virtGpu.devicePath();

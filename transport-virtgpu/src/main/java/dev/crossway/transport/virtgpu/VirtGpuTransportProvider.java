@@ -1,56 +1,39 @@
 package dev.crossway.transport.virtgpu;
 
+import dev.crossway.linux.device.AbstractDeviceTransportProvider;
+import dev.crossway.linux.device.Device;
+import dev.crossway.linux.device.Devices;
+import dev.crossway.linux.device.KernelDevice;
 import dev.crossway.spi.Transport;
 import dev.crossway.spi.TransportOptions;
-import dev.crossway.spi.TransportProvider;
-import dev.crossway.transport.virtgpu.device.VirtGpuDevice;
-import dev.crossway.transport.virtgpu.device.VirtGpuDeviceProvider;
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Map;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
-import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Finds the virtgpu transport: crosvm's cross-domain context on a virtio-gpu DRM device.
  *
  * <p>Options ({@code crossway.transports.virtgpu}): {@code device} (a DRM node; default: discover),
  * {@code identifiers} (28 or 4, matching the host), {@code write-pipe-quirk}, {@code device-provider} and
- * {@code pipe-idle-timeout}
- * (see {@link VirtGpuSettings}).
+ * {@code pipe-idle-timeout} (see {@link VirtGpuSettings}).
  *
- * <p>Which device: the {@code device-provider} option names one ({@code kernel} is built in); without
- * it, a {@link VirtGpuDeviceProvider} found on the module path (an emulator, test code only) wins, and
- * otherwise the kernel's {@code /dev/dri} nodes are used. The product ships no other provider.
+ * <p>Which device: the kernel's {@code /dev/dri} nodes, unless {@code device-provider} names another
+ * ({@link Devices}): the tests' emulator. The product ships no other provider.
  *
  * <p>The constructor touches nothing; {@link #unavailabilityCause} probes once per settings and caches.
  */
-public final class VirtGpuTransportProvider implements TransportProvider {
-    private static final Logger LOG = LoggerFactory.getLogger(VirtGpuTransportProvider.class);
-
-    private final VirtGpuDevice fixedDevice;
-    private final Map<VirtGpuSettings, Probed> probes = new ConcurrentHashMap<>();
-
-    private record Probed(VirtGpuDevice device, VirtGpu virtGpu) {
-    }
+public final class VirtGpuTransportProvider extends AbstractDeviceTransportProvider<VirtGpuSettings, VirtGpu> {
+    static final String NAME = "virtgpu";
 
     public VirtGpuTransportProvider() {
         this(null);
     }
 
     /** With a given device instead of the lookup, for tests. */
-    VirtGpuTransportProvider(VirtGpuDevice device) {
-        this.fixedDevice = device;
+    VirtGpuTransportProvider(Device device) {
+        super(device);
     }
 
     @Override
     public String name() {
-        return "virtgpu";
+        return NAME;
     }
 
     @Override
@@ -59,88 +42,28 @@ public final class VirtGpuTransportProvider implements TransportProvider {
     }
 
     @Override
-    public String unavailabilityCause(TransportOptions options) {
-        try {
-            return probe(options).virtGpu().unavailabilityCause();
-        } catch (IllegalArgumentException | IOException e) {
-            return e.getMessage();
-        }
-    }
-
-    /**
-     * Every availability check in order, one line each ({@code ok} / {@code missing} with the fix, or
-     * {@code -} when not reached): what {@code crossway doctor} prints for this transport.
-     */
-    public List<String> checks(TransportOptions options) {
-        try {
-            return probe(options).virtGpu().checks();
-        } catch (IllegalArgumentException | IOException e) {
-            return List.of("missing  settings: " + e.getMessage());
-        }
+    protected VirtGpuSettings settings(TransportOptions options) {
+        return VirtGpuSettings.resolve(options);
     }
 
     @Override
-    public Transport open(TransportOptions options) throws IOException {
-        Probed probed;
-        try {
-            probed = probe(options);
-        } catch (IllegalArgumentException e) {
-            throw new IOException("cannot open the virtgpu transport: " + e.getMessage(), e);
-        }
-        probed.virtGpu().ensureAvailability();
-        return new VirtGpuTransport(VirtGpuSettings.resolve(options), probed.device(), probed.virtGpu());
+    protected String deviceProvider(VirtGpuSettings settings) {
+        return settings.deviceProvider();
     }
 
-    private Probed probe(TransportOptions options) throws IOException {
-        VirtGpuSettings settings = VirtGpuSettings.resolve(options);
-        Probed probed = probes.get(settings);
-        if (probed == null) {
-            VirtGpuDevice device = fixedDevice != null ? fixedDevice : newDevice(settings, options);
-            probed = new Probed(device, VirtGpu.probe(device, settings));
-            Probed raced = probes.putIfAbsent(settings, probed);
-            probed = raced != null ? raced : probed;
-        }
-        return probed;
+    @Override
+    protected Device kernelDevice() {
+        return new KernelDevice("kernel DRM devices under " + VirtGpu.DRI, VirtGpu::driNodes);
     }
 
-    /** The lookup order of the class comment; logs what it found and what it chose. */
-    static VirtGpuDevice newDevice(VirtGpuSettings settings, TransportOptions options) throws IOException {
-        List<VirtGpuDeviceProvider> found = new ArrayList<>();
-        var it = ServiceLoader.load(VirtGpuDeviceProvider.class, VirtGpuDeviceProvider.class.getClassLoader()).iterator();
-        while (true) {
-            try {
-                if (!it.hasNext()) {
-                    break;
-                }
-                found.add(it.next());
-            } catch (ServiceConfigurationError e) {
-                LOG.warn("skipping a virtgpu device provider that failed to load: {}", e.getMessage());
-            }
-        }
-        found.sort(Comparator.comparing(VirtGpuDeviceProvider::name));
-        String wanted = settings.deviceProvider();
-        if (wanted == null || wanted.equals(VirtGpuKernelDevice.NAME)) {
-            if (wanted == null && !found.isEmpty()) {
-                VirtGpuDeviceProvider chosen = found.get(0);
-                LOG.info("virtgpu: using device provider '{}' found on the module path instead of the kernel (all found: {})",
-                        chosen.name(), names(found));
-                return chosen.newDevice(options);
-            }
-            return new VirtGpuKernelDevice();
-        }
-        for (VirtGpuDeviceProvider p : found) {
-            if (p.name().equals(wanted)) {
-                return p.newDevice(options);
-            }
-        }
-        throw new IllegalArgumentException("no virtgpu device provider named '" + wanted + "' (option " + VirtGpuSettings.DEVICE_PROVIDER
-                + "); available: " + VirtGpuKernelDevice.NAME + (found.isEmpty() ? "" : ", " + names(found)));
+    @Override
+    protected VirtGpu probe(Device device, VirtGpuSettings settings) {
+        return VirtGpu.probe(device, settings);
     }
 
-    private static String names(List<VirtGpuDeviceProvider> providers) {
-        List<String> names = new ArrayList<>();
-        providers.forEach(p -> names.add(p.name()));
-        return String.join(", ", names);
+    @Override
+    protected Transport open(VirtGpuSettings settings, Device device, VirtGpu probed) {
+        return new VirtGpuTransport(settings, device, probed);
     }
 
     @Override

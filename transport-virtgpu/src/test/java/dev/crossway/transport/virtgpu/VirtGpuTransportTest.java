@@ -1,5 +1,14 @@
 package dev.crossway.transport.virtgpu;
 
+import static dev.crossway.linux.testing.TestIo.bridged;
+import static dev.crossway.linux.testing.TestIo.bytes;
+import static dev.crossway.linux.testing.TestIo.direct;
+import static dev.crossway.linux.testing.TestIo.mappedText;
+import static dev.crossway.linux.testing.TestIo.memfdWith;
+import static dev.crossway.linux.testing.TestIo.readAll;
+import static dev.crossway.linux.testing.TestIo.readText;
+import static dev.crossway.linux.testing.TestIo.receive;
+import static dev.crossway.linux.testing.TestIo.sendPipe;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,7 +16,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.crossway.linux.Fds;
 import dev.crossway.linux.UnixServerSocket;
 import dev.crossway.linux.UnixSocket;
+import dev.crossway.linux.pipe.PipeWriter;
 import dev.crossway.linux.sys.LibC;
+import dev.crossway.linux.testing.TestIo.Receiver;
 import dev.crossway.spi.FdQueue;
 import dev.crossway.spi.HostBuffer;
 import dev.crossway.spi.HostConnection;
@@ -16,7 +27,6 @@ import dev.crossway.spi.Transport;
 import dev.crossway.spi.TransportOptions;
 import dev.crossway.transport.virtgpu.emulator.VirtGpuEmulator;
 import dev.crossway.transport.virtgpu.emulator.VirtGpuEmulatorConfig;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -24,7 +34,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -71,48 +80,6 @@ class VirtGpuTransportTest {
         return options::get;
     }
 
-    private static ByteBuffer bytes(String s) {
-        ByteBuffer b = ByteBuffer.allocateDirect(s.length());
-        b.put(s.getBytes(UTF_8)).flip();
-        return b;
-    }
-
-    private static String text(ByteBuffer b) {
-        b.flip();
-        byte[] out = new byte[b.remaining()];
-        b.get(out);
-        return new String(out, UTF_8);
-    }
-
-    /** Receives until {@code n} bytes arrived (a stream may split). */
-    private static String receive(UnixSocket socket, int n, FdQueue fds) throws IOException {
-        ByteBuffer dst = ByteBuffer.allocateDirect(n);
-        while (dst.hasRemaining()) {
-            assertThat(socket.receive(dst, fds)).isPositive();
-        }
-        return text(dst);
-    }
-
-    private static String receive(HostConnection host, int n, FdQueue fds) throws IOException {
-        ByteBuffer dst = ByteBuffer.allocateDirect(n);
-        while (dst.hasRemaining()) {
-            assertThat(host.receive(dst, fds)).isPositive();
-        }
-        return text(dst);
-    }
-
-    private static String readAll(int fd) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        ByteBuffer buf = ByteBuffer.allocateDirect(256);
-        while (true) {
-            buf.clear();
-            if (Fds.read(fd, buf) < 0) {
-                return sb.toString();
-            }
-            sb.append(text(buf));
-        }
-    }
-
     private void assertNoHostErrors() {
         assertThat(emulator.hostErrors()).as("errors the host would have logged").isEmpty();
     }
@@ -157,10 +124,7 @@ class VirtGpuTransportTest {
              HostConnection host = transport.connect();
              UnixSocket compositorSide = compositor.accept()) {
             String keymap = "xkb_keymap { xkb_keycodes { }; };";
-            int memfd = Fds.memfd("keymap", keymap.length());
-            ByteBuffer m = Fds.map(memfd, keymap.length(), true);
-            m.put(keymap.getBytes(UTF_8));
-            Fds.unmap(m);
+            int memfd = memfdWith("keymap", keymap);
             FdQueue out = new FdQueue();
             out.add(memfd);
             compositorSide.send(bytes("wl_keyboard.keymap"), out);
@@ -168,11 +132,7 @@ class VirtGpuTransportTest {
             assertThat(receive(host, 18, in)).isEqualTo("wl_keyboard.keymap");
             assertThat(in.size()).isEqualTo(1);
             int fd = in.take();
-            ByteBuffer seen = Fds.map(fd, keymap.length(), false);
-            byte[] content = new byte[keymap.length()];
-            seen.get(0, content);
-            assertThat(new String(content, UTF_8)).isEqualTo(keymap);
-            Fds.unmap(seen);
+            assertThat(mappedText(fd, keymap.length())).isEqualTo(keymap);
             Fds.close(fd);
         }
         assertNoHostErrors();
@@ -193,7 +153,7 @@ class VirtGpuTransportTest {
             assertThat(Fds.isFifo(guestEnd)).isTrue();
             Fds.write(guestEnd, bytes("clipboard text"));
             Fds.close(guestEnd);
-            assertThat(readAll(pipe[0])).isEqualTo("clipboard text");
+            assertThat(readText(pipe[0])).isEqualTo("clipboard text");
             Fds.close(pipe[0]);
         }
         assertNoHostErrors();
@@ -216,12 +176,11 @@ class VirtGpuTransportTest {
             int[] second = Fds.pipe();
             int[] third = Fds.pipe();
             FdQueue out = new FdQueue();
-            out.add(host.bridgePipe(first[1], PipeDirection.HOST_TO_GUEST));
-            out.add(second[1]);
-            Fds.close(first[1]);
+            out.add(bridged(host, first[1]));
+            out.add(bridged(host, second[1]));
             // Two read pipes need two SENDs (one READ_PIPE each): ids 0x80000001 and 0x80000002.
             host.send(bytes("ab"), out);
-            out.add(third[1]);
+            out.add(bridged(host, third[1]));
             host.send(bytes("c"), out);
             FdQueue in = new FdQueue();
             assertThat(receive(compositorSide, 3, in)).isEqualTo("abc");
@@ -232,7 +191,7 @@ class VirtGpuTransportTest {
                 int hostWrite = in.take();
                 Fds.write(hostWrite, bytes(payloads[i]));
                 Fds.close(hostWrite);
-                assertThat(readAll(guestEnds[i][0])).isEqualTo(payloads[i]);
+                assertThat(readText(guestEnds[i][0])).isEqualTo(payloads[i]);
                 Fds.close(guestEnds[i][0]);
             }
             assertNoHostErrors();
@@ -355,7 +314,7 @@ class VirtGpuTransportTest {
     }
 
     @Test
-    void plainMemfdsCannotCrossAndTheErrorSaysWhy() throws Exception {
+    void onlyFdsThisConnectionMadeCanCrossAndTheErrorSaysWhy() throws Exception {
         try (Transport transport = provider(c -> { }).open(options());
              HostConnection host = transport.connect();
              UnixSocket compositorSide = compositor.accept()) {
@@ -364,15 +323,21 @@ class VirtGpuTransportTest {
             out.add(memfd);
             assertThatThrownBy(() -> host.send(bytes("wl_shm.create_pool"), out))
                     .isInstanceOf(IOException.class)
-                    .hasMessageContaining("regular file or memfd")
-                    .hasMessageContaining("DRM_IOCTL_PRIME_FD_TO_HANDLE failed: EINVAL (22)")
-                    .hasMessageContaining("HostBuffer");
+                    .hasMessageContaining("fd " + memfd)
+                    .hasMessageContaining("did not make it")
+                    .hasMessageContaining("host buffer");
             assertThat(out.isEmpty()).isTrue();
             assertThat(Fds.isOpen(memfd)).as("send took ownership and closed it").isFalse();
+            // A pipe end that was not bridged is not taken for one: the transport never guesses.
             int[] pipe = Fds.pipe();
-            out.add(pipe[0]);
-            assertThatThrownBy(() -> host.send(bytes("x"), out)).hasMessageContaining("read end of a pipe");
-            Fds.close(pipe[1]);
+            out.add(pipe[1]);
+            assertThatThrownBy(() -> host.send(bytes("x"), out)).hasMessageContaining("did not make it");
+            Fds.close(pipe[0]);
+            int[] readEnd = Fds.pipe();
+            assertThatThrownBy(() -> host.bridgePipe(readEnd[0], PipeDirection.GUEST_TO_HOST))
+                    .hasMessageContaining("cannot carry a guest pipe for the host to read from");
+            Fds.close(readEnd[0]);
+            Fds.close(readEnd[1]);
         }
         assertNoHostErrors();
     }
@@ -390,7 +355,7 @@ class VirtGpuTransportTest {
                     FdQueue out = new FdQueue();
                     int[] guestPipe = Fds.pipe();
                     out.add(buffer.dupFd());
-                    out.add(guestPipe[1]);
+                    out.add(bridged(host, guestPipe[1]));
                     host.send(bytes("two"), out);
                     FdQueue in = new FdQueue();
                     receive(compositorSide, 3, in);
@@ -420,79 +385,6 @@ class VirtGpuTransportTest {
         assertNoHostErrors();
     }
 
-    /** Runs the receive loop as the relay would, collecting bytes and fds. */
-    private static final class Receiver {
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        final LinkedBlockingQueue<Integer> fds = new LinkedBlockingQueue<>();
-        final CompletableFuture<Integer> done = new CompletableFuture<>();
-
-        Receiver(HostConnection host) {
-            Thread t = new Thread(() -> {
-                try {
-                    while (true) {
-                        ByteBuffer b = ByteBuffer.allocateDirect(4096);
-                        FdQueue f = new FdQueue();
-                        int n = host.receive(b, f);
-                        if (n < 0) {
-                            done.complete(n);
-                            return;
-                        }
-                        b.flip();
-                        byte[] got = new byte[b.remaining()];
-                        b.get(got);
-                        synchronized (bytes) {
-                            bytes.write(got, 0, got.length);
-                        }
-                        while (!f.isEmpty()) {
-                            fds.add(f.take());
-                        }
-                    }
-                } catch (IOException | RuntimeException e) {
-                    done.completeExceptionally(e);
-                }
-            }, "test-receiver");
-            t.setDaemon(true);
-            t.start();
-        }
-
-        /** The bytes received so far, once there are at least {@code n}, or null after {@code millis}. */
-        String awaitBytes(int n, long millis) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-            while (System.nanoTime() < deadline) {
-                synchronized (bytes) {
-                    if (bytes.size() >= n) {
-                        return bytes.toString(UTF_8);
-                    }
-                }
-                Thread.sleep(5);
-            }
-            return null;
-        }
-    }
-
-    private static ByteBuffer direct(byte[] data) {
-        ByteBuffer b = ByteBuffer.allocateDirect(data.length);
-        b.put(data).flip();
-        return b;
-    }
-
-    /** Reads {@code fd} to end of file. */
-    private static byte[] readAllBytes(int fd) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
-        byte[] tmp = new byte[buf.capacity()];
-        while (true) {
-            buf.clear();
-            if (Fds.read(fd, buf) < 0) {
-                return out.toByteArray();
-            }
-            buf.flip();
-            int n = buf.remaining();
-            buf.get(tmp, 0, n);
-            out.write(tmp, 0, n);
-        }
-    }
-
     @Test
     void aGuestReaderThatStallsDoesNotHoldUpWaylandAndGetsEverythingOnceItReads() throws Exception {
         try (Transport transport = provider(c -> { }).open(options());
@@ -501,12 +393,7 @@ class VirtGpuTransportTest {
             VirtGpuConnection connection = (VirtGpuConnection) host;
             Receiver receiver = new Receiver(host);
             int[] guest = Fds.pipe();
-            FdQueue out = new FdQueue();
-            out.add(guest[1]);
-            host.send(bytes("r"), out);
-            FdQueue in = new FdQueue();
-            assertThat(receive(compositorSide, 1, in)).isEqualTo("r");
-            int hostWrite = in.take();
+            int hostWrite = sendPipe(host, compositorSide, guest[1], "r");
             byte[] data = new byte[3 * 1024 * 1024 + 12345];
             new Random(5).nextBytes(data);
             CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
@@ -520,10 +407,10 @@ class VirtGpuTransportTest {
             });
             // The guest app does not read: the guest side queues up to its bound, then holds the host back.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (connection.queuedForGuestPipes() < VirtGpuReadPipes.SOFT_LIMIT && System.nanoTime() < deadline) {
+            while (connection.queuedForGuestPipes() < PipeWriter.SOFT_LIMIT && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
-            assertThat(connection.queuedForGuestPipes()).isGreaterThanOrEqualTo(VirtGpuReadPipes.SOFT_LIMIT);
+            assertThat(connection.queuedForGuestPipes()).isGreaterThanOrEqualTo(PipeWriter.SOFT_LIMIT);
             // Wayland bytes still get through while the pipe is stalled.
             long start = System.nanoTime();
             compositorSide.send(bytes("wl_event"), new FdQueue());
@@ -531,9 +418,9 @@ class VirtGpuTransportTest {
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             Thread.sleep(200);
             assertThat(writing).as("the host writer is held back").isNotDone();
-            assertThat(connection.queuedForGuestPipes()).as("bounded").isLessThanOrEqualTo(VirtGpuReadPipes.HARD_LIMIT + 4096);
+            assertThat(connection.queuedForGuestPipes()).as("bounded").isLessThanOrEqualTo(PipeWriter.HARD_LIMIT + 4096);
             // Now the reader reads: everything, bit-exact, then end of file (the hang-up).
-            byte[] got = readAllBytes(guest[0]);
+            byte[] got = readAll(guest[0]);
             Fds.close(guest[0]);
             writing.get(10, TimeUnit.SECONDS);
             assertThat(got.length).isEqualTo(data.length);
@@ -554,12 +441,7 @@ class VirtGpuTransportTest {
             VirtGpuConnection connection = (VirtGpuConnection) host;
             Receiver receiver = new Receiver(host);
             int[] gone = Fds.pipe();
-            FdQueue out = new FdQueue();
-            out.add(gone[1]);
-            host.send(bytes("g"), out);
-            FdQueue in = new FdQueue();
-            receive(compositorSide, 1, in);
-            int hostWrite = in.take();
+            int hostWrite = sendPipe(host, compositorSide, gone[1], "g");
             Fds.close(gone[0]);
             CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
                 try {
@@ -597,10 +479,10 @@ class VirtGpuTransportTest {
             int[] hostPipe = Fds.pipe();
             FdQueue back = new FdQueue();
             back.add(hostPipe[1]);
+            long start = System.nanoTime(); // the idle clocks start later than this, never earlier
             compositorSide.send(bytes("s"), back);
             assertThat(receiver.awaitBytes(1, 5000)).isEqualTo("s");
             int guestWrite = receiver.fds.poll(5, TimeUnit.SECONDS);
-            long start = System.nanoTime();
             assertThat(readAll(hostPipe[0])).isEmpty();
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(150);
             Fds.close(hostPipe[0]);
@@ -608,12 +490,12 @@ class VirtGpuTransportTest {
             // Host to guest: the compositor holds the write end and writes nothing; the guest reader sees EOF.
             int[] guest = Fds.pipe();
             FdQueue out = new FdQueue();
-            out.add(guest[1]);
+            start = System.nanoTime();
+            out.add(bridged(host, guest[1]));
             host.send(bytes("r"), out);
             FdQueue in = new FdQueue();
             receive(compositorSide, 1, in);
             int hostWrite = in.take();
-            start = System.nanoTime();
             assertThat(readAll(guest[0])).isEmpty();
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(150);
             Fds.close(guest[0]);

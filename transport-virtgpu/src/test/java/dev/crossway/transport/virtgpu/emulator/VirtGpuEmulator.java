@@ -5,9 +5,10 @@ import static dev.crossway.transport.virtgpu.sys.VirtGpuUapi.*;
 
 import dev.crossway.linux.Fds;
 import dev.crossway.linux.LinuxException;
+import dev.crossway.linux.device.Device;
+import dev.crossway.linux.device.KernelDevice;
 import dev.crossway.linux.sys.LibC;
 import dev.crossway.linux.sys.Native;
-import dev.crossway.transport.virtgpu.device.VirtGpuDevice;
 import dev.crossway.transport.virtgpu.sys.VirtGpu3dWait;
 import dev.crossway.transport.virtgpu.sys.VirtGpuContextInit;
 import dev.crossway.transport.virtgpu.sys.VirtGpuContextSetParam;
@@ -42,7 +43,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An emulated virtio-gpu device: the guest kernel driver (this class) in front of crosvm's
- * cross-domain host ({@link CrossDomainEmulatedHost}), behind the {@link VirtGpuDevice} seam.
+ * cross-domain host ({@link CrossDomainEmulatedHost}), behind the {@link Device} seam.
  *
  * <p>Kernel side, as in {@code drivers/gpu/drm/virtio} (6.12): each {@link #open} is a DRM file whose fd
  * is the read end of a pipe that holds one byte per queued event, so a real {@code poll} works on it;
@@ -59,13 +60,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Deviation, for earlier and clearer failures: a HOST3D blob the host cannot back fails the CREATE_BLOB
  * ioctl with EINVAL (a real kernel succeeds and the mmap fails later).
  */
-public final class VirtGpuEmulator implements VirtGpuDevice, AutoCloseable {
+public final class VirtGpuEmulator implements Device, AutoCloseable {
     /** The node this device answers at. */
     public static final String NODE = "/dev/dri/renderD128";
     static final int PAGE = 4096;
     static final long WAIT_TIMEOUT_MILLIS = 15_000;
 
     private static final LibC LIBC = Native.libc();
+    private static final KernelDevice LIBC_DEVICE = new KernelDevice("libc", List::of);
 
     final VirtGpuEmulatorConfig config;
     private final Map<Integer, DrmFile> files = new HashMap<>();
@@ -304,7 +306,7 @@ public final class VirtGpuEmulator implements VirtGpuDevice, AutoCloseable {
 
     @Override
     public int munmap(long address, long length) {
-        return LIBC.munmap(address, length) == 0 ? 0 : -Native.errno();
+        return LIBC_DEVICE.munmap(address, length);
     }
 
     @Override
@@ -314,8 +316,7 @@ public final class VirtGpuEmulator implements VirtGpuDevice, AutoCloseable {
             file = files.get(fd);
         }
         if (file == null) {
-            long n = LIBC.read(fd, buf, count);
-            return n >= 0 ? n : -Native.errno();
+            return LIBC_DEVICE.read(fd, buf, count);
         }
         if (count < 8) {
             return 0; // drm_read: a buffer smaller than the first event reads 0
@@ -350,8 +351,7 @@ public final class VirtGpuEmulator implements VirtGpuDevice, AutoCloseable {
 
     @Override
     public int poll(long fds, int nfds, int timeoutMillis) {
-        int n = LIBC.poll(fds, nfds, timeoutMillis);
-        return n >= 0 ? n : -Native.errno();
+        return LIBC_DEVICE.poll(fds, nfds, timeoutMillis); // a DRM file here is a real pipe fd
     }
 
     // ---------------------------------------------------------------- ioctl

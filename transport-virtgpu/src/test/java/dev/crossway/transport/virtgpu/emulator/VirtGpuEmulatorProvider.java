@@ -1,42 +1,38 @@
 package dev.crossway.transport.virtgpu.emulator;
 
 import dev.crossway.spi.TransportOptions;
-import dev.crossway.transport.virtgpu.device.VirtGpuDevice;
-import dev.crossway.transport.virtgpu.device.VirtGpuDeviceProvider;
+import dev.crossway.linux.WaylandDisplay;
+import dev.crossway.linux.device.Device;
+import dev.crossway.linux.device.DeviceProvider;
 import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * Puts the emulator behind the virtgpu transport when this test-jar is on the module path (it-tests).
+ * Puts the emulator behind the virtgpu transport when this test-jar is on the module path (it-tests) and
+ * the transport's {@code device-provider} option is {@code emulator}.
  * Its cross-domain host connects to the compositor at {@code host-display} (an absolute path, or a
  * name under {@code $XDG_RUNTIME_DIR}; default {@code $WAYLAND_DISPLAY}, then {@code wayland-0}), the
  * way crosvm's {@code --wayland-sock} does. Option {@code emulator-identifiers} (28 or 4) sets the
  * host's identifier count.
  */
-public final class VirtGpuEmulatorProvider implements VirtGpuDeviceProvider {
+public final class VirtGpuEmulatorProvider implements DeviceProvider {
+    @Override
+    public String transport() {
+        return "virtgpu";
+    }
+
     @Override
     public String name() {
         return "emulator";
     }
 
     @Override
-    public VirtGpuDevice newDevice(TransportOptions options) throws IOException {
-        String display = options.get("host-display");
-        if (display == null || display.isEmpty()) {
-            display = System.getenv("WAYLAND_DISPLAY");
-        }
-        if (display == null || display.isEmpty()) {
-            display = "wayland-0";
-        }
+    public Device newDevice(TransportOptions options) throws IOException {
         Path socket;
-        if (display.startsWith("/")) {
-            socket = Path.of(display);
-        } else {
-            String runtimeDir = System.getenv("XDG_RUNTIME_DIR");
-            if (runtimeDir == null || runtimeDir.isEmpty()) {
-                throw new IOException("the virtgpu emulator needs an absolute host-display or XDG_RUNTIME_DIR to find the compositor");
-            }
-            socket = Path.of(runtimeDir).resolve(display);
+        try {
+            socket = WaylandDisplay.socket(options.get("host-display"), System::getenv);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("the emulator cannot find the compositor: " + e.getMessage(), e);
         }
         VirtGpuEmulatorConfig config = VirtGpuEmulatorConfig.of(socket);
         config.maxIdentifiers(Integer.parseInt(options.get("emulator-identifiers", options.get("identifiers", "28"))));
