@@ -50,7 +50,7 @@ public final class CrosswayModule extends AbstractModule {
     @Provides
     @Singleton
     Schema schema() {
-        return PrimarySelectionAliasInterceptor.withGtkInterfaces(SchemaLoader.load(settings.protocolDirs()));
+        return SchemaLoader.load(settings.protocolDirs());
     }
 
     @Provides
