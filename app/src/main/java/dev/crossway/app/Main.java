@@ -28,7 +28,7 @@ import picocli.CommandLine.ScopeType;
  * {@code CROSSWAY_*} variables (see {@code reference.conf}).
  */
 @Command(name = "crossway", mixinStandardHelpOptions = true, version = "crossway 0.1.0",
-        subcommands = {DoctorCommand.class},
+        subcommands = {DoctorCommand.class, GlobalsCommand.class},
         description = {"Relays guest Wayland apps to the host compositor through a transport.",
                 "Settings are layered: flags > CROSSWAY_* env > ~/.config/crossway/crossway.conf > /etc/crossway/crossway.conf > defaults."})
 public final class Main implements Callable<Integer> {
@@ -58,6 +58,11 @@ public final class Main implements Callable<Integer> {
     @Option(scope = ScopeType.INHERIT, names = "--trace", paramLabel = "none|client|host|all",
             description = "Log relayed messages WAYLAND_DEBUG-style: client = requests, host = events.")
     String trace;
+
+    @Option(scope = ScopeType.INHERIT, names = "--grant", paramLabel = "CLASS|IFACE",
+            description = "Offer a privileged class of globals, or one global, all the same (repeatable). Classes: screen-capture,"
+                    + " input-injection, clipboard, desktop-control, compositor-debug, security-context. See `crossway globals`.")
+    List<String> grant;
 
     @Option(scope = ScopeType.INHERIT, names = "--allow", paramLabel = "IFACE", description = "Offer only these globals (repeatable).")
     List<String> allow;
@@ -96,6 +101,7 @@ public final class Main implements Callable<Integer> {
         putIf(o, "tag", tag);
         putIf(o, "app-id-tag", appIdTag);
         putIf(o, "trace", trace);
+        putIf(o, "globals.grant", grant);
         putIf(o, "globals.allow", allow);
         putIf(o, "globals.deny", deny);
         putIf(o, "protocol-dirs", protocolDirs);

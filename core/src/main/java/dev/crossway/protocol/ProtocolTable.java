@@ -30,11 +30,11 @@ public final class ProtocolTable {
     /** The committed table, relative to this class. */
     public static final String RESOURCE = "protocol-table.txt";
 
-    private final List<Interface> interfaces;
+    private final List<Entry> entries;
     private final List<String> comments;
 
-    private ProtocolTable(List<Interface> interfaces, List<String> comments) {
-        this.interfaces = List.copyOf(interfaces);
+    private ProtocolTable(List<Entry> entries, List<String> comments) {
+        this.entries = List.copyOf(entries);
         this.comments = List.copyOf(comments);
     }
 
@@ -61,19 +61,72 @@ public final class ProtocolTable {
     }
 
     /**
-     * Reads a table.
+     * Reads a table's index: each interface's name, version and protocol, and where its lines are. The
+     * messages of an interface are read when it is first used ({@link Entry#get()}), so start-up pays only
+     * for a scan of the text.
      *
      * @param sourceName how errors name it
-     * @throws ProtocolException naming the line when the table is malformed
+     * @throws ProtocolException naming the line when the index is malformed
      */
     public static ProtocolTable parse(String sourceName, byte[] bytes) {
         // Names are ASCII; Latin-1 decodes without a charset decoder and keeps strings compact.
-        return new Reader(sourceName, new String(bytes, StandardCharsets.ISO_8859_1)).read();
+        String text = new String(bytes, StandardCharsets.ISO_8859_1);
+        List<Entry> entries = new ArrayList<>();
+        List<String> comments = new ArrayList<>();
+        String protocol = null;
+        Entry open = null;
+        int pos = 0;
+        while (pos < text.length()) {
+            int end = text.indexOf('\n', pos);
+            if (end < 0) {
+                end = text.length();
+            }
+            boolean isProtocol = text.startsWith("protocol ", pos);
+            boolean isInterface = !isProtocol && text.startsWith("interface ", pos);
+            if ((isProtocol || isInterface) && open != null) {
+                open.end = pos;
+                open = null;
+            }
+            if (isProtocol) {
+                protocol = field(text, pos, end, 1, sourceName);
+            } else if (isInterface) {
+                if (protocol == null) {
+                    throw new ProtocolException(sourceName, sourceName + ":" + lineOf(text, pos) + ": interface before any protocol line");
+                }
+                String name = field(text, pos, end, 1, sourceName);
+                String version = field(text, pos, end, 2, sourceName);
+                try {
+                    open = new Entry(sourceName, text, name, Integer.parseInt(version), protocol, pos);
+                } catch (NumberFormatException e) {
+                    throw new ProtocolException(sourceName, sourceName + ":" + lineOf(text, pos) + ": '" + version + "' is not a number");
+                }
+                entries.add(open);
+            } else if (text.startsWith("#", pos)) {
+                comments.add(text.substring(pos + 1, end).strip());
+            } else if (open == null && end > pos) {
+                throw new ProtocolException(sourceName, sourceName + ":" + lineOf(text, pos) + ": "
+                        + text.substring(pos, end).split(" ", 2)[0] + " outside an interface");
+            }
+            pos = end + 1;
+        }
+        if (open != null) {
+            open.end = text.length();
+        }
+        return new ProtocolTable(entries, comments);
     }
 
-    /** Every interface, in table order, each frozen. */
+    /** Every interface of the table, in table order, without reading their messages. */
+    public List<Entry> entries() {
+        return entries;
+    }
+
+    /** Every interface, in table order, each read and frozen. */
     public List<Interface> interfaces() {
-        return interfaces;
+        List<Interface> out = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            out.add(e.get());
+        }
+        return out;
     }
 
     /** The comment lines, without their {@code #}: what the table was generated from, and how conflicts were settled. */
@@ -81,60 +134,115 @@ public final class ProtocolTable {
         return comments;
     }
 
-    /** A line-by-line reader; every error names the line. */
+    /** The {@code index}th space-separated field of the line [start, end). */
+    private static String field(String text, int start, int end, int index, String source) {
+        int from = start;
+        for (int i = 0; i < index; i++) {
+            from = text.indexOf(' ', from) + 1;
+            if (from <= 0 || from >= end) {
+                throw new ProtocolException(source, source + ":" + lineOf(text, start) + ": line needs at least " + (index + 1) + " fields");
+            }
+        }
+        int to = text.indexOf(' ', from);
+        return text.substring(from, to < 0 || to > end ? end : to);
+    }
+
+    private static int lineOf(String text, int offset) {
+        int line = 1;
+        for (int i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+            line++;
+        }
+        return line;
+    }
+
+    /** One interface of the table: known by name, version and protocol at once; its messages read on first use. */
+    public static final class Entry implements InterfaceSource {
+        private final String source;
+        private final String text;
+        private final String name;
+        private final int version;
+        private final String protocolName;
+        private final int start;
+        private int end;
+        private volatile Interface decoded;
+
+        private Entry(String source, String text, String name, int version, String protocolName, int start) {
+            this.source = source;
+            this.text = text;
+            this.name = name;
+            this.version = version;
+            this.protocolName = protocolName;
+            this.start = start;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public int version() {
+            return version;
+        }
+
+        @Override
+        public String protocolName() {
+            return protocolName;
+        }
+
+        /** The interface, read from the table once; every call returns the same instance. */
+        @Override
+        public Interface get() {
+            Interface i = decoded;
+            if (i == null) {
+                synchronized (this) {
+                    i = decoded;
+                    if (i == null) {
+                        i = new Reader(source, text, start, new Interface(name, version, protocolName)).read(end);
+                        decoded = i;
+                    }
+                }
+            }
+            return i;
+        }
+    }
+
+    /** Reads the message and enum lines of one interface; every error names the line. */
     private static final class Reader {
         private final String source;
         private final String text;
-        private int lineNo;
-        private String protocol;
-        private Interface current;
-        private Map<String, EnumSpec> enums;
-        private final List<Interface> out = new ArrayList<>();
-        private final List<String> comments = new ArrayList<>();
+        private final int start;
+        private final Interface current;
+        private final Map<String, EnumSpec> enums = new LinkedHashMap<>();
+        private int lineStart;
 
-        Reader(String source, String text) {
+        Reader(String source, String text, int start, Interface current) {
             this.source = source;
             this.text = text;
+            this.start = start;
+            this.current = current;
         }
 
-        ProtocolTable read() {
-            int pos = 0;
-            while (pos < text.length()) {
-                int end = text.indexOf('\n', pos);
-                if (end < 0) {
-                    end = text.length();
+        Interface read(int end) {
+            // The first line is the interface line itself.
+            int pos = text.indexOf('\n', start) + 1;
+            while (pos > 0 && pos < end) {
+                int lineEnd = text.indexOf('\n', pos);
+                if (lineEnd < 0 || lineEnd > end) {
+                    lineEnd = end;
                 }
-                lineNo++;
-                if (end > pos) {
-                    line(text.substring(pos, end));
+                lineStart = pos;
+                if (lineEnd > pos && text.charAt(pos) != '#') {
+                    line(tokens(text.substring(pos, lineEnd)));
                 }
-                pos = end + 1;
+                pos = lineEnd + 1;
             }
-            finishInterface();
-            return new ProtocolTable(out, comments);
+            current.freeze(enums);
+            return current;
         }
 
-        private void line(String line) {
-            if (line.charAt(0) == '#') {
-                comments.add(line.substring(1).strip());
-                return;
-            }
-            String[] t = tokens(line);
+        private void line(String[] t) {
             switch (t[0]) {
-                case "protocol" -> {
-                    need(t, 3);
-                    finishInterface();
-                    protocol = t[1];
-                }
-                case "interface" -> {
-                    need(t, 3);
-                    finishInterface();
-                    if (protocol == null) {
-                        throw error("interface before any protocol line");
-                    }
-                    current = new Interface(t[1], number(t[2]), protocol);
-                    enums = new LinkedHashMap<>();
-                }
                 case "request", "event" -> message(t, t[0].equals("request"));
                 case "enum" -> enumLine(t);
                 default -> throw error("unknown line kind '" + t[0] + "'");
@@ -143,9 +251,6 @@ public final class ProtocolTable {
 
         private void message(String[] t, boolean request) {
             need(t, 3);
-            if (current == null) {
-                throw error(t[0] + " outside an interface");
-            }
             int i = 3;
             boolean destructor = t.length > 3 && t[3].equals("destructor");
             if (destructor) {
@@ -178,9 +283,6 @@ public final class ProtocolTable {
 
         private void enumLine(String[] t) {
             need(t, 2);
-            if (current == null) {
-                throw error("enum outside an interface");
-            }
             int i = 2;
             boolean bitfield = t.length > 2 && t[2].equals("bitfield");
             if (bitfield) {
@@ -199,14 +301,6 @@ public final class ProtocolTable {
                 }
             }
             enums.put(t[1], new EnumSpec(t[1], bitfield, entries));
-        }
-
-        private void finishInterface() {
-            if (current != null) {
-                current.freeze(enums);
-                out.add(current);
-                current = null;
-            }
         }
 
         private static String[] tokens(String line) {
@@ -242,7 +336,7 @@ public final class ProtocolTable {
         }
 
         private ProtocolException error(String detail) {
-            return new ProtocolException(source, source + ":" + lineNo + ": " + detail);
+            return new ProtocolException(source, source + ":" + lineOf(text, lineStart) + ": " + detail);
         }
     }
 }

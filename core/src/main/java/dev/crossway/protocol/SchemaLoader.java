@@ -54,7 +54,7 @@ public final class SchemaLoader {
             extraFiles.addAll(findXml(dir));
         }
         Merger merger = new Merger();
-        merger.add(BUILT_IN, ProtocolTable.builtIn().interfaces());
+        merger.add(BUILT_IN, ProtocolTable.builtIn().entries());
         XMLInputFactory factory = extraFiles.isEmpty() ? null : newFactory();
         for (Path file : extraFiles) {
             String name = file.toString();
@@ -64,7 +64,7 @@ public final class SchemaLoader {
                 throw new ProtocolException(name, name + ": cannot read: " + e, e);
             }
         }
-        Schema schema = new Schema(merger.byName.values());
+        Schema schema = Schema.of(merger.byName.values());
         LOG.info("schema ready: {} interfaces from the built-in table and {} protocol files from {} in {} ms",
                 schema.size(), extraFiles.size(), extraDirs, (System.nanoTime() - start) / 1_000_000);
         return schema;
@@ -137,12 +137,12 @@ public final class SchemaLoader {
 
     /** Keeps one interface per name: the highest version, or the first seen on a tie. */
     private static final class Merger {
-        final Map<String, Interface> byName = new LinkedHashMap<>();
+        final Map<String, InterfaceSource> byName = new LinkedHashMap<>();
         final Map<String, String> origin = new HashMap<>();
 
-        void add(String source, List<Interface> interfaces) {
-            for (Interface i : interfaces) {
-                Interface old = byName.get(i.name());
+        void add(String source, List<? extends InterfaceSource> interfaces) {
+            for (InterfaceSource i : interfaces) {
+                InterfaceSource old = byName.get(i.name());
                 if (old == null) {
                     byName.put(i.name(), i);
                     origin.put(i.name(), source);

@@ -34,15 +34,24 @@ class ProtocolTableTest {
         assertThat(table.comments()).filteredOn(c -> c.startsWith("conflict "))
                 .isNotEmpty()
                 .allMatch(c -> c.contains("(higher version)") || c.contains("same version and wire format"));
-        assertThat(table.interfaces()).extracting(Interface::name).doesNotHaveDuplicates();
+        assertThat(table.interfaces()).as("every interface reads").extracting(Interface::name).doesNotHaveDuplicates();
     }
 
     @Test
     void unknownArgumentTypeNamesTheLine() {
         byte[] bad = "protocol p s\ninterface x 1\nrequest r 1 flaot:a\n".getBytes(StandardCharsets.ISO_8859_1);
-        assertThatThrownBy(() -> ProtocolTable.parse("t.txt", bad))
+        ProtocolTable table = ProtocolTable.parse("t.txt", bad);
+        assertThat(table.entries()).extracting(ProtocolTable.Entry::name).containsExactly("x");
+        assertThatThrownBy(() -> table.entries().get(0).get())
                 .isInstanceOf(ProtocolException.class)
                 .hasMessage("t.txt:3: argument 'flaot:a' has unknown type 'flaot'");
+    }
+
+    @Test
+    void interfaceIsReadOnceOnFirstUse() {
+        ProtocolTable.Entry e = ProtocolTable.builtIn().entries().get(0);
+        assertThat(e.get()).isSameAs(e.get());
+        assertThat(e.get().name()).isEqualTo(e.name());
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.crossway.linux.LinuxKernel;
 import dev.crossway.proxy.InterceptorFactory;
 import dev.crossway.proxy.Kernel;
 import dev.crossway.proxy.SessionOptions;
+import dev.crossway.proxy.intercept.GlobalClasses;
 import dev.crossway.proxy.intercept.PrimarySelectionAliasInterceptor;
 import dev.crossway.proxy.intercept.PipeFds;
 import dev.crossway.proxy.intercept.RegistryInterceptor;
@@ -26,9 +27,12 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Wires the daemon from {@link Settings}: schema, transport, interceptors, socket. */
 public final class CrosswayModule extends AbstractModule {
+    private static final Logger LOG = LoggerFactory.getLogger(CrosswayModule.class);
     private final Settings settings;
     private final Map<String, String> env;
 
@@ -102,14 +106,23 @@ public final class CrosswayModule extends AbstractModule {
 
     @Provides
     @Singleton
-    SessionOptions sessionOptions(Schema schema, Transport transport) {
+    RegistryPolicy registryPolicy(Schema schema, Transport transport) {
         boolean passThrough = transport.capabilities().fdsPassThrough();
-        // Guest memory the host cannot see: shm is mirrored into host memory, keymaps copied.
         boolean mirrorShm = !transport.capabilities().guestMemoryVisibleToHost();
         // A pass-through transport carries every fd as-is; others carry pipes (they bridge them) and
         // what an interceptor translates.
-        RegistryPolicy policy = new RegistryPolicy(schema, settings.allow(), settings.deny(), settings.maxVersions(),
+        RegistryPolicy policy = new RegistryPolicy(schema, GlobalClasses.builtIn(),
+                new RegistryPolicy.Rules(settings.grant(), settings.allow(), settings.deny(), settings.maxVersions()),
                 message -> passThrough || PipeFds.carriesPipe(message) || (mirrorShm && ShmInterceptor.translates(message)));
+        policy.unknownGrants().forEach(LOG::warn);
+        return policy;
+    }
+
+    @Provides
+    @Singleton
+    SessionOptions sessionOptions(Schema schema, Transport transport, RegistryPolicy policy) {
+        // Guest memory the host cannot see: shm is mirrored into host memory, keymaps copied.
+        boolean mirrorShm = !transport.capabilities().guestMemoryVisibleToHost();
         List<InterceptorFactory> interceptors = new ArrayList<>();
         // Before the registry interceptor, which then checks the alias's translated bind like any other.
         interceptors.add(session -> new PrimarySelectionAliasInterceptor(session, policy));

@@ -30,8 +30,8 @@ public final class GlobalClasses {
     private GlobalClasses(Map<String, GlobalClass> byProtocol, Map<String, GlobalClass> byInterface, ProtocolTable table) {
         this.byProtocol = Collections.unmodifiableMap(byProtocol);
         this.byInterface = Collections.unmodifiableMap(byInterface);
-        for (Interface i : table.interfaces()) {
-            builtInProtocols.put(i.name(), i.protocolName());
+        for (ProtocolTable.Entry e : table.entries()) {
+            builtInProtocols.put(e.name(), e.protocolName());
         }
     }
 

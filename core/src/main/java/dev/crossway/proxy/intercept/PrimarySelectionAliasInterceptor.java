@@ -99,16 +99,24 @@ public final class PrimarySelectionAliasInterceptor implements Interceptor {
         if (!iface.equals(ZWP_MANAGER) || hostHasGtk || (name & ALIAS_BIT) != 0) {
             return;
         }
-        RegistryPolicy.Decision zwp = policy.decide(ZWP_MANAGER, hostVersion);
-        RegistryPolicy.Decision gtk = policy.decide(GTK_MANAGER, hostVersion);
-        if (!zwp.shown() || !gtk.shown()) {
+        int version = aliasVersion(policy, hostVersion);
+        if (version == 0) {
             return;
         }
         int aliasName = name | ALIAS_BIT;
-        int version = Math.min(zwp.version(), gtk.version());
         aliases.put(aliasName, new Alias(name, version));
         announced.add(key(registry, aliasName));
         send(new Message(registry, globalEvent, aliasName, GTK_MANAGER, version));
+    }
+
+    /**
+     * The version of the gtk alias offered for a host zwp global of {@code hostVersion}, or 0 when the policy
+     * hides either interface (so {@code deny}, grants and version caps apply to the alias too).
+     */
+    public static int aliasVersion(RegistryPolicy policy, int hostVersion) {
+        RegistryPolicy.Decision zwp = policy.decide(ZWP_MANAGER, hostVersion);
+        RegistryPolicy.Decision gtk = policy.decide(GTK_MANAGER, hostVersion);
+        return zwp.shown() && gtk.shown() ? Math.min(zwp.version(), gtk.version()) : 0;
     }
 
     private void globalRemove(Chain chain, Message m) throws ProtocolError {
