@@ -32,7 +32,6 @@ public final class Harness {
     private final int rounds;
     private final Path dist;
     private final Path emulatorJar;
-    private final Path dataControlXml;
     private final Path work;
     private final Schema schema = SchemaLoader.loadBundled();
     /** workload → system → values over rounds. */
@@ -41,12 +40,11 @@ public final class Harness {
     /** The systems this run measured. */
     private final java.util.Set<String> ran = new java.util.LinkedHashSet<>();
 
-    private Harness(boolean quick, int rounds, Path dist, Path emulatorJar, Path dataControlXml, Path work) {
+    private Harness(boolean quick, int rounds, Path dist, Path emulatorJar, Path work) {
         this.quick = quick;
         this.rounds = rounds;
         this.dist = dist;
         this.emulatorJar = emulatorJar;
-        this.dataControlXml = dataControlXml;
         this.work = work;
     }
 
@@ -71,7 +69,6 @@ public final class Harness {
         Path out = Path.of("docs/BENCHMARKS.md");
         Path dist = Path.of("app/target/crossway");
         Path emulatorJar = null;
-        Path dataControlXml = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -79,7 +76,6 @@ public final class Harness {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--dist" -> dist = Path.of(args[++i]);
                 case "--emulator-jar" -> emulatorJar = Path.of(args[++i]);
-                case "--data-control-xml" -> dataControlXml = Path.of(args[++i]).toAbsolutePath();
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -88,7 +84,7 @@ public final class Harness {
         }
         Path work = Files.createTempDirectory("crossway-bench");
         Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-        Harness h = new Harness(quick, rounds, dist.toAbsolutePath(), emulatorJar, dataControlXml, work);
+        Harness h = new Harness(quick, rounds, dist.toAbsolutePath(), emulatorJar, work);
         String report = h.run();
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, report);
@@ -159,16 +155,12 @@ public final class Harness {
     /**
      * Clipboard throughput: {@code wl-copy} through each system, {@code wl-paste} directly on a headless
      * sway (run as uid 65534: it refuses root), so the data crosses the system once, guest to host.
-     * Crossway gets the wlr data-control XML ({@code --data-control-xml}) so wl-copy needs no focus.
+     * Crossway is granted the clipboard class (wlr data-control) so wl-copy needs no focus.
      */
     private void runClipboard() throws Exception {
         String label = "clipboard guest → host, " + (quick ? "16" : "256") + " MiB: MiB/s";
         if (!"root".equals(System.getProperty("user.name")) || !onPath("sway") || !onPath("wl-copy") || !onPath("setpriv")) {
             notes.add("clipboard not measured: it needs root (to run sway as uid 65534), sway, wl-clipboard and setpriv.");
-            return;
-        }
-        if (dataControlXml == null || !Files.isDirectory(dataControlXml)) {
-            notes.add("clipboard not measured: no data-control XML directory (--data-control-xml).");
             return;
         }
         long size = (quick ? 16L : 256L) << 20;
@@ -211,7 +203,7 @@ public final class Harness {
                 java.util.Collections.rotate(order, -1);
                 for (String system : order) {
                     System.err.printf("clipboard round %d/%d: %s%n", round + 1, rounds, system);
-                    try (Sut sut = start(system, socket[0], List.of("--protocol-dir", dataControlXml.toString()), false)) {
+                    try (Sut sut = start(system, socket[0], List.of("--grant", "clipboard"), false)) {
                         record(label, system, clipboardOnce(sut.socket(), socket[0], swayDir, data, size));
                     } catch (Exception e) {
                         notes.add("clipboard round " + (round + 1) + ", " + system + ": failed: "
@@ -590,7 +582,7 @@ public final class Harness {
         md.append("- Full-damage frames: weston (pixman) composites the whole frame; a copying proxy adds at least one frame copy, bounded by the `limit:` memcpy rows.\n");
         md.append("- Proxy CPU per frame below the 10 ms tick resolution reads as 0 for short runs; use the full run's figures.\n");
         md.append("- crossway-virtgpu: the emulator runs in the daemon's process and does the host's work too (its CPU is in the proxy CPU figures); a real VM adds virtqueue and VM-exit costs that no figure here shows.\n");
-        md.append("- Clipboard: wl-copy through the system, wl-paste directly on a headless sway 1.7 (pixman), one transfer of random data per round, checked byte for byte; MiB/s of the paste's run time. The data-control protocol carries it (Crossway is given its XML); on loopback the pipe passes as-is, on virtgpu every 4 KiB crosses as one cross-domain message.\n");
+        md.append("- Clipboard: wl-copy through the system, wl-paste directly on a headless sway 1.7 (pixman), one transfer of random data per round, checked byte for byte; MiB/s of the paste's run time. The data-control protocol carries it (Crossway is run with --grant clipboard); on loopback the pipe passes as-is, on virtgpu every 4 KiB crosses as one cross-domain message.\n");
         if (!notes.isEmpty()) {
             md.append("\n## Notes from this run\n\n");
             notes.forEach(n -> md.append("- ").append(n).append('\n'));
