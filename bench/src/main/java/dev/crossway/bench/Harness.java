@@ -24,8 +24,10 @@ import java.util.TreeMap;
  * the systems alternating within each round, and writes the medians and ratios to direct as Markdown.
  *
  * <pre>
- * Harness [--quick] [--rounds N] [--out FILE] --dist CROSSWAY_HOME
+ * Harness [--quick] [--rounds N] [--out FILE] --dist CROSSWAY_HOME [--baseline-dist HOME --baseline-label TEXT]
  * </pre>
+ * With a baseline distribution (another build of Crossway), start-up and idle memory of the two builds are
+ * also measured side by side.
  */
 public final class Harness {
     private final boolean quick;
@@ -33,6 +35,10 @@ public final class Harness {
     private final Path dist;
     private final Path emulatorJar;
     private final Path work;
+    private Path baselineDist;
+    private String baselineLabel = "baseline";
+    /** Start-up figures of this build and the baseline: row → build → values. */
+    private final Map<String, Map<String, List<Double>>> startup = new LinkedHashMap<>();
     private final Schema schema = SchemaLoader.loadBundled();
     /** workload → system → values over rounds. */
     private final Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
@@ -69,6 +75,8 @@ public final class Harness {
         Path out = Path.of("docs/BENCHMARKS.md");
         Path dist = Path.of("app/target/crossway");
         Path emulatorJar = null;
+        Path baselineDist = null;
+        String baselineLabel = "baseline";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -76,6 +84,8 @@ public final class Harness {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--dist" -> dist = Path.of(args[++i]);
                 case "--emulator-jar" -> emulatorJar = Path.of(args[++i]);
+                case "--baseline-dist" -> baselineDist = Path.of(args[++i]).toAbsolutePath();
+                case "--baseline-label" -> baselineLabel = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -85,6 +95,8 @@ public final class Harness {
         Path work = Files.createTempDirectory("crossway-bench");
         Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         Harness h = new Harness(quick, rounds, dist.toAbsolutePath(), emulatorJar, work);
+        h.baselineDist = baselineDist;
+        h.baselineLabel = baselineLabel;
         String report = h.run();
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, report);
@@ -103,7 +115,7 @@ public final class Harness {
         for (var e : results.entrySet()) {
             for (String system : ran) {
                 boolean expected = !e.getKey().startsWith("limit:") && (!e.getKey().contains("proxy") || !system.equals("direct"))
-                        && (!(e.getKey().contains("RSS") || e.getKey().contains("startup")) || system.startsWith("crossway"))
+                        && (!(e.getKey().contains("RSS") || e.getKey().contains("startup") || e.getKey().contains("schema")) || system.startsWith("crossway"))
                         && (!e.getKey().contains("EXECBUFFER") || system.equals("crossway-virtgpu"))
                         && (!e.getKey().startsWith("clipboard") || !system.equals("waypipe"));
                 if (expected && !e.getValue().containsKey(system)) {
@@ -130,6 +142,7 @@ public final class Harness {
                 notes.add("waypipe is not installed: its column is missing.");
             }
             ran.addAll(systems);
+            runStartupAgainstBaseline();
             for (int round = 0; round < rounds; round++) {
                 // Rotate the order each round so drift on a noisy machine does not favour one system.
                 List<String> order = new ArrayList<>(systems);
@@ -291,12 +304,9 @@ public final class Harness {
                 }
                 cmd.addAll(List.of("--host-display", weston.toString(), "--socket", name));
                 cmd.addAll(crosswayArgs);
-                Proc p = Proc.start(system, cmd, cwEnv, work);
-                p.await("Crossway's 'listening on' line", Duration.ofSeconds(30), () -> p.log().contains("listening on"));
+                Proc p = launch(system, cmd, cwEnv);
                 if (measure) {
-                    record("startup to socket-ready (ms)", system, (System.nanoTime() - t0) / 1e6);
-                    Proc.sleep(1000);
-                    record("idle RSS (MiB)", system, p.rssMiB());
+                    recordStartup(results, system, p, t0);
                 }
                 return new Sut(system, work.resolve(name), List.of(p), p);
             }
@@ -316,6 +326,63 @@ public final class Harness {
                 return new Sut(system, socket, List.of(server, client), client);
             }
             default -> throw new IllegalArgumentException(system);
+        }
+    }
+
+    /** Starts a Crossway and waits for its {@code listening on} line. */
+    private Proc launch(String name, List<String> cmd, Map<String, String> env) throws IOException {
+        Proc p = Proc.start(name, cmd, env, work);
+        p.await("Crossway's 'listening on' line", Duration.ofSeconds(30), () -> p.log().contains("listening on"));
+        return p;
+    }
+
+    private static final java.util.regex.Pattern SCHEMA_MS =
+            java.util.regex.Pattern.compile("(?:schema ready|loaded \\d+ interfaces).* in (\\d+) ms");
+
+    /**
+     * Start-up to the socket, the schema's share of it (from the daemon's own log line) and idle RSS one
+     * second later, of the Crossway {@code p} launched at {@code t0}.
+     */
+    private static void recordStartup(Map<String, Map<String, List<Double>>> into, String system, Proc p, long t0) {
+        double ms = (System.nanoTime() - t0) / 1e6;
+        into.computeIfAbsent("startup to socket-ready (ms)", k -> new TreeMap<>()).computeIfAbsent(system, k -> new ArrayList<>()).add(ms);
+        java.util.regex.Matcher m = SCHEMA_MS.matcher(p.log());
+        if (m.find()) {
+            into.computeIfAbsent("schema ready at start (ms)", k -> new TreeMap<>()).computeIfAbsent(system, k -> new ArrayList<>())
+                    .add(Double.parseDouble(m.group(1)));
+        }
+        Proc.sleep(1000);
+        into.computeIfAbsent("idle RSS (MiB)", k -> new TreeMap<>()).computeIfAbsent(system, k -> new ArrayList<>()).add(p.rssMiB());
+    }
+
+    /**
+     * This build and the baseline build, each started and stopped in turn (loopback, shared memory, in front of
+     * the benchmark's weston), 10 times each (2 in quick mode), alternating which goes first.
+     */
+    private void runStartupAgainstBaseline() throws IOException {
+        if (baselineDist == null) {
+            return;
+        }
+        if (!Files.isExecutable(baselineDist.resolve("bin/crossway"))) {
+            notes.add("start-up against the baseline not measured: no " + baselineDist.resolve("bin/crossway"));
+            return;
+        }
+        Map<String, Path> builds = new LinkedHashMap<>();
+        builds.put(baselineLabel, baselineDist);
+        builds.put("this build", dist);
+        int runs = quick ? 2 : 10;
+        for (int i = 0; i < runs; i++) {
+            List<String> order = new ArrayList<>(builds.keySet());
+            java.util.Collections.rotate(order, i);
+            for (String build : order) {
+                System.err.printf("start-up %d/%d: %s%n", i + 1, runs, build);
+                List<String> cmd = List.of(builds.get(build).resolve("bin/crossway").toString(), "--transport", "loopback",
+                        "--host-display", work.resolve("bench-weston").toString(), "--socket", "bench-startup");
+                long t0 = System.nanoTime();
+                try (Proc p = launch("startup-" + i, cmd, Map.of("XDG_RUNTIME_DIR", work.toString()))) {
+                    recordStartup(startup, build, p, t0);
+                }
+            }
         }
     }
 
@@ -567,6 +634,22 @@ public final class Harness {
                 md.append(" |");
             }
             md.append('\n');
+        }
+        if (!startup.isEmpty()) {
+            md.append("\n## Start-up and idle memory: this build against ").append(baselineLabel).append("\n\n");
+            md.append("Each build started ").append(startup.values().iterator().next().values().iterator().next().size())
+                    .append(" times in turn (loopback transport, shared memory, in front of the same weston), alternating which goes first; medians. ")
+                    .append("Start-up is from launching `bin/crossway` to its `listening on` line; the schema row is the daemon's own log line ")
+                    .append("(the protocol schema built from bundled XML before, from the built-in protocol table now); RSS from /proc/PID/status one second after.\n\n");
+            md.append("| figure | ").append(baselineLabel).append(" | this build |\n|---|---|---|\n");
+            startup.forEach((row, byBuild) -> {
+                md.append("| ").append(row).append(" |");
+                for (String build : List.of(baselineLabel, "this build")) {
+                    List<Double> v = byBuild.get(build);
+                    md.append(' ').append(v == null ? "–" : format(median(v))).append(" |");
+                }
+                md.append('\n');
+            });
         }
         if (!jmh.isEmpty()) {
             md.append("\n## Micro-benchmarks (JMH)\n\n");
