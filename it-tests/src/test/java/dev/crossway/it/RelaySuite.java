@@ -141,6 +141,28 @@ abstract class RelaySuite {
     }
 
     @Test
+    void globalsCommandShowsWhatAGuestSeesOfEachGlobalAndWhy() {
+        Weston w = weston("it-globals-cmd-host");
+        Crossway cw = relay(w, "it-globals-cmd");
+        Map<String, Integer> relayed = Clients.versionsByName(globals(w, cw.socketName()));
+        List<Clients.Global> direct = globals(w, w.socketName());
+        Clients.Result r = Crossway.run(home(), w.runtimeDir(), relayArgs(w, "unused", "globals"), transportEnv(), Duration.ofSeconds(60));
+        System.out.println("crossway globals:\n" + r.stdout());
+        assertThat(r.exitCode()).as(r.describe()).isZero();
+        assertThat(r.stdout()).contains(direct.size() + " globals, " + relayed.size() + " shown to guest apps");
+        for (Clients.Global g : direct) {
+            String line = r.stdout().lines().filter(l -> l.matches("\\s*" + g.id() + "\\s+" + g.name() + "\\s.*")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no line for " + g + " in:\n" + r.stdout()));
+            if (expectedHidden().contains(g.name())) {
+                assertThat(line).as(line).matches(".*\\s" + g.version() + "\\s+-\\s+\\S+\\s+hidden: \\S.*");
+            } else {
+                assertThat(line).as(line).matches(".*\\s" + g.version() + "\\s+" + relayed.get(g.name()) + "\\s+ordinary");
+            }
+        }
+        assertThat(r.stdout()).containsPattern("weston_debug_v1 .* compositor-debug +hidden: privileged, class compositor-debug");
+    }
+
+    @Test
     void shmClientDrawsOnTheHost(@TempDir Path tmp) throws Exception {
         Weston w = weston("it-shm-host");
         Crossway cw = relay(w, "it-shm");

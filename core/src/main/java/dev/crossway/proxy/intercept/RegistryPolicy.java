@@ -123,11 +123,16 @@ public final class RegistryPolicy {
         return new Decision(true, version, globalClass, null);
     }
 
-    /** Logs why a global is hidden, once per interface for the life of this policy. */
-    public void explain(String interfaceName, Decision d) {
+    /**
+     * Logs why a global is hidden, once per interface for the life of this policy (every client hears every
+     * global). Returns whether it logged now.
+     */
+    public boolean explain(String interfaceName, Decision d) {
         if (!d.shown() && explained.add(interfaceName)) {
             LOG.info("hiding {} from guest apps: {}", interfaceName, d.reason());
+            return true;
         }
+        return false;
     }
 
     /** Entries of the grant list that are neither a class nor an interface of the schema, each with a message. */

@@ -83,6 +83,15 @@ class RegistryPolicyTest {
     }
 
     @Test
+    void eachHiddenInterfaceIsExplainedOnceAndShownOnesNever() {
+        RegistryPolicy p = policy(Set.of(), Set.of(), Set.of());
+        RegistryPolicy.Decision unknown = p.decide("vendor_thing_v1", 1);
+        assertThat(p.explain("vendor_thing_v1", unknown)).isTrue();
+        assertThat(p.explain("vendor_thing_v1", unknown)).as("a second client hears the same global").isFalse();
+        assertThat(p.explain("wl_shm", p.decide("wl_shm", 1))).isFalse();
+    }
+
+    @Test
     void grantThatNamesNothingIsReported() {
         assertThat(policy(Set.of("sceen-capture", "clipboard", "wl_shm"), Set.of(), Set.of()).unknownGrants())
                 .containsExactly("--grant sceen-capture: neither a class (screen-capture, input-injection, clipboard,"
