@@ -64,13 +64,13 @@ public final class Main implements Callable<Integer> {
                     + " input-injection, clipboard, desktop-control, compositor-debug, security-context. See `crossway globals`.")
     List<String> grant;
 
-    @Option(scope = ScopeType.INHERIT, names = "--allow", paramLabel = "IFACE", description = "Offer only these globals (repeatable).")
+    @Option(scope = ScopeType.INHERIT, names = "--allow", paramLabel = "IFACE", description = "Offer only these globals (repeatable); a filter that grants nothing.")
     List<String> allow;
 
-    @Option(scope = ScopeType.INHERIT, names = "--deny", paramLabel = "IFACE", description = "Never offer this global (repeatable).")
+    @Option(scope = ScopeType.INHERIT, names = "--deny", paramLabel = "IFACE", description = "Never offer this global, whatever is granted (repeatable).")
     List<String> deny;
 
-    @Option(scope = ScopeType.INHERIT, names = "--protocol-dir", paramLabel = "DIR", description = "More protocol XML to load (repeatable).")
+    @Option(scope = ScopeType.INHERIT, names = "--protocol-dir", paramLabel = "DIR", description = "More protocol XML on top of the built-in table (repeatable).")
     List<String> protocolDirs;
 
     @Option(scope = ScopeType.INHERIT, names = "--config", paramLabel = "FILE", description = "User config file. Default: ~/.config/crossway/crossway.conf.")
