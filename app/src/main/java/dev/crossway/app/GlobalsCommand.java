@@ -52,12 +52,9 @@ final class GlobalsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Settings settings;
-        try {
-            settings = parent.settings();
-        } catch (IllegalArgumentException e) {
-            System.err.println("crossway: " + e.getMessage());
-            return 2;
+        Settings settings = parent.settingsOrReport();
+        if (settings == null) {
+            return Main.BAD_CONFIGURATION;
         }
         Injector injector;
         Transport transport;

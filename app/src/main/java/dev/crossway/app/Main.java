@@ -128,14 +128,24 @@ public final class Main implements Callable<Integer> {
         return s;
     }
 
-    @Override
-    public Integer call() throws Exception {
-        Settings settings;
+    /** Exit status when the configuration is rejected. */
+    static final int BAD_CONFIGURATION = 2;
+
+    /** The settings, or null after telling the user what is wrong with the configuration. */
+    Settings settingsOrReport() {
         try {
-            settings = settings();
+            return settings();
         } catch (IllegalArgumentException e) {
             System.err.println("crossway: " + e.getMessage());
-            return 2;
+            return null;
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Settings settings = settingsOrReport();
+        if (settings == null) {
+            return BAD_CONFIGURATION;
         }
         Logger log = LoggerFactory.getLogger(Main.class);
         Daemon daemon;
