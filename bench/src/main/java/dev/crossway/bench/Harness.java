@@ -115,7 +115,7 @@ public final class Harness {
         for (var e : results.entrySet()) {
             for (String system : ran) {
                 boolean expected = !e.getKey().startsWith("limit:") && (!e.getKey().contains("proxy") || !system.equals("direct"))
-                        && (!(e.getKey().contains("RSS") || e.getKey().contains("startup") || e.getKey().contains("schema")) || system.startsWith("crossway"))
+                        && (!(e.getKey().contains("RSS") || e.getKey().contains("socket-ready") || e.getKey().contains("schema")) || system.startsWith("crossway"))
                         && (!e.getKey().contains("EXECBUFFER") || system.equals("crossway-virtgpu"))
                         && (!e.getKey().startsWith("clipboard") || !system.equals("waypipe"));
                 if (expected && !e.getValue().containsKey(system)) {
@@ -340,12 +340,15 @@ public final class Harness {
             java.util.regex.Pattern.compile("(?:schema ready|loaded \\d+ interfaces).* in (\\d+) ms");
 
     /**
-     * Start-up to the socket, the schema's share of it (from the daemon's own log line) and idle RSS one
-     * second later, of the Crossway {@code p} launched at {@code t0}.
+     * Start-up to the socket, the CPU time that took (less sensitive than the wall clock to other load on the
+     * machine), the schema's share (from the daemon's own log line) and idle RSS one second later, of the
+     * Crossway {@code p} launched at {@code t0}.
      */
     private static void recordStartup(Map<String, Map<String, List<Double>>> into, String system, Proc p, long t0) {
         double ms = (System.nanoTime() - t0) / 1e6;
+        double cpu = p.cpuMillis();
         into.computeIfAbsent("startup to socket-ready (ms)", k -> new TreeMap<>()).computeIfAbsent(system, k -> new ArrayList<>()).add(ms);
+        into.computeIfAbsent("CPU time to socket-ready (ms)", k -> new TreeMap<>()).computeIfAbsent(system, k -> new ArrayList<>()).add(cpu);
         java.util.regex.Matcher m = SCHEMA_MS.matcher(p.log());
         if (m.find()) {
             into.computeIfAbsent("schema ready at start (ms)", k -> new TreeMap<>()).computeIfAbsent(system, k -> new ArrayList<>())
@@ -357,7 +360,7 @@ public final class Harness {
 
     /**
      * This build and the baseline build, each started and stopped in turn (loopback, shared memory, in front of
-     * the benchmark's weston), 10 times each (2 in quick mode), alternating which goes first.
+     * the benchmark's weston), 20 times each (2 in quick mode), alternating which goes first.
      */
     private void runStartupAgainstBaseline() throws IOException {
         if (baselineDist == null) {
@@ -370,7 +373,7 @@ public final class Harness {
         Map<String, Path> builds = new LinkedHashMap<>();
         builds.put(baselineLabel, baselineDist);
         builds.put("this build", dist);
-        int runs = quick ? 2 : 10;
+        int runs = quick ? 2 : 20;
         for (int i = 0; i < runs; i++) {
             List<String> order = new ArrayList<>(builds.keySet());
             java.util.Collections.rotate(order, i);
@@ -639,7 +642,8 @@ public final class Harness {
             md.append("\n## Start-up and idle memory: this build against ").append(baselineLabel).append("\n\n");
             md.append("Each build started ").append(startup.values().iterator().next().values().iterator().next().size())
                     .append(" times in turn (loopback transport, shared memory, in front of the same weston), alternating which goes first; medians. ")
-                    .append("Start-up is from launching `bin/crossway` to its `listening on` line; the schema row is the daemon's own log line ")
+                    .append("Start-up is from launching `bin/crossway` to its `listening on` line, and the CPU time (user + system, all threads, from /proc) the JVM spent until then, ")
+                    .append("which other load on the machine disturbs less than the wall clock; the schema row is the daemon's own log line ")
                     .append("(the protocol schema built from bundled XML before, from the built-in protocol table now); RSS from /proc/PID/status one second after.\n\n");
             md.append("| figure | ").append(baselineLabel).append(" | this build |\n|---|---|---|\n");
             startup.forEach((row, byBuild) -> {
