@@ -44,7 +44,8 @@ ensure_packages() {
 
 # What running Crossway and its tests needs: the build tools, the compositors and clients the demo
 # and the integration tests drive (weston for shm and screenshots, sway with wl-clipboard and wtype
-# for the clipboard), and the protocol XML that the build bundles into core.
+# for the clipboard, gtk3-demo and grim for decorations on sway). The protocol XML comes with core's
+# built-in table (scripts/protocols), so the build needs no XML package.
 CROSSWAY_PACKAGES=(
     java=default-jdk-headless
     mvn=maven
@@ -52,13 +53,13 @@ CROSSWAY_PACKAGES=(
     weston-simple-shm=weston
     weston-screenshooter=weston
     wayland-info=wayland-utils
-    /usr/share/wayland/wayland.xml=libwayland-dev
-    /usr/share/wayland-protocols/stable/xdg-shell/xdg-shell.xml=wayland-protocols
     timeout=coreutils
     sway=sway
     wl-copy=wl-clipboard
     wtype=wtype
     setpriv=util-linux
+    gtk3-demo=gtk-3-examples
+    grim=grim
 )
 
 # Prints one input of the app's distribution (a pom, or a file under src/main, src/dist or

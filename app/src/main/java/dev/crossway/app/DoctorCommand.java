@@ -18,12 +18,9 @@ final class DoctorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Settings settings;
-        try {
-            settings = parent.settings();
-        } catch (IllegalArgumentException e) {
-            System.err.println("crossway: " + e.getMessage());
-            return 2;
+        Settings settings = parent.settingsOrReport();
+        if (settings == null) {
+            return Main.BAD_CONFIGURATION;
         }
         TransportProviders providers = TransportProviders.discover();
         TransportOptions options = CrosswayModule.options(settings);

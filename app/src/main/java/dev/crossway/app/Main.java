@@ -28,7 +28,7 @@ import picocli.CommandLine.ScopeType;
  * {@code CROSSWAY_*} variables (see {@code reference.conf}).
  */
 @Command(name = "crossway", mixinStandardHelpOptions = true, version = "crossway 0.1.0",
-        subcommands = {DoctorCommand.class},
+        subcommands = {DoctorCommand.class, GlobalsCommand.class},
         description = {"Relays guest Wayland apps to the host compositor through a transport.",
                 "Settings are layered: flags > CROSSWAY_* env > ~/.config/crossway/crossway.conf > /etc/crossway/crossway.conf > defaults."})
 public final class Main implements Callable<Integer> {
@@ -59,13 +59,18 @@ public final class Main implements Callable<Integer> {
             description = "Log relayed messages WAYLAND_DEBUG-style: client = requests, host = events.")
     String trace;
 
-    @Option(scope = ScopeType.INHERIT, names = "--allow", paramLabel = "IFACE", description = "Offer only these globals (repeatable).")
+    @Option(scope = ScopeType.INHERIT, names = "--grant", paramLabel = "CLASS|IFACE",
+            description = "Offer a privileged class of globals, or one global, all the same (repeatable). Classes: screen-capture,"
+                    + " input-injection, clipboard, desktop-control, compositor-debug, security-context. See `crossway globals`.")
+    List<String> grant;
+
+    @Option(scope = ScopeType.INHERIT, names = "--allow", paramLabel = "IFACE", description = "Offer only these globals (repeatable); a filter that grants nothing.")
     List<String> allow;
 
-    @Option(scope = ScopeType.INHERIT, names = "--deny", paramLabel = "IFACE", description = "Never offer this global (repeatable).")
+    @Option(scope = ScopeType.INHERIT, names = "--deny", paramLabel = "IFACE", description = "Never offer this global, whatever is granted (repeatable).")
     List<String> deny;
 
-    @Option(scope = ScopeType.INHERIT, names = "--protocol-dir", paramLabel = "DIR", description = "More protocol XML to load (repeatable).")
+    @Option(scope = ScopeType.INHERIT, names = "--protocol-dir", paramLabel = "DIR", description = "More protocol XML on top of the built-in table (repeatable).")
     List<String> protocolDirs;
 
     @Option(scope = ScopeType.INHERIT, names = "--config", paramLabel = "FILE", description = "User config file. Default: ~/.config/crossway/crossway.conf.")
@@ -96,6 +101,7 @@ public final class Main implements Callable<Integer> {
         putIf(o, "tag", tag);
         putIf(o, "app-id-tag", appIdTag);
         putIf(o, "trace", trace);
+        putIf(o, "globals.grant", grant);
         putIf(o, "globals.allow", allow);
         putIf(o, "globals.deny", deny);
         putIf(o, "protocol-dirs", protocolDirs);
@@ -122,14 +128,24 @@ public final class Main implements Callable<Integer> {
         return s;
     }
 
-    @Override
-    public Integer call() throws Exception {
-        Settings settings;
+    /** Exit status when the configuration is rejected. */
+    static final int BAD_CONFIGURATION = 2;
+
+    /** The settings, or null after telling the user what is wrong with the configuration. */
+    Settings settingsOrReport() {
         try {
-            settings = settings();
+            return settings();
         } catch (IllegalArgumentException e) {
             System.err.println("crossway: " + e.getMessage());
-            return 2;
+            return null;
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Settings settings = settingsOrReport();
+        if (settings == null) {
+            return BAD_CONFIGURATION;
         }
         Logger log = LoggerFactory.getLogger(Main.class);
         Daemon daemon;

@@ -24,16 +24,21 @@ import java.util.TreeMap;
  * the systems alternating within each round, and writes the medians and ratios to direct as Markdown.
  *
  * <pre>
- * Harness [--quick] [--rounds N] [--out FILE] --dist CROSSWAY_HOME
+ * Harness [--quick] [--rounds N] [--out FILE] --dist CROSSWAY_HOME [--baseline-dist HOME --baseline-label TEXT]
  * </pre>
+ * With a baseline distribution (another build of Crossway), start-up and idle memory of the two builds are
+ * also measured side by side.
  */
 public final class Harness {
     private final boolean quick;
     private final int rounds;
     private final Path dist;
     private final List<Path> emulatorJars;
-    private final Path dataControlXml;
     private final Path work;
+    private Path baselineDist;
+    private String baselineLabel = "baseline";
+    /** Start-up figures of this build and the baseline: row → build → values. */
+    private final Map<String, Map<String, List<Double>>> startup = new LinkedHashMap<>();
     private final Schema schema = SchemaLoader.loadBundled();
     /** workload → system → values over rounds. */
     private final Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
@@ -41,12 +46,11 @@ public final class Harness {
     /** The systems this run measured. */
     private final java.util.Set<String> ran = new java.util.LinkedHashSet<>();
 
-    private Harness(boolean quick, int rounds, Path dist, List<Path> emulatorJars, Path dataControlXml, Path work) {
+    private Harness(boolean quick, int rounds, Path dist, List<Path> emulatorJars, Path work) {
         this.quick = quick;
         this.rounds = rounds;
         this.dist = dist;
         this.emulatorJars = List.copyOf(emulatorJars);
-        this.dataControlXml = dataControlXml;
         this.work = work;
     }
 
@@ -91,7 +95,8 @@ public final class Harness {
         Path out = Path.of("docs/BENCHMARKS.md");
         Path dist = Path.of("app/target/crossway");
         List<Path> emulatorJars = new ArrayList<>();
-        Path dataControlXml = null;
+        Path baselineDist = null;
+        String baselineLabel = "baseline";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -99,7 +104,8 @@ public final class Harness {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--dist" -> dist = Path.of(args[++i]);
                 case "--emulator-jar" -> emulatorJars.add(Path.of(args[++i]));
-                case "--data-control-xml" -> dataControlXml = Path.of(args[++i]).toAbsolutePath();
+                case "--baseline-dist" -> baselineDist = Path.of(args[++i]).toAbsolutePath();
+                case "--baseline-label" -> baselineLabel = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -108,7 +114,9 @@ public final class Harness {
         }
         Path work = Files.createTempDirectory("crossway-bench");
         Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-        Harness h = new Harness(quick, rounds, dist.toAbsolutePath(), emulatorJars, dataControlXml, work);
+        Harness h = new Harness(quick, rounds, dist.toAbsolutePath(), emulatorJars, work);
+        h.baselineDist = baselineDist;
+        h.baselineLabel = baselineLabel;
         String report = h.run();
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, report + vmTierSection(out));
@@ -127,7 +135,7 @@ public final class Harness {
         for (var e : results.entrySet()) {
             for (String system : ran) {
                 boolean expected = !e.getKey().startsWith("limit:") && (!e.getKey().contains("proxy") || !system.equals("direct"))
-                        && (!(e.getKey().contains("RSS") || e.getKey().contains("startup")) || system.startsWith("crossway"))
+                        && (!(e.getKey().contains("RSS") || e.getKey().contains("socket-ready") || e.getKey().contains("schema")) || system.startsWith("crossway"))
                         && DEVICE_CALLS.entrySet().stream().noneMatch(d -> d.getValue()[0].equals(e.getKey()) && !d.getKey().equals(system))
                         && (!e.getKey().startsWith("clipboard") || !system.equals("waypipe"));
                 if (expected && !e.getValue().containsKey(system)) {
@@ -156,6 +164,7 @@ public final class Harness {
                 notes.add("waypipe is not installed: its column is missing.");
             }
             ran.addAll(systems);
+            runStartupAgainstBaseline();
             for (int round = 0; round < rounds; round++) {
                 // Rotate the order each round so drift on a noisy machine does not favour one system.
                 List<String> order = new ArrayList<>(systems);
@@ -181,16 +190,12 @@ public final class Harness {
     /**
      * Clipboard throughput: {@code wl-copy} through each system, {@code wl-paste} directly on a headless
      * sway (run as uid 65534: it refuses root), so the data crosses the system once, guest to host.
-     * Crossway gets the wlr data-control XML ({@code --data-control-xml}) so wl-copy needs no focus.
+     * Crossway is granted the clipboard class (wlr data-control) so wl-copy needs no focus.
      */
     private void runClipboard() throws Exception {
         String label = "clipboard guest → host, " + (quick ? "16" : "256") + " MiB: MiB/s";
         if (!"root".equals(System.getProperty("user.name")) || !onPath("sway") || !onPath("wl-copy") || !onPath("setpriv")) {
             notes.add("clipboard not measured: it needs root (to run sway as uid 65534), sway, wl-clipboard and setpriv.");
-            return;
-        }
-        if (dataControlXml == null || !Files.isDirectory(dataControlXml)) {
-            notes.add("clipboard not measured: no data-control XML directory (--data-control-xml).");
             return;
         }
         long size = (quick ? 16L : 256L) << 20;
@@ -233,7 +238,7 @@ public final class Harness {
                 java.util.Collections.rotate(order, -1);
                 for (String system : order) {
                     System.err.printf("clipboard round %d/%d: %s%n", round + 1, rounds, system);
-                    try (Sut sut = start(system, socket[0], List.of("--protocol-dir", dataControlXml.toString()), false)) {
+                    try (Sut sut = start(system, socket[0], List.of("--grant", "clipboard"), false)) {
                         record(label, system, clipboardOnce(sut.socket(), socket[0], swayDir, data, size));
                     } catch (Exception e) {
                         notes.add("clipboard round " + (round + 1) + ", " + system + ": failed: "
@@ -322,12 +327,9 @@ public final class Harness {
                 }
                 cmd.addAll(List.of("--host-display", weston.toString(), "--socket", name));
                 cmd.addAll(crosswayArgs);
-                Proc p = Proc.start(system, cmd, cwEnv, work);
-                p.await("Crossway's 'listening on' line", Duration.ofSeconds(30), () -> p.log().contains("listening on"));
+                Proc p = launch(system, cmd, cwEnv);
                 if (measure) {
-                    record("startup to socket-ready (ms)", system, (System.nanoTime() - t0) / 1e6);
-                    Proc.sleep(1000);
-                    record("idle RSS (MiB)", system, p.rssMiB());
+                    recordStartup(results, system, p, t0);
                 }
                 return new Sut(system, work.resolve(name), List.of(p), p);
             }
@@ -347,6 +349,66 @@ public final class Harness {
                 return new Sut(system, socket, List.of(server, client), client);
             }
             default -> throw new IllegalArgumentException(system);
+        }
+    }
+
+    /** Starts a Crossway and waits for its {@code listening on} line. */
+    private Proc launch(String name, List<String> cmd, Map<String, String> env) throws IOException {
+        Proc p = Proc.start(name, cmd, env, work);
+        p.await("Crossway's 'listening on' line", Duration.ofSeconds(30), () -> p.log().contains("listening on"));
+        return p;
+    }
+
+    private static final java.util.regex.Pattern SCHEMA_MS =
+            java.util.regex.Pattern.compile("(?:schema ready|loaded \\d+ interfaces).* in (\\d+) ms");
+
+    /**
+     * Start-up to the socket, the CPU time that took (less sensitive than the wall clock to other load on the
+     * machine), the schema's share (from the daemon's own log line) and idle RSS one second later, of the
+     * Crossway {@code p} launched at {@code t0}.
+     */
+    private static void recordStartup(Map<String, Map<String, List<Double>>> into, String system, Proc p, long t0) {
+        double ms = (System.nanoTime() - t0) / 1e6;
+        double cpu = p.cpuMillis();
+        into.computeIfAbsent("startup to socket-ready (ms)", k -> new TreeMap<>()).computeIfAbsent(system, k -> new ArrayList<>()).add(ms);
+        into.computeIfAbsent("CPU time to socket-ready (ms)", k -> new TreeMap<>()).computeIfAbsent(system, k -> new ArrayList<>()).add(cpu);
+        java.util.regex.Matcher m = SCHEMA_MS.matcher(p.log());
+        if (m.find()) {
+            into.computeIfAbsent("schema ready at start (ms)", k -> new TreeMap<>()).computeIfAbsent(system, k -> new ArrayList<>())
+                    .add(Double.parseDouble(m.group(1)));
+        }
+        Proc.sleep(1000);
+        into.computeIfAbsent("idle RSS (MiB)", k -> new TreeMap<>()).computeIfAbsent(system, k -> new ArrayList<>()).add(p.rssMiB());
+    }
+
+    /**
+     * This build and the baseline build, each started and stopped in turn (loopback, shared memory, in front of
+     * the benchmark's weston), 20 times each (2 in quick mode), alternating which goes first.
+     */
+    private void runStartupAgainstBaseline() throws IOException {
+        if (baselineDist == null) {
+            return;
+        }
+        if (!Files.isExecutable(baselineDist.resolve("bin/crossway"))) {
+            notes.add("start-up against the baseline not measured: no " + baselineDist.resolve("bin/crossway"));
+            return;
+        }
+        Map<String, Path> builds = new LinkedHashMap<>();
+        builds.put(baselineLabel, baselineDist);
+        builds.put("this build", dist);
+        int runs = quick ? 2 : 20;
+        for (int i = 0; i < runs; i++) {
+            List<String> order = new ArrayList<>(builds.keySet());
+            java.util.Collections.rotate(order, i);
+            for (String build : order) {
+                System.err.printf("start-up %d/%d: %s%n", i + 1, runs, build);
+                List<String> cmd = List.of(builds.get(build).resolve("bin/crossway").toString(), "--transport", "loopback",
+                        "--host-display", work.resolve("bench-weston").toString(), "--socket", "bench-startup");
+                long t0 = System.nanoTime();
+                try (Proc p = launch("startup-" + i, cmd, Map.of("XDG_RUNTIME_DIR", work.toString()))) {
+                    recordStartup(startup, build, p, t0);
+                }
+            }
         }
     }
 
@@ -604,6 +666,23 @@ public final class Harness {
             }
             md.append('\n');
         }
+        if (!startup.isEmpty()) {
+            md.append("\n## Start-up and idle memory: this build against ").append(baselineLabel).append("\n\n");
+            md.append("Each build started ").append(startup.values().iterator().next().values().iterator().next().size())
+                    .append(" times in turn (loopback transport, shared memory, in front of the same weston), alternating which goes first; medians. ")
+                    .append("Start-up is from launching `bin/crossway` to its `listening on` line, and the CPU time (user + system, all threads, from /proc) the JVM spent until then, ")
+                    .append("which other load on the machine disturbs less than the wall clock; the schema row is the daemon's own log line ")
+                    .append("(the protocol schema built from bundled XML before, from the built-in protocol table now); RSS from /proc/PID/status one second after.\n\n");
+            md.append("| figure | ").append(baselineLabel).append(" | this build |\n|---|---|---|\n");
+            startup.forEach((row, byBuild) -> {
+                md.append("| ").append(row).append(" |");
+                for (String build : List.of(baselineLabel, "this build")) {
+                    List<Double> v = byBuild.get(build);
+                    md.append(' ').append(v == null ? "–" : format(median(v))).append(" |");
+                }
+                md.append('\n');
+            });
+        }
         if (!jmh.isEmpty()) {
             md.append("\n## Micro-benchmarks (JMH)\n\n");
             md.append("JMH 1.37 defaults of each class (3×1 s warm-up, 5×1 s measurement, one fork), with the GC profiler. ")
@@ -618,7 +697,7 @@ public final class Harness {
         md.append("- Full-damage frames: weston (pixman) composites the whole frame; a copying proxy adds at least one frame copy, bounded by the `limit:` memcpy rows.\n");
         md.append("- Proxy CPU per frame below the 10 ms tick resolution reads as 0 for short runs; use the full run's figures.\n");
         md.append("- crossway-virtgpu, crossway-virtwl: the emulator runs in the daemon's process and does the host's work too (its CPU is in the proxy CPU figures); a real VM adds virtqueue and VM-exit costs that no figure here shows.\n");
-        md.append("- Clipboard: wl-copy through the system, wl-paste directly on a headless sway 1.7 (pixman), one transfer of random data per round, checked byte for byte; MiB/s of the paste's run time. The data-control protocol carries it (Crossway is given its XML); on loopback the pipe passes as-is, on virtgpu every 4 KiB crosses as one cross-domain message, on virtwl as one write to a pipe VFD.\n");
+        md.append("- Clipboard: wl-copy through the system, wl-paste directly on a headless sway 1.7 (pixman), one transfer of random data per round, checked byte for byte; MiB/s of the paste's run time. The data-control protocol carries it (Crossway is run with --grant clipboard); on loopback the pipe passes as-is, on virtgpu every 4 KiB crosses as one cross-domain message, on virtwl as one write to a pipe VFD.\n");
         if (!notes.isEmpty()) {
             md.append("\n## Notes from this run\n\n");
             notes.forEach(n -> md.append("- ").append(n).append('\n'));

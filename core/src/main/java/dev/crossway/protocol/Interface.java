@@ -11,7 +11,7 @@ import java.util.Map;
  *
  * <p>Built by {@link SchemaLoader}; messages are added while parsing, then the interface is frozen.
  */
-public final class Interface {
+public final class Interface implements InterfaceSource {
     private final String name;
     private final int version;
     private final String protocolName;
@@ -26,17 +26,26 @@ public final class Interface {
         this.protocolName = protocolName;
     }
 
+    @Override
     public String name() {
         return name;
     }
 
+    @Override
     public int version() {
         return version;
     }
 
     /** Name of the {@code <protocol>} that declared this interface. */
+    @Override
     public String protocolName() {
         return protocolName;
+    }
+
+    /** This interface. */
+    @Override
+    public Interface get() {
+        return this;
     }
 
     public List<MessageSpec> requests() {

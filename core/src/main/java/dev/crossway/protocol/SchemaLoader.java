@@ -1,11 +1,8 @@
 package dev.crossway.protocol;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,59 +20,42 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads Wayland protocol XML into {@link Interface}s and builds a {@link Schema}.
- *
- * <p>The build bundles the system's {@code wayland.xml} and {@code wayland-protocols} into this module
- * under {@code dev/crossway/protocol/xml/}, with an {@code INDEX} file listing them (a named module's
- * resources cannot be listed portably). Users add protocols without rebuilding by passing extra directories
- * to {@link #load(List)}.
+ * Builds the {@link Schema}: Crossway's built-in {@link ProtocolTable} plus protocol XML from directories the
+ * user names, and reads protocol XML into {@link Interface}s (for those directories and for the table's
+ * generator).
  *
  * <p>Unlike wayland-scanner, which may abort on bad input at compile time, this runs inside the daemon, so
  * every failure is a {@link ProtocolException} naming the file, line, element and attribute.
  */
 public final class SchemaLoader {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaLoader.class);
-
-    /** Bundled XML, relative to this class's package. */
-    private static final String BUNDLED_DIR = "xml/";
-    private static final String INDEX = BUNDLED_DIR + "INDEX";
+    private static final String BUILT_IN = "the built-in table";
 
     private SchemaLoader() {
     }
 
-    /** The protocol XML bundled into this module. */
+    /** The built-in protocol table alone. */
     public static Schema loadBundled() {
         return load(List.of());
     }
 
     /**
-     * The bundled protocol XML plus every {@code *.xml} found recursively under each directory, in order.
-     * When two files declare the same interface, the higher version wins (ties keep the earlier file), so a
-     * user directory can upgrade a bundled protocol.
+     * The built-in protocol table plus every {@code *.xml} found recursively under each directory, in order.
+     * When two declare the same interface, the higher version wins (ties keep the earlier one, so the table
+     * wins a tie), so a user directory can add a protocol or upgrade a built-in one.
      *
      * @throws ProtocolException when a directory does not exist or any file is invalid
      */
     public static Schema load(List<Path> extraDirs) {
         long start = System.nanoTime();
-        // List the user's directories before parsing anything, so a typo in the configuration fails first.
+        // List the user's directories before reading anything, so a typo in the configuration fails first.
         List<Path> extraFiles = new ArrayList<>();
         for (Path dir : extraDirs) {
             extraFiles.addAll(findXml(dir));
         }
-        XMLInputFactory factory = newFactory();
         Merger merger = new Merger();
-        List<String> bundled = bundledFiles();
-        for (String name : bundled) {
-            try (InputStream in = SchemaLoader.class.getResourceAsStream(BUNDLED_DIR + name)) {
-                if (in == null) {
-                    throw new ProtocolException(name, name + ": listed in the bundled " + INDEX
-                            + " but missing from the crossway-core module");
-                }
-                merger.add(name, parse(factory, name, in));
-            } catch (IOException e) {
-                throw new ProtocolException(name, name + ": cannot read bundled file: " + e, e);
-            }
-        }
+        merger.add(BUILT_IN, ProtocolTable.builtIn().entries());
+        XMLInputFactory factory = extraFiles.isEmpty() ? null : newFactory();
         for (Path file : extraFiles) {
             String name = file.toString();
             try (InputStream in = Files.newInputStream(file)) {
@@ -84,29 +64,10 @@ public final class SchemaLoader {
                 throw new ProtocolException(name, name + ": cannot read: " + e, e);
             }
         }
-        Schema schema = new Schema(merger.byName.values());
-        LOG.info("loaded {} interfaces from {} protocol files ({} bundled, {} from {}) in {} ms",
-                schema.size(), bundled.size() + extraFiles.size(), bundled.size(), extraFiles.size(), extraDirs,
-                (System.nanoTime() - start) / 1_000_000);
+        Schema schema = Schema.of(merger.byName.values());
+        LOG.info("schema ready: {} interfaces from the built-in table and {} protocol files from {} in {} ms",
+                schema.size(), extraFiles.size(), extraDirs, (System.nanoTime() - start) / 1_000_000);
         return schema;
-    }
-
-    /**
-     * The bundled files, as paths relative to the bundle root ({@code wayland.xml},
-     * {@code wayland-protocols/stable/xdg-shell/xdg-shell.xml}, ...), sorted. For diagnostics.
-     */
-    public static List<String> bundledFiles() {
-        InputStream in = SchemaLoader.class.getResourceAsStream(INDEX);
-        if (in == null) {
-            throw new ProtocolException(INDEX, "the crossway-core module has no bundled protocol index "
-                    + "dev/crossway/protocol/" + INDEX + ": it was built without protocol XML "
-                    + "(install it with: apt-get install libwayland-dev wayland-protocols, then rebuild)");
-        }
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            return r.lines().map(String::strip).filter(l -> !l.isEmpty()).sorted().toList();
-        } catch (IOException | UncheckedIOException e) {
-            throw new ProtocolException(INDEX, "cannot read bundled protocol index " + INDEX + ": " + e, e);
-        }
     }
 
     /**
@@ -176,12 +137,12 @@ public final class SchemaLoader {
 
     /** Keeps one interface per name: the highest version, or the first seen on a tie. */
     private static final class Merger {
-        final Map<String, Interface> byName = new LinkedHashMap<>();
+        final Map<String, InterfaceSource> byName = new LinkedHashMap<>();
         final Map<String, String> origin = new HashMap<>();
 
-        void add(String source, List<Interface> interfaces) {
-            for (Interface i : interfaces) {
-                Interface old = byName.get(i.name());
+        void add(String source, List<? extends InterfaceSource> interfaces) {
+            for (InterfaceSource i : interfaces) {
+                InterfaceSource old = byName.get(i.name());
                 if (old == null) {
                     byName.put(i.name(), i);
                     origin.put(i.name(), source);

@@ -19,7 +19,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,7 +40,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * guest side (through Crossway's socket) and on the host side (directly on a headless sway 1.7).
  *
  * <p>Rig facts: sway offers {@code zwlr_data_control_manager_v1}, so host-side wl-copy/wl-paste use
- * data-control and need no focus. Through Crossway without the data-control XML they fall back to a
+ * data-control and need no focus. Through Crossway, where data-control is privileged (class clipboard)
+ * and hidden unless granted, they fall back to a
  * surface of their own, which needs keyboard focus, which needs a keyboard on the seat: the class holds a
  * virtual one ({@code wtype}) for its whole run. On loopback the pipe fds of {@code send} and
  * {@code receive} pass through unchanged, so the bytes flow app to app and Crossway only relays messages.
@@ -59,7 +59,7 @@ class ClipboardIT {
 
     private Sway sway;
     private Crossway crossway;
-    /** A second daemon, given the wlr data-control XML: its clients need no focus. */
+    /** A second daemon, granted the clipboard class (data-control): its clients need no focus. */
     private Crossway crosswayDc;
     private Path crosswayDir;
     private Path tmp;
@@ -84,12 +84,8 @@ class ClipboardIT {
         crossway = startCrossway("clip");
         host = new Display("host", sway.runtimeDir(), sway.socketName());
         guest = new Display("guest", crosswayDir, crossway.socketPath().toString());
-        crosswayDc = startCrossway("clip-dc", "--protocol-dir", dataControlXmlDir().toString());
+        crosswayDc = startCrossway("clip-dc", "--grant", "clipboard");
         guestDc = new Display("guest+data-control", crosswayDir, crosswayDc.socketPath().toString());
-    }
-
-    private static Path dataControlXmlDir() {
-        return Paths.get("src", "test", "resources", "wlr-protocols").toAbsolutePath();
     }
 
     /** The transport under test: loopback here; subclasses run the same tests on others. */
@@ -330,15 +326,14 @@ class ClipboardIT {
     }
 
     @Test
-    void dataControlIsRelayedWithItsXmlAndNeedsNoFocus() throws Exception {
-        assertThat(dataControlXmlDir().resolve("wlr-data-control-unstable-v1.xml")).exists();
+    void dataControlIsRelayedWhenGrantedAndNeedsNoFocus() throws Exception {
         Display dc = guestDc;
         Map<String, Integer> relayed = Clients.versionsByName(Clients.parseGlobals(
                 Clients.run(crosswayDir, dc.display(), TIMEOUT, "wayland-info").stdout()));
         assertThat(relayed).containsEntry(DATA_CONTROL, 2);
         Map<String, Integer> plain = Clients.versionsByName(Clients.parseGlobals(
                 Clients.run(crosswayDir, guest.display(), TIMEOUT, "wayland-info").stdout()));
-        assertThat(plain).as("without the XML the global is hidden").doesNotContainKey(DATA_CONTROL);
+        assertThat(plain).as("not granted, the global is hidden").doesNotContainKey(DATA_CONTROL);
 
         Path data = WlClipboard.randomFile(tmp, MIB + 3, 21);
         Path out = tmp.resolve("out-dc");

@@ -13,6 +13,6 @@ class LoopbackRelayIT extends RelaySuite {
 
     @Override
     Set<String> expectedHidden() {
-        return OUTSIDE_SCHEMA;
+        return POLICY_HIDDEN;
     }
 }

@@ -31,7 +31,7 @@ class VirtGpuRelayIT extends RelaySuite {
 
     @Override
     Set<String> expectedHidden() {
-        Set<String> hidden = new TreeSet<>(OUTSIDE_SCHEMA);
+        Set<String> hidden = new TreeSet<>(POLICY_HIDDEN);
         // Its requests and events carry sync_file fences, which cross-domain cannot carry.
         hidden.add("zwp_linux_explicit_synchronization_v1");
         return hidden;

@@ -129,7 +129,7 @@ public final class ConfigLoader {
         return new Settings(c.getString("transport"), c.getString("socket"), c.getString("host-display"), memory,
                 c.getString("tag"), c.getString("app-id-tag"), trace,
                 c.getStringList("protocol-dirs").stream().map(Path::of).collect(Collectors.toList()),
-                Set(c.getStringList("globals.allow")), Set(c.getStringList("globals.deny")), maxVersions, level, transports);
+                Set(c.getStringList("globals.grant")), Set(c.getStringList("globals.allow")), Set(c.getStringList("globals.deny")), maxVersions, level, transports);
     }
 
     private static java.util.Set<String> Set(List<String> l) {

@@ -12,10 +12,11 @@ import java.util.Set;
  * @param transport        provider name, or empty for the first available
  * @param socket           guest-facing socket: a name under $XDG_RUNTIME_DIR or an absolute path
  * @param hostDisplay      host compositor socket for transports that use one; empty means $WAYLAND_DISPLAY
+ * @param grant            privileged global classes and interfaces shown to guest apps all the same
  * @param transportOptions every transport's own options, by provider name
  */
 public record Settings(String transport, String socket, String hostDisplay, String memory, String tag, String appIdTag,
-                       Trace trace, List<Path> protocolDirs, Set<String> allow, Set<String> deny,
+                       Trace trace, List<Path> protocolDirs, Set<String> grant, Set<String> allow, Set<String> deny,
                        Map<String, Integer> maxVersions, String logLevel, Map<String, Map<String, String>> transportOptions) {
 
     /** Which relayed messages to log. */

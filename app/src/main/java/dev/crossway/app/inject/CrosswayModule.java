@@ -12,6 +12,7 @@ import dev.crossway.proxy.InterceptorFactory;
 import dev.crossway.proxy.Kernel;
 import dev.crossway.proxy.SessionOptions;
 import dev.crossway.proxy.fd.FdTranslation;
+import dev.crossway.proxy.intercept.GlobalClasses;
 import dev.crossway.proxy.intercept.PrimarySelectionAliasInterceptor;
 import dev.crossway.proxy.intercept.RegistryInterceptor;
 import dev.crossway.proxy.intercept.RegistryPolicy;
@@ -25,9 +26,12 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Wires the daemon from {@link Settings}: schema, transport, interceptors, socket. */
 public final class CrosswayModule extends AbstractModule {
+    private static final Logger LOG = LoggerFactory.getLogger(CrosswayModule.class);
     private final Settings settings;
     private final Map<String, String> env;
 
@@ -49,7 +53,7 @@ public final class CrosswayModule extends AbstractModule {
     @Provides
     @Singleton
     Schema schema() {
-        return PrimarySelectionAliasInterceptor.withGtkInterfaces(SchemaLoader.load(settings.protocolDirs()));
+        return SchemaLoader.load(settings.protocolDirs());
     }
 
     @Provides
@@ -101,10 +105,24 @@ public final class CrosswayModule extends AbstractModule {
 
     @Provides
     @Singleton
-    SessionOptions sessionOptions(Schema schema, Transport transport) {
+    FdTranslation fdTranslation(Transport transport) {
         // Which fds cross and how: the core's table, given what this transport carries.
-        FdTranslation fds = FdTranslation.of(transport.capabilities());
-        RegistryPolicy policy = new RegistryPolicy(schema, settings.allow(), settings.deny(), settings.maxVersions(), fds::carries);
+        return FdTranslation.of(transport.capabilities());
+    }
+
+    @Provides
+    @Singleton
+    RegistryPolicy registryPolicy(Schema schema, FdTranslation fds) {
+        RegistryPolicy policy = new RegistryPolicy(schema, GlobalClasses.builtIn(),
+                new RegistryPolicy.Rules(settings.grant(), settings.allow(), settings.deny(), settings.maxVersions()),
+                fds::carries);
+        policy.unknownGrants().forEach(LOG::warn);
+        return policy;
+    }
+
+    @Provides
+    @Singleton
+    SessionOptions sessionOptions(Schema schema, FdTranslation fds, RegistryPolicy policy) {
         List<InterceptorFactory> interceptors = new ArrayList<>();
         // Before the registry interceptor, which then checks the alias's translated bind like any other.
         interceptors.add(session -> new PrimarySelectionAliasInterceptor(session, policy));

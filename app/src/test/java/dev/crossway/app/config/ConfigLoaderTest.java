@@ -32,6 +32,14 @@ class ConfigLoaderTest {
         assertThat(s.memory()).isEqualTo("shared");
         assertThat(s.trace()).isEqualTo(Settings.Trace.NONE);
         assertThat(s.deny()).isEmpty();
+        assertThat(s.grant()).as("nothing privileged by default").isEmpty();
+    }
+
+    @Test
+    void grantsComeFromFlagsOrTheEnvironment() {
+        assertThat(ConfigLoader.load(Map.of("globals.grant", List.of("clipboard")), null, env()).grant()).containsExactly("clipboard");
+        assertThat(ConfigLoader.load(Map.of(), null, env("CROSSWAY_GLOBALS__GRANT", "screen-capture,weston_debug_v1")).grant())
+                .containsExactly("screen-capture", "weston_debug_v1");
     }
 
     @Test

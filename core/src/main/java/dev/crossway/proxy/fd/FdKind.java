@@ -15,6 +15,11 @@ public enum FdKind {
     PIPE_READ_END,
     /** The write end of a pipe: the receiver writes what the sender's side reads (clipboard transfers). */
     PIPE_WRITE_END,
+    /**
+     * A file of bytes the receiver reads or maps as a whole: an ICC profile, a gamma table, a wallpaper.
+     * Crossway copies none of these across a VM boundary yet.
+     */
+    DATA_FILE,
     /** A GPU buffer ({@code zwp_linux_buffer_params_v1.add}). */
     DMABUF,
     /** A fence ({@code sync_file}) of explicit synchronisation. */

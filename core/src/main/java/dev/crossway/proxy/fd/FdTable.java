@@ -35,7 +35,20 @@ public final class FdTable {
             event("zwlr_data_control_source_v1", "send", FdKind.PIPE_WRITE_END),
             request("ext_data_control_offer_v1", "receive", FdKind.PIPE_WRITE_END),
             event("ext_data_control_source_v1", "send", FdKind.PIPE_WRITE_END),
+            event("zwp_input_method_keyboard_grab_v2", "keymap", FdKind.KEYMAP),
+            request("zwp_virtual_keyboard_v1", "keymap", FdKind.KEYMAP),
+            // Pipes the compositor writes into: a window's icon, debug output.
+            request("org_kde_plasma_window", "get_icon", FdKind.PIPE_WRITE_END),
+            request("weston_debug_v1", "subscribe", FdKind.PIPE_WRITE_END),
+            // Whole files: colour profiles, gamma tables, wallpapers.
+            request("wp_image_description_creator_icc_v1", "set_icc_file", FdKind.DATA_FILE),
+            event("wp_image_description_info_v1", "icc_file", FdKind.DATA_FILE),
+            request("zwlr_gamma_control_v1", "set_gamma", FdKind.DATA_FILE),
+            request("treeland_personalization_wallpaper_context_v1", "set_fd", FdKind.DATA_FILE),
             // GPU buffers and synchronisation.
+            event("zwlr_export_dmabuf_frame_v1", "object", FdKind.DMABUF),
+            event("org_kde_kwin_remote_buffer", "gbm_handle", FdKind.DMABUF),
+            event("treeland_capture_session_v1", "object", FdKind.DMABUF),
             request("zwp_linux_buffer_params_v1", "add", FdKind.DMABUF),
             event("zwp_linux_dmabuf_feedback_v1", "format_table", FdKind.FORMAT_TABLE),
             request("zwp_linux_surface_synchronization_v1", "set_acquire_fence", FdKind.SYNC_FILE),

@@ -1,9 +1,7 @@
 package dev.crossway.proxy.intercept;
 
-import dev.crossway.protocol.Arg;
 import dev.crossway.protocol.Interface;
 import dev.crossway.protocol.MessageSpec;
-import dev.crossway.protocol.Schema;
 import dev.crossway.proxy.Direction;
 import dev.crossway.proxy.Interceptor;
 import dev.crossway.proxy.ProtocolError;
@@ -12,8 +10,6 @@ import dev.crossway.wire.Message;
 import dev.crossway.wire.NewId;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,19 +33,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * gtk interface (so {@code deny} and version caps apply to it). Aliases are not counted in the session's
  * "globals N of M" summary, which counts the host's globals.
  *
- * <p>Use {@link #withGtkInterfaces} on the schema, which has no gtk XML of its own.
+ * <p>The gtk interfaces come from the built-in protocol table, like any other.
  */
 public final class PrimarySelectionAliasInterceptor implements Interceptor {
     public static final String ZWP_MANAGER = "zwp_primary_selection_device_manager_v1";
     public static final String GTK_MANAGER = "gtk_primary_selection_device_manager";
-    /** zwp interface to its gtk twin; same requests, events, opcodes and arguments. */
-    static final Map<String, String> GTK_NAMES = orderedNames();
     /**
      * Set in an alias global's name. Compositors number globals upward from 1, so a real name with this
      * bit is not expected; a zwp global whose name already has it gets no alias.
      */
     public static final int ALIAS_BIT = 0x80000000;
-    static final String GTK_PROTOCOL = "gtk_primary_selection";
 
     private final Session session;
     private final RegistryPolicy policy;
@@ -70,48 +63,6 @@ public final class PrimarySelectionAliasInterceptor implements Interceptor {
         Interface registry = session.schema().require("wl_registry");
         this.globalEvent = registry.message(false, "global");
         this.globalRemoveEvent = registry.message(false, "global_remove");
-    }
-
-    /**
-     * {@code schema} plus the gtk primary-selection interfaces, cloned from the zwp ones under the gtk
-     * names. Unchanged when the schema lacks the zwp protocol; gtk interfaces the schema already has
-     * (from XML given at run time) are kept.
-     */
-    public static Schema withGtkInterfaces(Schema schema) {
-        List<Interface> gtk = new ArrayList<>();
-        for (Map.Entry<String, String> e : GTK_NAMES.entrySet()) {
-            Interface zwp = schema.find(e.getKey());
-            if (zwp == null) {
-                return schema;
-            }
-            gtk.add(renamed(zwp, e.getValue()));
-        }
-        return schema.withInterfaces(gtk);
-    }
-
-    private static Interface renamed(Interface zwp, String gtkName) {
-        Interface out = new Interface(gtkName, zwp.version(), GTK_PROTOCOL);
-        for (boolean request : new boolean[] {true, false}) {
-            for (MessageSpec m : request ? zwp.requests() : zwp.events()) {
-                List<Arg> args = new ArrayList<>();
-                for (Arg a : m.args()) {
-                    String target = a.interfaceName() == null ? null : GTK_NAMES.getOrDefault(a.interfaceName(), a.interfaceName());
-                    args.add(new Arg(a.name(), a.type(), target, a.nullable(), a.enumName()));
-                }
-                out.add(m.name(), request, m.since(), m.isDestructor(), args);
-            }
-        }
-        out.freeze(zwp.enums());
-        return out;
-    }
-
-    private static Map<String, String> orderedNames() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put(ZWP_MANAGER, GTK_MANAGER);
-        m.put("zwp_primary_selection_device_v1", "gtk_primary_selection_device");
-        m.put("zwp_primary_selection_offer_v1", "gtk_primary_selection_offer");
-        m.put("zwp_primary_selection_source_v1", "gtk_primary_selection_source");
-        return java.util.Collections.unmodifiableMap(m);
     }
 
     @Override
@@ -148,16 +99,24 @@ public final class PrimarySelectionAliasInterceptor implements Interceptor {
         if (!iface.equals(ZWP_MANAGER) || hostHasGtk || (name & ALIAS_BIT) != 0) {
             return;
         }
-        RegistryPolicy.Decision zwp = policy.decide(ZWP_MANAGER, hostVersion);
-        RegistryPolicy.Decision gtk = policy.decide(GTK_MANAGER, hostVersion);
-        if (!zwp.shown() || !gtk.shown()) {
+        int version = aliasVersion(policy, hostVersion);
+        if (version == 0) {
             return;
         }
         int aliasName = name | ALIAS_BIT;
-        int version = Math.min(zwp.version(), gtk.version());
         aliases.put(aliasName, new Alias(name, version));
         announced.add(key(registry, aliasName));
         send(new Message(registry, globalEvent, aliasName, GTK_MANAGER, version));
+    }
+
+    /**
+     * The version of the gtk alias offered for a host zwp global of {@code hostVersion}, or 0 when the policy
+     * hides either interface (so {@code deny}, grants and version caps apply to the alias too).
+     */
+    public static int aliasVersion(RegistryPolicy policy, int hostVersion) {
+        RegistryPolicy.Decision zwp = policy.decide(ZWP_MANAGER, hostVersion);
+        RegistryPolicy.Decision gtk = policy.decide(GTK_MANAGER, hostVersion);
+        return zwp.shown() && gtk.shown() ? Math.min(zwp.version(), gtk.version()) : 0;
     }
 
     private void globalRemove(Chain chain, Message m) throws ProtocolError {

@@ -60,6 +60,7 @@ public final class RegistryInterceptor implements Interceptor {
             session.globalOffered(iface, d.shown());
         }
         if (!d.shown()) {
+            policy.explain(iface, d);
             return;
         }
         shown.put(name, new Shown(iface, d.version()));

@@ -9,7 +9,8 @@ import dev.crossway.protocol.Schema;
 import dev.crossway.protocol.SchemaLoader;
 import dev.crossway.proxy.Direction;
 import dev.crossway.proxy.fd.FdTranslation.Route;
-import dev.crossway.proxy.intercept.PrimarySelectionAliasInterceptor;
+import dev.crossway.proxy.intercept.GlobalClass;
+import dev.crossway.proxy.intercept.GlobalClasses;
 import dev.crossway.proxy.intercept.RegistryPolicy;
 import dev.crossway.spi.Capabilities;
 import dev.crossway.spi.PipeDirection;
@@ -25,11 +26,13 @@ class FdTranslationTest {
     static final Capabilities SAME_KERNEL = new Capabilities(true, true, 28, 65536);
     static final Capabilities SEPARATE_MEMORY = new Capabilities(false, true, 28, 65536);
     static final Capabilities VM = new Capabilities(false, false, 28, 3980);
+    static final Set<String> ALL_CLASSES = java.util.Arrays.stream(GlobalClass.values()).map(GlobalClass::configName)
+            .collect(java.util.stream.Collectors.toSet());
     static Schema schema;
 
     @BeforeAll
     static void loadSchema() {
-        schema = PrimarySelectionAliasInterceptor.withGtkInterfaces(SchemaLoader.loadBundled());
+        schema = SchemaLoader.loadBundled();
     }
 
     static MessageSpec message(String iface, boolean request, String name) {
@@ -120,7 +123,9 @@ class FdTranslationTest {
 
     @Test
     void theRegistryPolicyHidesExactlyTheGlobalsWhoseFdsCannotCrossAVm() {
-        RegistryPolicy policy = new RegistryPolicy(schema, Set.of(), Set.of(), Map.of(), FdTranslation.of(VM)::carries);
+        // Every class granted, so only the fds decide.
+        RegistryPolicy policy = new RegistryPolicy(schema, GlobalClasses.builtIn(),
+                new RegistryPolicy.Rules(ALL_CLASSES, Set.of(), Set.of(), Map.of()), FdTranslation.of(VM)::carries);
         for (String shown : List.of("wl_shm", "wl_seat", "wl_data_device_manager", "zwp_primary_selection_device_manager_v1",
                 "gtk_primary_selection_device_manager", "xdg_wm_base", "wl_compositor")) {
             assertThat(policy.decide(shown, 99).shown()).as(shown).isTrue();

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -143,6 +145,61 @@ public final class Sway implements AutoCloseable {
     public boolean seatHasKeyboard() {
         Clients.Result r = run(Duration.ofSeconds(10), "wayland-info");
         return r.exitCode() == 0 && r.stdout().lines().anyMatch(l -> l.contains("capabilities:") && l.contains("keyboard"));
+    }
+
+    /** sway's window tree as {@code swaymsg -t get_tree} prints it (JSON). */
+    public String tree() {
+        Path ipc;
+        try (Stream<Path> s = Files.list(runtimeDir)) {
+            ipc = s.filter(p -> p.getFileName().toString().startsWith("sway-ipc.")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("sway has no IPC socket in " + runtimeDir));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Clients.Result r = Clients.run(runtimeDir, socketName, Duration.ofSeconds(10), "swaymsg", "-s", ipc.toString(), "-t", "get_tree");
+        if (r.exitCode() != 0) {
+            throw new IllegalStateException("swaymsg failed: " + r.describe());
+        }
+        return r.stdout();
+    }
+
+    /**
+     * The {@code border} sway reports for the window titled {@code title}, or empty when there is none:
+     * {@code normal} when sway draws the title bar (server-side decorations), {@code csd} when the client
+     * draws its own. In each node sway prints {@code border} before {@code name}, and a node's children after both.
+     */
+    public Optional<String> border(String title) {
+        Matcher m = Pattern.compile("\"border\":\\s*\"(\\w+)\"(?:(?!\"border\").)*?\"name\":\\s*\""
+                + Pattern.quote(title) + "\"", Pattern.DOTALL).matcher(tree());
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    /**
+     * Takes screenshots of the whole output with {@code grim} until two in a row are identical, at most for
+     * {@code timeout}; returns the last one, written to {@code out}.
+     */
+    public Png settledScreenshot(Path out, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Png previous = screenshot(out);
+        while (true) {
+            Procs.sleep(Duration.ofMillis(300));
+            Png next = screenshot(out);
+            if (next.countDifferent(previous) == 0) {
+                return next;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("sway's output kept changing for " + timeout.toMillis() + " ms");
+            }
+            previous = next;
+        }
+    }
+
+    private Png screenshot(Path out) {
+        Clients.Result r = Clients.run(runtimeDir, socketName, Duration.ofSeconds(20), "grim", out.toString());
+        if (r.exitCode() != 0) {
+            throw new IllegalStateException("grim failed (apt-get install grim): " + r.describe());
+        }
+        return Png.read(out);
     }
 
     /** Runs a client (as root) directly on sway's socket. */
