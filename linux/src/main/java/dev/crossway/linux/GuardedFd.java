@@ -13,16 +13,26 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (returns 0) and {@code accept4} (fails with EINVAL); the fd itself is closed by whoever leaves last,
  * the closer or the final call in progress.
  *
+ * <p>A socket shared with another process (one systemd passed) must not be shut down, since that would
+ * break it for the other holder too: {@link #GuardedFd(int, boolean)} with {@code shutdownOnClose}
+ * false leaves the waking to the owner.
+ *
  * <p>State: one int, {@link #CLOSED} bit plus the number of calls in progress. Allocation-free.
  */
 final class GuardedFd {
     private static final int CLOSED = 1 << 30;
 
     private final int fd;
+    private final boolean shutdownOnClose;
     private final AtomicInteger state = new AtomicInteger();
 
     GuardedFd(int fd) {
+        this(fd, true);
+    }
+
+    GuardedFd(int fd, boolean shutdownOnClose) {
         this.fd = fd;
+        this.shutdownOnClose = shutdownOnClose;
     }
 
     int fd() {
@@ -53,19 +63,25 @@ final class GuardedFd {
         }
     }
 
-    /** Idempotent: wakes blocked calls, and closes the fd now or when the last call leaves. */
-    void close() {
+    /**
+     * Idempotent: wakes blocked calls (unless the fd is shared), and closes the fd now or when the last
+     * call leaves.
+     *
+     * @return whether calls were in progress, which the owner of a shared fd must wake itself
+     */
+    boolean close() {
         int s;
         do {
             s = state.get();
             if ((s & CLOSED) != 0) {
-                return;
+                return false;
             }
             // Count the closer as a call in progress too, so the fd stays valid for shutdown().
         } while (!state.compareAndSet(s, (s | CLOSED) + 1));
-        if (s != 0) {
+        if (s != 0 && shutdownOnClose) {
             Native.libc().shutdown(fd, LibC.SHUT_RDWR); // ENOTCONN on an unconnected socket is harmless
         }
         release();
+        return s != 0;
     }
 }

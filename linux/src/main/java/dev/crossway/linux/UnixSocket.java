@@ -5,6 +5,7 @@ import dev.crossway.linux.sys.Native;
 import dev.crossway.spi.Connection;
 import dev.crossway.spi.FdQueue;
 import java.io.IOException;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
@@ -78,9 +79,11 @@ public final class UnixSocket implements Connection {
 
     /** Connects to the socket at {@code path}. */
     public static UnixSocket connect(Path path) throws LinuxException {
-        Pointer addr = SockAddrUn.of(path);
+        SockAddrUn addr = SockAddrUn.of(path);
         int fd = newSocket();
-        if (LIBC.connect(fd, addr.address(), LibC.SOCKADDR_UN_SIZE) < 0) {
+        int result = LIBC.connect(fd, addr.address(), addr.length());
+        Reference.reachabilityFence(addr);
+        if (result < 0) {
             int errno = Native.errno();
             Fds.close(fd);
             throw new LinuxException("connect to " + path, errno, connectHint(errno));
