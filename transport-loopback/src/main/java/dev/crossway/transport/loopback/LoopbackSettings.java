@@ -1,6 +1,8 @@
 package dev.crossway.transport.loopback;
 
 import dev.crossway.spi.TransportOptions;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.Function;
@@ -14,6 +16,8 @@ import java.util.function.Function;
 record LoopbackSettings(Path socket, Memory memory) {
     static final String HOST_DISPLAY = "host-display";
     static final String MEMORY = "memory";
+    /** General option from the daemon: the socket Crossway itself serves, which must not be the host. */
+    static final String GUEST_SOCKET = "guest-socket";
     static final String DEFAULT_DISPLAY = "wayland-0";
 
     /** How guest shm reaches the compositor. */
@@ -57,6 +61,11 @@ record LoopbackSettings(Path socket, Memory memory) {
             }
             socket = Path.of(runtimeDir).resolve(display);
         }
+        String guest = nonEmpty(options.get(GUEST_SOCKET));
+        if (guest != null && isSameFile(socket, Path.of(guest))) {
+            throw new IllegalArgumentException("the host display " + socket + " (from " + source + ") is the socket Crossway itself serves,"
+                    + " so clients would come back to Crossway: point --host-display at the compositor's socket");
+        }
         return new LoopbackSettings(socket, memory(options.get(MEMORY)));
     }
 
@@ -71,6 +80,14 @@ record LoopbackSettings(Path socket, Memory memory) {
         }
         throw new IllegalArgumentException("unknown value '" + value + "' for option " + MEMORY + ": allowed values are "
                 + Memory.SHARED.label() + ", " + Memory.SEPARATE.label());
+    }
+
+    private static boolean isSameFile(Path a, Path b) {
+        try {
+            return a.normalize().equals(b.normalize()) || Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false; // one does not exist: not the same
+        }
     }
 
     private static String nonEmpty(String s) {

@@ -1,6 +1,7 @@
 package dev.crossway.transport.virtgpu;
 
 import dev.crossway.spi.Transport;
+import dev.crossway.spi.TransportOption;
 import dev.crossway.spi.TransportOptions;
 import dev.crossway.spi.TransportProvider;
 import dev.crossway.transport.virtgpu.device.VirtGpuDevice;
@@ -56,6 +57,27 @@ public final class VirtGpuTransportProvider implements TransportProvider {
     @Override
     public String description() {
         return "a host compositor across a VM boundary, through virtio-gpu cross-domain contexts (crosvm; Linux 5.16+ guest)";
+    }
+
+    /** A VM transport with every feature: chosen first by {@code transport = auto} when its device works. */
+    @Override
+    public int priority() {
+        return 200;
+    }
+
+    @Override
+    public List<TransportOption> options() {
+        return List.of(
+                new TransportOption(VirtGpuSettings.DEVICE, "--drm-device", "PATH",
+                        "virtgpu: the DRM node to use, e.g. /dev/dri/renderD128. Default: the first virtio_gpu node found."),
+                new TransportOption(VirtGpuSettings.IDENTIFIERS, "--cross-domain-identifiers", "28|4",
+                        "virtgpu: identifiers per cross-domain message, as the host's crosvm expects: 28 (2024-02 on, the default) or 4."),
+                new TransportOption(VirtGpuSettings.PIPE_IDLE_TIMEOUT, null, "MILLISECONDS",
+                        "virtgpu: end a clipboard or drag-and-drop transfer that moved no data for this long. Default: 0 (never)."),
+                new TransportOption(VirtGpuSettings.WRITE_PIPE_QUIRK, null, "true|false",
+                        "virtgpu: treat a RECEIVE blob of size 0 as a write pipe, for hosts that mislabel them. Default: true."),
+                new TransportOption(VirtGpuSettings.DEVICE_PROVIDER, null, "NAME",
+                        "virtgpu: which device implementation to use: kernel, or the name of one found on the module path (test emulators). Default: one found on the module path, else kernel."));
     }
 
     @Override
