@@ -10,6 +10,8 @@ module dev.crossway.app {
     requires typesafe.config;
     requires info.picocli;
     requires org.slf4j;
+    // Logging goes through slf4j-jdk14 to java.util.logging, formatted by dev.crossway.app.logging.
+    requires java.logging;
     requires jdk.unsupported;
 
     opens dev.crossway.app to info.picocli, com.google.guice;
