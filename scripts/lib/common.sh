@@ -44,7 +44,8 @@ ensure_packages() {
 
 # What running Crossway and its tests needs: the build tools, the compositors and clients the demo
 # and the integration tests drive (weston for shm and screenshots, sway with wl-clipboard and wtype
-# for the clipboard), and the protocol XML that the build bundles into core.
+# for the clipboard), systemd-socket-activate for the socket-activation test, and the protocol XML
+# that the build bundles into core.
 CROSSWAY_PACKAGES=(
     java=default-jdk-headless
     mvn=maven
@@ -59,6 +60,7 @@ CROSSWAY_PACKAGES=(
     wl-copy=wl-clipboard
     wtype=wtype
     setpriv=util-linux
+    systemd-socket-activate=systemd
 )
 
 # Prints one input of the app's distribution (a pom, or a file under src/main, src/dist or
