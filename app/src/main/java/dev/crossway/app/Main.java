@@ -124,7 +124,18 @@ public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
         StartupClock.mark("main");
+        warmUpNativeCalls();
         System.exit(newCommandLine(TransportProviders.discover()).execute(args));
+    }
+
+    /**
+     * Binds libc on another core while this one parses the command line and the configuration: jnr-ffi
+     * generates its bindings at run time (about a fifth of start-up), and the socket needs them next.
+     */
+    private static void warmUpNativeCalls() {
+        Thread warmUp = new Thread(Credentials::effectiveUid, "crossway-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
     }
 
     /**
