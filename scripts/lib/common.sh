@@ -44,8 +44,8 @@ ensure_packages() {
 
 # What running Crossway and its tests needs: the build tools, the compositors and clients the demo
 # and the integration tests drive (weston for shm and screenshots, sway with wl-clipboard and wtype
-# for the clipboard), systemd-socket-activate for the socket-activation test, and the protocol XML
-# that the build bundles into core.
+# for the clipboard), systemd-socket-activate for the socket-activation test, asciidoctor for the
+# manual pages of the .deb, and the protocol XML that the build bundles into core.
 CROSSWAY_PACKAGES=(
     java=default-jdk-headless
     mvn=maven
@@ -61,6 +61,7 @@ CROSSWAY_PACKAGES=(
     wtype=wtype
     setpriv=util-linux
     systemd-socket-activate=systemd
+    asciidoctor=asciidoctor
 )
 
 # Prints one input of the app's distribution (a pom, or a file under src/main, src/dist, src/build or

@@ -14,6 +14,9 @@ module dev.crossway.app {
     requires java.logging;
     requires jdk.unsupported;
 
+    // Main.newCommandLine, for the manual pages and shell completion generated at build time.
+    exports dev.crossway.app to dev.crossway.packaging;
+
     opens dev.crossway.app to info.picocli, com.google.guice;
     opens dev.crossway.app.inject to com.google.guice;
 

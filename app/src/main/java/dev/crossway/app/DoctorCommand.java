@@ -67,16 +67,18 @@ final class DoctorCommand implements Callable<Integer> {
         if (!SocketActivation.passedFds(System.getenv(), ProcessHandle.current().pid()).isEmpty()) {
             out.println("socket: passed by systemd (LISTEN_FDS)");
         }
+        String source = settings.source("transport");
+        String from = source.endsWith("(default)") ? "the default" : source;
         try {
             TransportProvider selected = providers.select(settings.transport(), name -> CrosswayModule.options(settings, name, null));
             String cause = selected.unavailabilityCause(CrosswayModule.options(settings, selected.name(), null));
-            String how = auto ? "transport auto (" + settings.source("transport") + ") chooses " + selected.name()
-                    + ", the available transport with the highest priority"
-                    : "transport " + selected.name() + " (" + settings.source("transport") + ")";
+            String how = auto ? "transport auto (" + from + ") chooses " + selected.name() + ", the available transport with the highest priority"
+                    : "transport " + selected.name() + " (" + from + ")";
             out.println(how + ": " + (cause == null ? "ok" : "cannot run: " + cause));
             return cause == null ? 0 : 1;
         } catch (IllegalArgumentException e) {
-            out.println("transport " + settings.transport() + " (" + settings.source("transport") + "): " + e.getMessage());
+            // The details are listed above; the message repeats them after its first sentence.
+            out.println("transport " + settings.transport() + " (" + from + "): " + e.getMessage().split("\\. Transports found")[0]);
             return 1;
         }
     }

@@ -57,7 +57,12 @@ import picocli.CommandLine.UnmatchedArgumentException;
         exitCodeList = {"0:stopped by SIGTERM or SIGINT; with a command: that command's status",
                 "1:could not start or keep serving (the message says why)",
                 "2:bad command line or configuration",
-                "126:the command is not executable", "127:the command was not found"})
+                "126:the command is not executable", "127:the command was not found"},
+        footerHeading = "%nFiles and environment:%n",
+        footer = {"/etc/crossway/crossway.conf and ~/.config/crossway/crossway.conf hold settings (an example with every"
+                + " default: /usr/share/doc/crossway/examples/crossway.conf); CROSSWAY_<KEY> sets any of them (CROSSWAY_HOST_DISPLAY"
+                + " sets host-display; __ descends a level). The user units crossway.socket and crossway.service start Crossway"
+                + " on $XDG_RUNTIME_DIR/wayland-0 (systemctl --user enable --now crossway.socket). JAVA_OPTS adds JVM options."})
 public final class Main implements Callable<Integer> {
     /** Exit status for a bad command line or configuration, as picocli and most tools use it. */
     static final int USAGE = 2;

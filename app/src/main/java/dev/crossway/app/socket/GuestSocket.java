@@ -64,7 +64,7 @@ public final class GuestSocket implements AutoCloseable {
                 throw new IllegalArgumentException(source + " " + socket + ": the directory " + parent
                         + " does not exist; create it (mode 0700) or choose another path");
             }
-            return take(path, socket, source, false);
+            return take(path, socket, false);
         }
         if (socket.contains("/")) {
             throw new IllegalArgumentException(source + " '" + socket
@@ -72,12 +72,12 @@ public final class GuestSocket implements AutoCloseable {
         }
         Path dir = RuntimeDir.check(runtimeDir, uid, "the socket name '" + socket + "' (" + source + ")");
         if (!socket.equals(AUTO)) {
-            return take(dir.resolve(socket), socket, source, false);
+            return take(dir.resolve(socket), socket, false);
         }
         List<String> taken = new ArrayList<>();
         for (int n = 0; n <= AUTO_LAST; n++) {
             String name = "wayland-" + n;
-            GuestSocket s = take(dir.resolve(name), name, source, true);
+            GuestSocket s = take(dir.resolve(name), name, true);
             if (s != null) {
                 if (!taken.isEmpty()) {
                     LOG.info("{} {} served by another compositor or Crossway: serving {} instead; guest apps need WAYLAND_DISPLAY={}",
@@ -88,7 +88,7 @@ public final class GuestSocket implements AutoCloseable {
             taken.add(name);
         }
         throw new IOException("every socket from wayland-0 to wayland-" + AUTO_LAST + " in " + dir
-                + " is taken by another compositor or Crossway: stop one, or give " + source + " a name");
+                + " is taken by another compositor or Crossway: stop one, or give a socket path with --socket");
     }
 
     /**
@@ -96,7 +96,7 @@ public final class GuestSocket implements AutoCloseable {
      *
      * @param skipTaken for the automatic choice: return null instead of failing when another server has it
      */
-    private static GuestSocket take(Path path, String displayName, String source, boolean skipTaken) throws IOException {
+    private static GuestSocket take(Path path, String displayName, boolean skipTaken) throws IOException {
         Path lock = lockOf(path);
         int lockFd = Fds.openLock(lock);
         boolean locked = false;
@@ -107,10 +107,10 @@ public final class GuestSocket implements AutoCloseable {
                     return null;
                 }
                 throw new IOException("another compositor or Crossway already serves " + path + " (its lock " + lock
-                        + " is held); stop it or choose another " + source);
+                        + " is held); stop it or choose another socket (--socket)");
             }
             locked = true;
-            if (!clearStale(path, lock, source, skipTaken)) {
+            if (!clearStale(path, skipTaken)) {
                 return null;
             }
             GuestSocket s = new GuestSocket(UnixServerSocket.bind(path), displayName, true, lockFd);
@@ -130,20 +130,20 @@ public final class GuestSocket implements AutoCloseable {
      * Makes room at {@code path}, under its lock: nothing there is fine; a stale socket is removed; a live
      * one means the path is taken (false when skipping, else an error); anything else is refused.
      */
-    private static boolean clearStale(Path path, Path lock, String source, boolean skipTaken) throws IOException {
+    private static boolean clearStale(Path path, boolean skipTaken) throws IOException {
         String kind = kind(path);
         if (kind == null) {
             return true;
         }
         if (!kind.equals("socket")) {
             throw new IOException(path + " exists and is a " + kind + ", not a socket: Crossway replaces only a stale socket."
-                    + " Remove it if nothing needs it, or choose another " + source);
+                    + " Remove it if nothing needs it, or choose another socket (--socket)");
         }
         if (answers(path)) {
             if (skipTaken) {
                 return false;
             }
-            throw new IOException("something already answers on " + path + "; stop it or choose another " + source);
+            throw new IOException("something already answers on " + path + "; stop it or choose another socket (--socket)");
         }
         LOG.info("removing stale socket {}", path);
         Files.delete(path);

@@ -74,7 +74,7 @@ class GuestSocketTest {
         try (UnixServerSocket other = UnixServerSocket.bind(runtimeDir.resolve("wayland-0"))) {
             assertThat(other.path()).exists();
             assertThatThrownBy(() -> bind("wayland-0")).hasMessageContaining("something already answers on")
-                    .hasMessageContaining("choose another --socket");
+                    .hasMessageContaining("choose another socket (--socket)");
         }
     }
 
