@@ -2,6 +2,7 @@ package dev.crossway.app;
 
 import com.google.inject.CreationException;
 import com.google.inject.Guice;
+import com.google.inject.Injector;
 import com.google.inject.ProvisionException;
 import dev.crossway.app.config.ConfigLoader;
 import dev.crossway.app.config.Settings;
@@ -283,12 +284,15 @@ public final class Main implements Callable<Integer> {
         StartupClock.mark("socket");
         Daemon daemon;
         try {
-            daemon = Guice.createInjector(new CrosswayModule(settings, providers, guestSocket.path())).getInstance(Daemon.class);
+            // Guice's own cost is the injector; the providers (schema, transport) run at getInstance.
+            Injector injector = Guice.createInjector(new CrosswayModule(settings, providers, guestSocket.path()));
+            StartupClock.mark("injector");
+            daemon = injector.getInstance(Daemon.class);
         } catch (ProvisionException | CreationException e) {
             guestSocket.close();
             return fail(1, rootMessage(e));
         }
-        StartupClock.mark("wiring");
+        StartupClock.mark("schema and transport");
         Notifier notifier = Notifier.fromEnvironment(env);
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onTerminate(stop::countDown);
@@ -296,7 +300,7 @@ public final class Main implements Callable<Integer> {
         try {
             daemon.start(guestSocket);
             StartupClock.mark("ready");
-            log.debug("start-up: {}", StartupClock.summary());
+            log.info("start-up: {}", StartupClock.summary());
             notifier.ready("Serving " + guestSocket.path() + " through " + daemon.transportDescription());
             if (!command.isEmpty()) {
                 status = ChildCommand.run(command, daemon.displayName(), stop, log, err());

@@ -33,6 +33,10 @@ public final class Harness {
     private final Path dist;
     private final Path emulatorJar;
     private final Path dataControlXml;
+    /** An earlier build's distribution to compare start-up and memory with ({@code --before-dist}), or null. */
+    private Path beforeDist;
+    /** Footprint measure → "before" / "now" → values over rounds. */
+    private final Map<String, Map<String, List<Double>>> footprint = new LinkedHashMap<>();
     private final Path work;
     private final Schema schema = SchemaLoader.loadBundled();
     /** workload → system → values over rounds. */
@@ -71,6 +75,7 @@ public final class Harness {
         Path out = Path.of("docs/BENCHMARKS.md");
         Path dist = Path.of("app/target/crossway");
         Path emulatorJar = null;
+        Path beforeDist = null;
         Path dataControlXml = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -79,6 +84,7 @@ public final class Harness {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--dist" -> dist = Path.of(args[++i]);
                 case "--emulator-jar" -> emulatorJar = Path.of(args[++i]);
+                case "--before-dist" -> beforeDist = Path.of(args[++i]).toAbsolutePath();
                 case "--data-control-xml" -> dataControlXml = Path.of(args[++i]).toAbsolutePath();
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
@@ -89,6 +95,7 @@ public final class Harness {
         Path work = Files.createTempDirectory("crossway-bench");
         Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         Harness h = new Harness(quick, rounds, dist.toAbsolutePath(), emulatorJar, dataControlXml, work);
+        h.beforeDist = beforeDist;
         String report = h.run();
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, report);
@@ -104,6 +111,11 @@ public final class Harness {
     /** Every workload that did not produce a figure for a system that ran, e.g. after a failure. */
     private List<String> missingResults() {
         List<String> missing = new ArrayList<>(notes.stream().filter(n -> n.contains("failed")).toList());
+        for (String measure : FOOTPRINT_ROWS) {
+            if (!footprint.getOrDefault(measure, Map.of()).containsKey("now")) {
+                missing.add("footprint: " + measure);
+            }
+        }
         for (var e : results.entrySet()) {
             for (String system : ran) {
                 boolean expected = !e.getKey().startsWith("limit:") && (!e.getKey().contains("proxy") || !system.equals("direct"))
@@ -124,6 +136,7 @@ public final class Harness {
             runJmh();
         }
         try (Proc weston = startWeston()) {
+            runFootprint();
             List<String> systems = new ArrayList<>(SYSTEMS);
             if (emulatorJar == null || !Files.isRegularFile(emulatorJar)) {
                 systems.remove("crossway-virtgpu");
@@ -154,6 +167,90 @@ public final class Harness {
         }
         runClipboard();
         return report();
+    }
+
+    /**
+     * The footprint rows every run must fill, in the report's order; the start-up shares read from the
+     * log (XML parse, Guice) follow them when the daemon logs them.
+     */
+    private static final List<String> FOOTPRINT_ROWS = List.of("start to socket-ready (ms)", "idle RSS (MiB)", "idle threads",
+            "RSS per idle client, 100 clients (KiB)");
+
+    /** The Guice phase of the daemon's {@code start-up: settings 96 ms, socket 69 ms, injector 40 ms, ...} line. */
+    private static final java.util.regex.Pattern INJECTOR = java.util.regex.Pattern.compile("start-up: .*injector (\\d+) ms");
+    /** What the schema loader logs: {@code loaded 118 interfaces from 35 protocol files (...) in 45 ms}. */
+    private static final java.util.regex.Pattern XML_PARSE = java.util.regex.Pattern.compile("protocol files .* in (\\d+) ms");
+
+    /**
+     * Start-up and memory at rest: Crossway (loopback, shared memory) started and stopped once per round,
+     * and with {@code --before-dist} an earlier build in alternation. Measures the time from launching
+     * {@code bin/crossway} to its {@code listening on} line, the RSS and threads 1 s later, then the RSS
+     * added by 100 idle clients (each connected, registry listed, nothing drawn), 2 s after they connected.
+     */
+    private void runFootprint() throws Exception {
+        List<String> variants = new ArrayList<>(List.of("now"));
+        if (beforeDist != null) {
+            variants.add("before");
+        }
+        int clients = 100; // as in FOOTPRINT_ROWS
+        FOOTPRINT_ROWS.forEach(row -> footprint.put(row, new LinkedHashMap<>()));
+        for (int round = 0; round < rounds; round++) {
+            java.util.Collections.rotate(variants, 1);
+            for (String variant : variants) {
+                Path home = variant.equals("now") ? dist : beforeDist;
+                System.err.printf("footprint round %d/%d: %s (%s)%n", round + 1, rounds, variant, home);
+                Map<String, String> env = Map.of("XDG_RUNTIME_DIR", work.toString());
+                long t0 = System.nanoTime();
+                try (Proc p = Proc.start("footprint-" + variant, List.of(home.resolve("bin/crossway").toString(), "--transport", "loopback",
+                        "--host-display", work.resolve("bench-weston").toString(), "--socket", "bench-footprint"), env, work)) {
+                    p.await("Crossway's 'listening on' line", Duration.ofSeconds(30), () -> p.log().contains("listening on"));
+                    double startup = (System.nanoTime() - t0) / 1e6;
+                    recordFootprint(FOOTPRINT_ROWS.get(0), variant, startup);
+                    java.util.regex.Matcher xml = XML_PARSE.matcher(p.log());
+                    if (xml.find()) {
+                        double parse = Double.parseDouble(xml.group(1));
+                        recordFootprint("start-up: the protocol XML parse (ms)", variant, parse);
+                        recordFootprint("start to socket-ready without the XML parse (ms)", variant, startup - parse);
+                    }
+                    Proc.sleep(300); // the start-up line follows 'listening on'
+                    java.util.regex.Matcher injector = INJECTOR.matcher(p.log());
+                    if (injector.find()) {
+                        recordFootprint("start-up: the Guice injector (ms)", variant, Double.parseDouble(injector.group(1)));
+                    }
+                    Proc.sleep(700);
+                    double idle = p.rssMiB();
+                    recordFootprint(FOOTPRINT_ROWS.get(1), variant, idle);
+                    recordFootprint(FOOTPRINT_ROWS.get(2), variant, threads(p.pid()));
+                    List<WaylandClient> idleClients = new ArrayList<>();
+                    try {
+                        for (int i = 0; i < clients; i++) {
+                            idleClients.add(WaylandClient.connect(work.resolve("bench-footprint"), schema));
+                        }
+                        Proc.sleep(2000);
+                        recordFootprint(FOOTPRINT_ROWS.get(3), variant, (p.rssMiB() - idle) * 1024 / clients);
+                    } finally {
+                        idleClients.forEach(WaylandClient::close);
+                    }
+                } catch (Exception e) {
+                    notes.add("footprint round " + (round + 1) + ", " + variant + ": failed: "
+                            + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+                    System.err.println("footprint " + variant + " failed: " + e);
+                }
+            }
+        }
+    }
+
+    private void recordFootprint(String measure, String variant, double v) {
+        footprint.computeIfAbsent(measure, k -> new LinkedHashMap<>()).computeIfAbsent(variant, k -> new ArrayList<>()).add(v);
+    }
+
+    private static double threads(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("Threads:")) {
+                return Double.parseDouble(line.substring(8).trim());
+            }
+        }
+        return Double.NaN;
     }
 
     /**
@@ -575,6 +672,25 @@ public final class Harness {
                 md.append(" |");
             }
             md.append('\n');
+        }
+        if (!footprint.isEmpty()) {
+            md.append("\n## Footprint: start-up and memory at rest\n\n");
+            md.append("Crossway with the loopback transport (shared memory) in front of the same weston, started and stopped once per round")
+                    .append(beforeDist == null ? "" : ", alternating with an earlier build (`--before-dist " + beforeDist.getFileName() + "`)")
+                    .append(". Start-up runs from launching `bin/crossway` (the launcher's JVM flags included) to its `listening on` line, ")
+                    .append("as a client sees the socket become usable; the XML parse and the Guice injector are read from the daemon's own log ")
+                    .append("(the schema loader's time and the `start-up:` line). RSS and threads come from /proc 1 s after start; the ")
+                    .append("per-client figure is the RSS 100 idle clients add (connected, registry listed), 2 s after they connected, ")
+                    .append("divided by 100. Medians over rounds.\n\n");
+            md.append(beforeDist == null ? "| measure | now |\n|---|---|\n" : "| measure | before | now |\n|---|---|---|\n");
+            for (var e : footprint.entrySet()) {
+                md.append("| ").append(e.getKey()).append(" |");
+                for (String variant : beforeDist == null ? List.of("now") : List.of("before", "now")) {
+                    List<Double> v = e.getValue().get(variant);
+                    md.append(' ').append(v == null ? "–" : format(median(v))).append(" |");
+                }
+                md.append('\n');
+            }
         }
         if (!jmh.isEmpty()) {
             md.append("\n## Micro-benchmarks (JMH)\n\n");
