@@ -130,16 +130,20 @@ public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
         StartupClock.mark("main");
-        warmUpNativeCalls();
+        warmUp();
         System.exit(newCommandLine(TransportProviders.discover()).execute(args));
     }
 
     /**
-     * Binds libc on another core while this one parses the command line and the configuration: jnr-ffi
-     * generates its bindings at run time (about a fifth of start-up), and the socket needs them next.
+     * Does on another core what the daemon needs next while this one parses the command line and the
+     * configuration: binding libc (jnr-ffi generates its bindings at run time, about a fifth of start-up)
+     * and loading Guice (an empty injector). Harmless when only --help or --version runs.
      */
-    private static void warmUpNativeCalls() {
-        Thread warmUp = new Thread(Credentials::effectiveUid, "crossway-warm-up");
+    private static void warmUp() {
+        Thread warmUp = new Thread(() -> {
+            Credentials.effectiveUid();
+            Guice.createInjector();
+        }, "crossway-warm-up");
         warmUp.setDaemon(true);
         warmUp.start();
     }
@@ -257,6 +261,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        StartupClock.mark("command line");
         Settings settings;
         try {
             settings = settings();

@@ -20,7 +20,7 @@ final class StartupClock {
     }
 
     /**
-     * {@code settings 80 ms, socket 5 ms, ...; main to ready 300 ms}: each mark measured from the one
+     * {@code command line 150 ms, settings 30 ms, ...; main to ready 300 ms}: each mark measured from the one
      * before. Time before {@code main} (JVM start, module resolution) is not seen here; the benchmark
      * harness measures from the launch.
      */
