@@ -97,7 +97,7 @@ class MainTest {
         assertThat(out.toString()).contains("fakevm (priority 150): unavailable").contains("no transport can run here");
         assertThat(run("doctor", "--fake-device", "/dev/fake0")).as(out + "" + err).isZero();
         assertThat(deviceSeen.get()).isEqualTo("/dev/fake0");
-        assertThat(out.toString()).contains("transport auto (crossway.transport (default)) chooses fakevm");
+        assertThat(out.toString()).contains("transport auto (the default) chooses fakevm");
     }
 
     @Test
