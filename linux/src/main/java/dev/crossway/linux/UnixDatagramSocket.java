@@ -18,19 +18,9 @@ import jnr.ffi.Pointer;
 public final class UnixDatagramSocket implements AutoCloseable {
     private static final LibC LIBC = Native.libc();
 
-    /*
-     * struct msghdr (56 bytes, x86_64, <sys/socket.h>) with the destination in msg_name, then one struct
-     * iovec (16 bytes):
-     *   void *msg_name @0; socklen_t msg_namelen @8; struct iovec *msg_iov @16; size_t msg_iovlen @24;
-     *   void *msg_control @32; size_t msg_controllen @40; int msg_flags @48
-     *   struct iovec { void *iov_base @0; size_t iov_len @8; }
-     */
-    private static final int MSG_NAME = 0;
-    private static final int MSG_NAMELEN = 8;
-    private static final int MSG_IOV = 16;
-    private static final int MSG_IOVLEN = 24;
-    private static final int IOV = 56;
-    private static final int PAYLOAD = IOV + 16;
+    /** Native memory of a send: a struct msghdr with the destination in msg_name, one iovec, the payload. */
+    private static final int IOV = MsgHdr.SIZE;
+    private static final int PAYLOAD = IOV + MsgHdr.IOVEC_SIZE;
 
     private final int fd;
     private final String address;
@@ -58,12 +48,12 @@ public final class UnixDatagramSocket implements AutoCloseable {
         try {
             Pointer msg = Memory.allocateDirect(Native.runtime(), PAYLOAD + Math.max(1, message.length), true);
             msg.put(PAYLOAD, message, 0, message.length);
-            msg.putLong(MSG_NAME, to.address());
-            msg.putInt(MSG_NAMELEN, to.length());
-            msg.putLong(MSG_IOV, msg.address() + IOV);
-            msg.putLong(MSG_IOVLEN, 1);
-            msg.putLong(IOV, msg.address() + PAYLOAD);
-            msg.putLong(IOV + 8, message.length);
+            msg.putLong(MsgHdr.NAME, to.address());
+            msg.putInt(MsgHdr.NAMELEN, to.length());
+            msg.putLong(MsgHdr.IOV, msg.address() + IOV);
+            msg.putLong(MsgHdr.IOVLEN, 1);
+            msg.putLong(IOV + MsgHdr.IOV_BASE, msg.address() + PAYLOAD);
+            msg.putLong(IOV + MsgHdr.IOV_LEN, message.length);
             long sent;
             do {
                 sent = LIBC.sendmsg(fd, msg.address(), LibC.MSG_NOSIGNAL);
