@@ -141,8 +141,12 @@ public final class Main implements Callable<Integer> {
      */
     private static void warmUp() {
         Thread warmUp = new Thread(() -> {
-            Credentials.effectiveUid();
-            Guice.createInjector();
+            try {
+                Credentials.effectiveUid();
+                Guice.createInjector();
+            } catch (RuntimeException | LinkageError e) {
+                // Only a head start: the same step on the main thread reports what is wrong.
+            }
         }, "crossway-warm-up");
         warmUp.setDaemon(true);
         warmUp.start();
