@@ -237,6 +237,23 @@ public final class Harness {
                     System.err.println("footprint " + variant + " failed: " + e);
                 }
             }
+            recordFootprint("idle RSS of a JVM that only sleeps, with the launcher's flags (MiB)", "now", emptyJvmRssMiB());
+        }
+    }
+
+    /** RSS 1 s after start of {@link EmptyJvm} run with the JVM defaults of {@code bin/crossway}. */
+    private double emptyJvmRssMiB() throws IOException {
+        java.util.regex.Matcher defaults = java.util.regex.Pattern.compile("(?m)^defaults=\"([^\"]*)\"")
+                .matcher(Files.readString(dist.resolve("bin/crossway")));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        if (defaults.find()) {
+            cmd.addAll(Arrays.asList(defaults.group(1).split(" ")));
+        }
+        cmd.addAll(List.of("-cp", Path.of(System.getProperty("java.class.path").split(":")[0]).toString(), EmptyJvm.class.getName()));
+        try (Proc p = Proc.start("empty-jvm", cmd, Map.of(), work)) {
+            p.await("the empty JVM's 'ready'", Duration.ofSeconds(30), () -> p.log().contains("ready"));
+            Proc.sleep(1000);
+            return p.rssMiB();
         }
     }
 
@@ -706,6 +723,8 @@ public final class Harness {
         md.append("- Full-damage frames: weston (pixman) composites the whole frame; a copying proxy adds at least one frame copy, bounded by the `limit:` memcpy rows.\n");
         md.append("- Proxy CPU per frame below the 10 ms tick resolution reads as 0 for short runs; use the full run's figures.\n");
         md.append("- crossway-virtgpu: the emulator runs in the daemon's process and does the host's work too (its CPU is in the proxy CPU figures); a real VM adds virtqueue and VM-exit costs that no figure here shows.\n");
+        md.append("- Start-up: before `main` the JVM boots and resolves the module graph of `lib/`; the daemon's own phases follow in its `start-up:` log line (command line, settings, socket, injector, schema and transport). picocli's classes are Java 5 class files, which the class-data sharing archive cannot hold, so building the command line stays the largest phase.\n");
+        md.append("- Idle RSS: the footprint table's empty JVM is the floor; above it are mostly the metadata of the classes loaded at start (mapped from the CDS archives), the initial heap (`-Xms8m`) and C1's code.\n");
         md.append("- Clipboard: wl-copy through the system, wl-paste directly on a headless sway 1.7 (pixman), one transfer of random data per round, checked byte for byte; MiB/s of the paste's run time. The data-control protocol carries it (Crossway is given its XML); on loopback the pipe passes as-is, on virtgpu every 4 KiB crosses as one cross-domain message.\n");
         if (!notes.isEmpty()) {
             md.append("\n## Notes from this run\n\n");
