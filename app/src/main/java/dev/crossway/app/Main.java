@@ -326,8 +326,9 @@ public final class Main implements Callable<Integer> {
 
     /** The socket systemd passed, or the one the settings name, bound now. */
     private static GuestSocket guestSocket(Settings settings, Map<String, String> env, Logger log) throws IOException {
-        SocketActivation.PassedFd passed = SocketActivation.waylandFd(
-                SocketActivation.passedFds(env, ProcessHandle.current().pid()));
+        List<SocketActivation.PassedFd> passedFds = SocketActivation.passedFds(env, ProcessHandle.current().pid());
+        SocketActivation.PassedFd passed = SocketActivation.waylandFd(passedFds);
+        SocketActivation.unsupported(passedFds).forEach(log::warn);
         if (passed == null) {
             return GuestSocket.bind(settings.socket(), settings.source("socket"), env.get("XDG_RUNTIME_DIR"), Credentials.effectiveUid());
         }

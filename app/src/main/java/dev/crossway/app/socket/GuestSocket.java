@@ -183,7 +183,7 @@ public final class GuestSocket implements AutoCloseable {
      */
     public static GuestSocket adopt(UnixServerSocket server, String runtimeDir) {
         Path path = server.path();
-        boolean underRuntimeDir = runtimeDir != null && !runtimeDir.isEmpty() && Path.of(runtimeDir).equals(path.getParent());
+        boolean underRuntimeDir = runtimeDir != null && !runtimeDir.isEmpty() && Path.of(runtimeDir).normalize().equals(path.getParent());
         int lockFd = -1;
         Path lock = lockOf(path);
         try {

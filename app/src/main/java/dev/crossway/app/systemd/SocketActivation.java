@@ -11,8 +11,9 @@ import java.util.Map;
  * (colon-separated, from the socket unit's {@code FileDescriptorName=}).
  *
  * <p>Names, as wayland-proxy-virtwl uses them: {@value #WAYLAND} is the socket Wayland clients connect
- * to; {@value #X11} is reserved for an X11 display and refused until Crossway runs Xwayland. A single
- * fd with another name (systemd's default is the unit's name) is taken as the Wayland socket.
+ * to; {@value #X11} is reserved for an X11 display, which Crossway does not serve yet (see
+ * {@link #unsupported}). A single fd with another name (systemd's default is the unit's name) is taken
+ * as the Wayland socket.
  */
 public final class SocketActivation {
     /** The first fd systemd passes ({@code SD_LISTEN_FDS_START}). */
@@ -71,17 +72,12 @@ public final class SocketActivation {
      * The fd to serve Wayland clients on: the one named {@value #WAYLAND}, or a single fd with another
      * name; none when nothing was passed.
      *
-     * @throws IllegalArgumentException for an {@value #X11} socket (not supported yet) or fds Crossway
-     *                                  cannot tell apart, with the unit setting that fixes it
+     * @throws IllegalArgumentException when only an {@value #X11} socket was passed (not supported yet), or
+     *                                  fds Crossway cannot tell apart, with the unit setting that fixes it
      */
     public static PassedFd waylandFd(List<PassedFd> passed) {
         PassedFd wayland = null;
         for (PassedFd p : passed) {
-            if (p.name().equals(X11)) {
-                throw new IllegalArgumentException("systemd passed an X11 socket (" + p.describe()
-                        + "), but Crossway does not run Xwayland yet: remove the X11 socket from the socket unit,"
-                        + " or give it FileDescriptorName=wayland if it is meant for Wayland clients");
-            }
             if (p.name().equals(WAYLAND)) {
                 wayland = p;
             }
@@ -89,12 +85,35 @@ public final class SocketActivation {
         if (wayland != null || passed.isEmpty()) {
             return wayland;
         }
-        if (passed.size() == 1) {
+        if (passed.size() == 1 && !passed.get(0).name().equals(X11)) {
             return passed.get(0);
+        }
+        if (passed.size() == 1) {
+            throw new IllegalArgumentException(unsupportedMessage(passed.get(0)) + ", or give it FileDescriptorName=wayland if it is"
+                    + " meant for Wayland clients");
         }
         List<String> described = new ArrayList<>();
         passed.forEach(p -> described.add(p.describe()));
         throw new IllegalArgumentException("systemd passed " + passed.size() + " sockets and none is named \"" + WAYLAND + "\" ("
                 + String.join(", ", described) + "): set FileDescriptorName=wayland on the one for Wayland clients");
+    }
+
+    /**
+     * What was passed beside the Wayland socket that Crossway does not serve (an {@value #X11} socket, for
+     * now), one message each: its clients would wait unanswered, so the daemon warns about it.
+     */
+    public static List<String> unsupported(List<PassedFd> passed) {
+        List<String> messages = new ArrayList<>();
+        for (PassedFd p : passed) {
+            if (p.name().equals(X11)) {
+                messages.add(unsupportedMessage(p));
+            }
+        }
+        return messages;
+    }
+
+    private static String unsupportedMessage(PassedFd x11) {
+        return "systemd passed an X11 socket (" + x11.describe() + "), but Crossway does not run Xwayland yet:"
+                + " remove the X11 socket from the socket unit";
     }
 }

@@ -44,9 +44,17 @@ class SocketActivationTest {
     }
 
     @Test
-    void anX11SocketIsRefusedUntilXwaylandIsSupported() {
-        assertThatThrownBy(() -> SocketActivation.waylandFd(passed("LISTEN_FDS", "2", "LISTEN_FDNAMES", "wayland:x11")))
+    void anX11SocketAloneIsRefusedUntilXwaylandIsSupported() {
+        assertThatThrownBy(() -> SocketActivation.waylandFd(passed("LISTEN_FDS", "1", "LISTEN_FDNAMES", "x11")))
                 .hasMessageContaining("X11 socket").hasMessageContaining("does not run Xwayland yet");
+    }
+
+    @Test
+    void besideTheWaylandSocketAnX11SocketIsAWarning() {
+        List<PassedFd> fds = passed("LISTEN_FDS", "2", "LISTEN_FDNAMES", "wayland:x11");
+        assertThat(SocketActivation.waylandFd(fds)).isEqualTo(new PassedFd(3, "wayland"));
+        assertThat(SocketActivation.unsupported(fds)).singleElement().asString()
+                .contains("fd 4 (\"x11\")").contains("does not run Xwayland yet");
     }
 
     @Test
