@@ -130,6 +130,17 @@ public final class Harness {
         return missing;
     }
 
+    /** The 1-minute load average when the run started: other work on the machine shares its cores. */
+    private final String loadAtStart = loadAverage();
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
     private String run() throws Exception {
         measureLimits();
         if (!quick) {
@@ -648,6 +659,8 @@ public final class Harness {
         md.append("## Machine\n\n");
         md.append("- CPU: ").append(cpuModel()).append(", ").append(Runtime.getRuntime().availableProcessors()).append(" cores\n");
         md.append("- Kernel: ").append(firstLine("uname", "-r")).append("\n");
+        md.append("- Load average (1 min) when the run started and ended: ").append(loadAtStart).append(" and ").append(loadAverage())
+                .append(" (anything above 0 is other work sharing the cores; timings then spread more)\n");
         md.append("- Java: ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.version")).append("\n");
         md.append("- Compositor: ").append(firstLine("weston", "--version")).append(", headless backend, pixman renderer, 1920×1080\n");
         md.append("- Reference proxy: ").append(onPath("waypipe") ? firstLine("waypipe", "--version") : "waypipe not installed")
