@@ -24,7 +24,7 @@ import java.util.TreeMap;
  * the systems alternating within each round, and writes the medians and ratios to direct as Markdown.
  *
  * <pre>
- * Harness [--quick] [--rounds N] [--out FILE] --dist CROSSWAY_HOME
+ * Harness [--quick] [--rounds N] [--out FILE] [--before-dist HOME [--before-label TEXT]] --dist CROSSWAY_HOME
  * </pre>
  */
 public final class Harness {
@@ -35,6 +35,8 @@ public final class Harness {
     private final Path dataControlXml;
     /** An earlier build's distribution to compare start-up and memory with ({@code --before-dist}), or null. */
     private Path beforeDist;
+    /** What the earlier build is, for the report ({@code --before-label}, e.g. a commit); default its path. */
+    private String beforeLabel;
     /** Footprint measure → "before" / "now" → values over rounds. */
     private final Map<String, Map<String, List<Double>>> footprint = new LinkedHashMap<>();
     private final Path work;
@@ -76,6 +78,7 @@ public final class Harness {
         Path dist = Path.of("app/target/crossway");
         Path emulatorJar = null;
         Path beforeDist = null;
+        String beforeLabel = null;
         Path dataControlXml = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -85,6 +88,7 @@ public final class Harness {
                 case "--dist" -> dist = Path.of(args[++i]);
                 case "--emulator-jar" -> emulatorJar = Path.of(args[++i]);
                 case "--before-dist" -> beforeDist = Path.of(args[++i]).toAbsolutePath();
+                case "--before-label" -> beforeLabel = args[++i];
                 case "--data-control-xml" -> dataControlXml = Path.of(args[++i]).toAbsolutePath();
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
@@ -96,6 +100,7 @@ public final class Harness {
         Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         Harness h = new Harness(quick, rounds, dist.toAbsolutePath(), emulatorJar, dataControlXml, work);
         h.beforeDist = beforeDist;
+        h.beforeLabel = beforeLabel != null ? beforeLabel : String.valueOf(beforeDist);
         String report = h.run();
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, report);
@@ -706,7 +711,7 @@ public final class Harness {
         if (!footprint.isEmpty()) {
             md.append("\n## Footprint: start-up and memory at rest\n\n");
             md.append("Crossway with the loopback transport (shared memory) in front of the same weston, started and stopped once per round")
-                    .append(beforeDist == null ? "" : ", alternating with an earlier build (`--before-dist " + beforeDist.getFileName() + "`)")
+                    .append(beforeDist == null ? "" : ", alternating with an earlier build (before: " + beforeLabel + ")")
                     .append(". Start-up runs from launching `bin/crossway` (the launcher's JVM flags included) to its `listening on` line, ")
                     .append("as a client sees the socket become usable; the XML parse and the Guice injector are read from the daemon's own log ")
                     .append("(the schema loader's time and the `start-up:` line). RSS and threads come from /proc 1 s after start; the ")
