@@ -44,8 +44,9 @@ ensure_packages() {
 
 # What running Crossway and its tests needs: the build tools, the compositors and clients the demo
 # and the integration tests drive (weston for shm and screenshots, sway with wl-clipboard and wtype
-# for the clipboard, gtk3-demo and grim for decorations on sway). The protocol XML comes with core's
-# built-in table (scripts/protocols), so the build needs no XML package.
+# for the clipboard, gtk3-demo and grim for decorations on sway), systemd-socket-activate for the
+# socket-activation test and asciidoctor for the manual pages of the .deb. The protocol XML comes with
+# core's built-in table (scripts/protocols), so the build needs no XML package.
 CROSSWAY_PACKAGES=(
     java=default-jdk-headless
     mvn=maven
@@ -60,9 +61,11 @@ CROSSWAY_PACKAGES=(
     setpriv=util-linux
     gtk3-demo=gtk-3-examples
     grim=grim
+    systemd-socket-activate=systemd
+    asciidoctor=asciidoctor
 )
 
-# Prints one input of the app's distribution (a pom, or a file under src/main, src/dist or
+# Prints one input of the app's distribution (a pom, or a file under src/main, src/dist, src/build or
 # src/assembly of any module but it-tests) that is newer than the distribution, if any.
 # The distribution's directory is made anew by every build, so its time is the build's; the files
 # in it keep their sources' times.
@@ -70,7 +73,7 @@ dist_outdated_by() {
     [ -x "$CROSSWAY_DIST/bin/crossway" ] || { echo "$CROSSWAY_DIST/bin/crossway (missing)"; return; }
     find "$CROSSWAY_ROOT" \
         \( -path "$CROSSWAY_ROOT/.git" -o -path "$CROSSWAY_ROOT/it-tests" -o -name target \) -prune \
-        -o \( -name pom.xml -o -path '*/src/main/*' -o -path '*/src/dist/*' -o -path '*/src/assembly/*' \) \
+        -o \( -name pom.xml -o -path '*/src/main/*' -o -path '*/src/dist/*' -o -path '*/src/build/*' -o -path '*/src/assembly/*' \) \
         -type f -newer "$CROSSWAY_DIST" -print -quit
 }
 

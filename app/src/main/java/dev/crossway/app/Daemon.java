@@ -1,7 +1,6 @@
 package dev.crossway.app;
 
-import dev.crossway.linux.Fds;
-import dev.crossway.linux.UnixServerSocket;
+import dev.crossway.app.socket.GuestSocket;
 import dev.crossway.linux.UnixSocket;
 import dev.crossway.proxy.Kernel;
 import dev.crossway.proxy.Session;
@@ -13,8 +12,6 @@ import dev.crossway.spi.Transport;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,14 +19,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Listens on the guest-facing socket and gives each client a {@link Session} with its own host
- * connection. Owns the socket file and its libwayland-style {@code .lock}: it refuses a socket someone
- * serves, replaces a stale one, and removes both when closed.
+ * Accepts guest clients on the {@link GuestSocket} and gives each a {@link Session} with its own host
+ * connection. Owns the socket once started, and closes it (with its files) when closed.
  */
 public final class Daemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
 
-    private final SocketPath socketPath;
     private final Transport transport;
     private final SessionOptions options;
     private final Kernel kernel;
@@ -42,58 +37,34 @@ public final class Daemon implements AutoCloseable {
             LOG.info("client {} closed: {}", session.id(), stats.summary());
         }
     };
-    private UnixServerSocket server;
-    private int lockFd = -1;
+    private GuestSocket socket;
     private Thread acceptThread;
     private volatile boolean closing;
 
     @Inject
-    Daemon(SocketPath socketPath, Transport transport, SessionOptions options, Kernel kernel) {
-        this.socketPath = socketPath;
+    Daemon(Transport transport, SessionOptions options, Kernel kernel) {
         this.transport = transport;
         this.options = options;
         this.kernel = kernel;
     }
 
-    /** Takes the socket and starts accepting clients. */
-    public Path start() throws IOException {
-        Path path = socketPath.path();
-        Path lock = Path.of(path + ".lock");
-        Files.createDirectories(path.getParent());
-        lockFd = Fds.openLock(lock);
-        if (!Fds.tryLock(lockFd)) {
-            Fds.close(lockFd);
-            lockFd = -1;
-            throw new IOException("another compositor or Crossway already serves " + path + " (its lock " + lock
-                    + " is held); stop it or choose another --socket");
-        }
-        if (Files.exists(path)) {
-            if (answers(path)) {
-                releaseLock(lock);
-                throw new IOException("something already answers on " + path + "; stop it or choose another --socket");
-            }
-            LOG.info("removing stale socket {}", path);
-            Files.delete(path);
-        }
-        server = UnixServerSocket.bind(path);
+    /** Starts accepting clients on {@code socket}, which the daemon owns from now on. */
+    public void start(GuestSocket socket) {
+        this.socket = socket;
         acceptThread = new Thread(this::acceptLoop, "crossway-accept");
         acceptThread.setDaemon(true);
         acceptThread.start();
-        LOG.info("listening on {} (transport: {})", path, transport.describe());
-        return path;
-    }
-
-    private static boolean answers(Path path) {
-        try (UnixSocket probe = UnixSocket.connect(path)) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        LOG.info("listening on {} (transport: {})", socket.path(), transport.describe());
     }
 
     /** What clients put in WAYLAND_DISPLAY to reach this daemon. */
     public String displayName() {
-        return socketPath.displayName();
+        return socket.displayName();
+    }
+
+    /** The transport in words, for status lines. */
+    public String transportDescription() {
+        return transport.describe();
     }
 
     /** Sessions currently open. */
@@ -105,7 +76,7 @@ public final class Daemon implements AutoCloseable {
         while (!closing) {
             UnixSocket client;
             try {
-                client = server.accept();
+                client = socket.server().accept();
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
@@ -142,15 +113,15 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
-    /** Stops accepting, closes every session, removes the socket and the lock. Idempotent. */
+    /** Stops accepting, closes every session, the socket (with its files) and the transport. Idempotent. */
     @Override
     public synchronized void close() {
         if (closing) {
             return;
         }
         closing = true;
-        if (server != null) {
-            server.close();
+        if (socket != null) {
+            socket.server().close();
         }
         for (Session s : sessions) {
             s.close();
@@ -160,48 +131,9 @@ public final class Daemon implements AutoCloseable {
         while (!sessions.isEmpty() && System.nanoTime() < deadline) {
             sleepQuietly(10);
         }
-        Path path = socketPath.path();
-        if (server != null) {
-            try {
-                Files.deleteIfExists(path);
-            } catch (IOException e) {
-                LOG.warn("could not remove {}: {}", path, e.getMessage());
-            }
+        if (socket != null) {
+            socket.close();
         }
-        releaseLock(Path.of(path + ".lock"));
         transport.close();
     }
-
-    private void releaseLock(Path lock) {
-        if (lockFd >= 0) {
-            try {
-                Files.deleteIfExists(lock);
-            } catch (IOException e) {
-                LOG.warn("could not remove {}: {}", lock, e.getMessage());
-            }
-            Fds.close(lockFd);
-            lockFd = -1;
-        }
-    }
-
-    /** Where the guest-facing socket lives. */
-    public record SocketPath(Path path, String displayName) {
-        /**
-         * @param socket a name under $XDG_RUNTIME_DIR or an absolute path
-         */
-        public static SocketPath resolve(String socket, String xdgRuntimeDir) {
-            if (socket.startsWith("/")) {
-                return new SocketPath(Path.of(socket), socket);
-            }
-            if (socket.contains("/")) {
-                throw new IllegalArgumentException("--socket '" + socket + "' must be a plain name (under $XDG_RUNTIME_DIR) or an absolute path");
-            }
-            if (xdgRuntimeDir == null || xdgRuntimeDir.isEmpty()) {
-                throw new IllegalArgumentException("XDG_RUNTIME_DIR is not set, so the socket name '" + socket
-                        + "' cannot be placed; set XDG_RUNTIME_DIR or give --socket an absolute path");
-            }
-            return new SocketPath(Path.of(xdgRuntimeDir, socket), socket);
-        }
-    }
-
 }

@@ -2,50 +2,83 @@ package dev.crossway.app;
 
 import dev.crossway.app.config.Settings;
 import dev.crossway.app.inject.CrosswayModule;
-import dev.crossway.spi.TransportOptions;
+import dev.crossway.app.systemd.SocketActivation;
 import dev.crossway.spi.TransportProvider;
 import dev.crossway.spi.TransportProviders;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
-/** {@code crossway doctor}: which transports can run here, and for those that cannot, why and how to fix it. */
-@Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = "Checks whether the selected transport can run here and lists every transport found.")
+/**
+ * {@code crossway doctor}: which transports can run here, which one the settings select and why, and
+ * for those that cannot run, the cause and the fix.
+ */
+@Command(name = "doctor", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        customSynopsis = "crossway doctor [OPTIONS]",
+        description = "Checks every transport found, explains which one the settings select (transport = auto picks the"
+                + " available one that ranks first) and says what is missing for the others. Exits 0 when the selected"
+                + " transport can run.")
 final class DoctorCommand implements Callable<Integer> {
     @ParentCommand
     Main parent;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
-        Settings settings = parent.settingsOrReport();
-        if (settings == null) {
-            return Main.BAD_CONFIGURATION;
+        Settings settings;
+        try {
+            settings = parent.settings();
+        } catch (IllegalArgumentException e) {
+            return parent.fail(Main.USAGE, e.getMessage());
         }
-        TransportProviders providers = TransportProviders.discover();
-        TransportOptions options = CrosswayModule.options(settings);
+        PrintWriter out = spec.commandLine().getOut();
+        try {
+            return check(settings, out);
+        } finally {
+            out.flush();
+        }
+    }
+
+    private int check(Settings settings, PrintWriter out) {
+        TransportProviders providers = parent.providers();
         if (providers.all().isEmpty()) {
-            System.out.println("no transports found: is a transport module on the module path?");
+            out.println("no transports found: is a transport module on the module path?");
         }
+        boolean auto = TransportProviders.isAuto(settings.transport());
+        out.println("transports, in the order transport=auto tries them:");
         for (TransportProvider p : providers.all()) {
             // Each transport is checked with its own options section, as when it runs.
-            TransportOptions own = CrosswayModule.options(settings, p.name());
+            var own = CrosswayModule.options(settings, p.name(), null);
             String cause = p.unavailabilityCause(own);
-            System.out.println(p.name() + ": " + (cause == null ? "available" : "unavailable") + " (" + p.description() + ")");
+            out.println("  " + p.name() + " (priority " + p.priority() + "): " + (cause == null ? "available" : "unavailable")
+                    + " - " + p.description());
             for (String line : p.checks(own)) {
-                System.out.println("  " + line);
+                out.println("      " + line);
             }
         }
         for (String failure : providers.loadFailures()) {
-            System.out.println("failed to load a transport: " + failure);
+            out.println("failed to load a transport: " + failure);
         }
+        if (!SocketActivation.passedFds(System.getenv(), ProcessHandle.current().pid()).isEmpty()) {
+            out.println("socket: passed by systemd (LISTEN_FDS)");
+        }
+        String source = settings.source("transport");
+        String from = source.endsWith("(default)") ? "the default" : source;
         try {
-            TransportProvider selected = providers.select(settings.transport(), options);
-            String cause = selected.unavailabilityCause(options);
-            System.out.println("selected transport " + selected.name() + ": " + (cause == null ? "ok" : "cannot run: " + cause));
+            TransportProvider selected = providers.select(settings.transport(), name -> CrosswayModule.options(settings, name, null));
+            String cause = selected.unavailabilityCause(CrosswayModule.options(settings, selected.name(), null));
+            String how = auto ? "transport auto (" + from + ") chooses " + selected.name() + ", the available transport with the highest priority"
+                    : "transport " + selected.name() + " (" + from + ")";
+            out.println(how + ": " + (cause == null ? "ok" : "cannot run: " + cause));
             return cause == null ? 0 : 1;
         } catch (IllegalArgumentException e) {
-            System.out.println(e.getMessage());
+            // The details are listed above; the message repeats them after its first sentence.
+            out.println("transport " + settings.transport() + " (" + from + "): " + e.getMessage().split("\\. Transports found")[0]);
             return 1;
         }
     }

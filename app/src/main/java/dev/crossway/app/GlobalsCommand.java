@@ -52,18 +52,19 @@ final class GlobalsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Settings settings = parent.settingsOrReport();
-        if (settings == null) {
-            return Main.BAD_CONFIGURATION;
+        Settings settings;
+        try {
+            settings = parent.settings();
+        } catch (IllegalArgumentException e) {
+            return parent.fail(Main.USAGE, e.getMessage());
         }
         Injector injector;
         Transport transport;
         try {
-            injector = Guice.createInjector(new CrosswayModule(settings, System.getenv()));
+            injector = Guice.createInjector(new CrosswayModule(settings, parent.providers(), null));
             transport = injector.getInstance(Transport.class);
         } catch (ProvisionException | CreationException e) {
-            System.err.println("crossway: " + Main.rootMessage(e));
-            return 1;
+            return parent.fail(1, Main.rootMessage(e));
         }
         try (transport) {
             Schema schema = injector.getInstance(Schema.class);
@@ -71,8 +72,7 @@ final class GlobalsCommand implements Callable<Integer> {
             try {
                 globals = hostGlobals(transport, schema);
             } catch (IOException | WireException e) {
-                System.err.println("crossway: cannot list the host's globals through " + transport.describe() + ": " + e.getMessage());
-                return 1;
+                return parent.fail(1, "cannot list the host's globals through " + transport.describe() + ": " + e.getMessage());
             }
             print(globals, injector.getInstance(RegistryPolicy.class), transport.describe());
             return 0;

@@ -7,42 +7,80 @@ import com.google.inject.ProvisionException;
 import dev.crossway.app.config.ConfigLoader;
 import dev.crossway.app.config.Settings;
 import dev.crossway.app.inject.CrosswayModule;
+import dev.crossway.app.logging.Logging;
+import dev.crossway.app.socket.GuestSocket;
+import dev.crossway.app.systemd.Notifier;
+import dev.crossway.app.systemd.SocketActivation;
+import dev.crossway.linux.Credentials;
+import dev.crossway.linux.UnixServerSocket;
+import dev.crossway.spi.TransportOption;
+import dev.crossway.spi.TransportProvider;
+import dev.crossway.spi.TransportProviders;
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * {@code crossway [OPTIONS] [-- CMD ARGS…]}: runs the daemon; with a command, runs it with
  * {@code WAYLAND_DISPLAY} set and exits with its status. Options override the configuration files and
- * {@code CROSSWAY_*} variables (see {@code reference.conf}).
+ * {@code CROSSWAY_*} variables (see {@code reference.conf}). Each transport's own flags are added from
+ * what it declares ({@link TransportProvider#options()}), so this class names none.
  */
-@Command(name = "crossway", mixinStandardHelpOptions = true, version = "crossway 0.1.0",
+@Command(name = "crossway", mixinStandardHelpOptions = true, versionProvider = Version.class,
         subcommands = {DoctorCommand.class, GlobalsCommand.class},
+        customSynopsis = "crossway [OPTIONS] [doctor|globals] [-- COMMAND [ARG...]]",
         description = {"Relays guest Wayland apps to the host compositor through a transport.",
-                "Settings are layered: flags > CROSSWAY_* env > ~/.config/crossway/crossway.conf > /etc/crossway/crossway.conf > defaults."})
+                "Settings are layered: flags > CROSSWAY_* variables > ~/.config/crossway/crossway.conf"
+                        + " > /etc/crossway/crossway.conf > defaults.",
+                "Under systemd socket activation (LISTEN_FDS) it serves the socket passed to it; with NOTIFY_SOCKET"
+                        + " it reports READY=1 once serving."},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {"0:stopped by SIGTERM or SIGINT; with a command: that command's status",
+                "1:could not start or keep serving (the message says why)",
+                "2:bad command line or configuration",
+                "126:the command is not executable", "127:the command was not found"},
+        footerHeading = "%nFiles and environment:%n",
+        footer = {"/etc/crossway/crossway.conf and ~/.config/crossway/crossway.conf hold settings (an example with every"
+                + " default: /usr/share/doc/crossway/examples/crossway.conf); CROSSWAY_<KEY> sets any of them (CROSSWAY_HOST_DISPLAY"
+                + " sets host-display; __ descends a level). The user units crossway.socket and crossway.service start Crossway"
+                + " on $XDG_RUNTIME_DIR/wayland-0 (systemctl --user enable --now crossway.socket). JAVA_OPTS adds JVM options."})
 public final class Main implements Callable<Integer> {
+    /** Exit status for a bad command line or configuration, as picocli and most tools use it. */
+    static final int USAGE = 2;
+
     // Options are inherited by subcommands, so `crossway doctor --transport virtgpu` reads as it should.
 
-    @Option(scope = ScopeType.INHERIT, names = "--transport", description = "Transport to the host: loopback, ... (see `crossway doctor`). Default: loopback.")
+    @Option(scope = ScopeType.INHERIT, names = "--transport", paramLabel = "NAME",
+            description = "Transport to the host: auto (the default: the best available), or a name `crossway doctor` lists.")
     String transport;
 
     @Option(scope = ScopeType.INHERIT, names = {"--socket", "--wayland-display"}, paramLabel = "NAME|PATH",
-            description = "Socket for guest apps: a name under $XDG_RUNTIME_DIR or an absolute path. Default: wayland-1.")
+            description = "Socket for guest apps: a name under $XDG_RUNTIME_DIR, an absolute path, or auto (the default:"
+                    + " wayland-0, else the first free wayland-N).")
     String socket;
 
     @Option(scope = ScopeType.INHERIT, names = "--host-display", paramLabel = "NAME|PATH",
-            description = "Host compositor socket (loopback). Default: $WAYLAND_DISPLAY.")
+            description = "Host compositor socket (loopback). Default: $WAYLAND_DISPLAY, else wayland-0.")
     String hostDisplay;
 
     @Option(scope = ScopeType.INHERIT, names = "--memory", paramLabel = "shared|separate",
@@ -56,7 +94,8 @@ public final class Main implements Callable<Integer> {
     String appIdTag;
 
     @Option(scope = ScopeType.INHERIT, names = "--trace", paramLabel = "none|client|host|all",
-            description = "Log relayed messages WAYLAND_DEBUG-style: client = requests, host = events.")
+            description = "Log relayed messages WAYLAND_DEBUG-style: client = requests, host = events."
+                    + " Without it, WAYLAND_DEBUG=1|client|server sets it.")
     String trace;
 
     @Option(scope = ScopeType.INHERIT, names = "--grant", paramLabel = "CLASS|IFACE",
@@ -79,104 +118,231 @@ public final class Main implements Callable<Integer> {
     @Option(scope = ScopeType.INHERIT, names = {"-v", "--verbose"}, description = "More logging (-v debug, -vv trace).")
     boolean[] verbose = new boolean[0];
 
-    @Parameters(paramLabel = "CMD", arity = "0..*", description = "After --: a command to run with WAYLAND_DISPLAY set.")
+    @Parameters(paramLabel = "COMMAND", arity = "0..*", description = "After --: a command to run with WAYLAND_DISPLAY set.")
     List<String> command = new ArrayList<>();
 
+    @Spec
+    CommandSpec spec;
+
+    /** The transports found, discovered once before parsing (their flags are part of the command line). */
+    private final TransportProviders providers;
+    /** Values of the transports' own flags: config key below {@code crossway.} → flag and value. */
+    private final Map<String, ConfigLoader.Flag> transportFlags = new LinkedHashMap<>();
+
+    Main(TransportProviders providers) {
+        this.providers = providers;
+    }
+
     public static void main(String[] args) {
-        CommandLine cli = new CommandLine(new Main());
+        StartupClock.mark("main");
+        warmUp();
+        System.exit(newCommandLine(TransportProviders.discover()).execute(args));
+    }
+
+    /**
+     * Does on another core what the daemon needs next while this one parses the command line and the
+     * configuration: binding libc (jnr-ffi generates its bindings at run time, about a fifth of start-up)
+     * and loading Guice (an empty injector). Harmless when only --help or --version runs.
+     */
+    private static void warmUp() {
+        Thread warmUp = new Thread(() -> {
+            try {
+                Credentials.effectiveUid();
+                Guice.createInjector();
+            } catch (RuntimeException | LinkageError e) {
+                // Only a head start: the same step on the main thread reports what is wrong.
+            }
+        }, "crossway-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
+    }
+
+    /**
+     * The whole command line, with each transport's flags: what {@link #main} runs and what the manual
+     * and the shell completion are generated from.
+     */
+    public static CommandLine newCommandLine(TransportProviders providers) {
+        Main main = new Main(providers);
+        CommandLine cli = new CommandLine(main);
+        main.addTransportFlags(cli.getCommandSpec());
+        cli.setParameterExceptionHandler(Main::shortUsage);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             String msg = e.getMessage() == null ? e.toString() : e.getMessage();
             cmd.getErr().println("crossway: " + msg);
             return 1;
         });
-        System.exit(cli.execute(args));
+        return cli;
     }
 
-    Map<String, Object> overrides() {
-        Map<String, Object> o = new LinkedHashMap<>();
-        putIf(o, "transport", transport);
-        putIf(o, "socket", socket);
-        putIf(o, "host-display", hostDisplay);
-        putIf(o, "memory", memory);
-        putIf(o, "tag", tag);
-        putIf(o, "app-id-tag", appIdTag);
-        putIf(o, "trace", trace);
-        putIf(o, "globals.grant", grant);
-        putIf(o, "globals.allow", allow);
-        putIf(o, "globals.deny", deny);
-        putIf(o, "protocol-dirs", protocolDirs);
-        if (verbose.length > 0) {
-            o.put("log-level", verbose.length > 1 ? "trace" : "debug");
+    /** Each flag a transport declares, as an option of the main command that subcommands inherit. */
+    private void addTransportFlags(CommandSpec spec) {
+        for (TransportProvider p : providers.all()) {
+            for (TransportOption o : p.options()) {
+                if (o.flag() == null || spec.findOption(o.flag()) != null) {
+                    continue;
+                }
+                String key = "transports." + p.name() + "." + o.key();
+                spec.addOption(OptionSpec.builder(o.flag()).paramLabel(o.label()).type(String.class).scopeType(ScopeType.INHERIT)
+                        .description(o.description())
+                        .setter(new CommandLine.Model.ISetter() {
+                            @Override
+                            public <T> T set(T value) {
+                                if (value != null) {
+                                    transportFlags.put(key, new ConfigLoader.Flag(o.flag(), value));
+                                }
+                                return null;
+                            }
+                        })
+                        .build());
+            }
         }
+    }
+
+    /** A bad flag: the error, picocli's did-you-mean, and one usage line instead of the whole help. */
+    private static int shortUsage(CommandLine.ParameterException ex, String[] args) {
+        CommandLine cmd = ex.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        err.println("crossway: " + ex.getMessage());
+        UnmatchedArgumentException.printSuggestions(ex, err);
+        err.print("Usage: " + String.join("\n       ", cmd.getCommandSpec().usageMessage().customSynopsis()) + "\n");
+        err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+        err.flush();
+        return USAGE;
+    }
+
+    Map<String, ConfigLoader.Flag> flags() {
+        Map<String, ConfigLoader.Flag> o = new LinkedHashMap<>();
+        putIf(o, "transport", "--transport", transport);
+        putIf(o, "socket", "--socket", socket);
+        putIf(o, "host-display", "--host-display", hostDisplay);
+        putIf(o, "memory", "--memory", memory);
+        putIf(o, "tag", "--tag", tag);
+        putIf(o, "app-id-tag", "--app-id-tag", appIdTag);
+        putIf(o, "trace", "--trace", trace);
+        putIf(o, "globals.grant", "--grant", grant);
+        putIf(o, "globals.allow", "--allow", allow);
+        putIf(o, "globals.deny", "--deny", deny);
+        putIf(o, "protocol-dirs", "--protocol-dir", protocolDirs);
+        if (verbose.length > 0) {
+            o.put("log-level", new ConfigLoader.Flag(verbose.length > 1 ? "-vv" : "-v", verbose.length > 1 ? "trace" : "debug"));
+        }
+        o.putAll(transportFlags);
         return o;
     }
 
-    private static void putIf(Map<String, Object> m, String key, Object v) {
+    private static void putIf(Map<String, ConfigLoader.Flag> m, String key, String flag, Object v) {
         if (v != null) {
-            m.put(key, v);
+            m.put(key, new ConfigLoader.Flag(flag, v));
         }
     }
 
+    TransportProviders providers() {
+        return providers;
+    }
+
+    /** Reads the settings and sets up logging; warnings about unknown keys go to the log. */
     Settings settings() {
         Map<String, String> env = System.getenv();
-        // WAYLAND_DEBUG-style shortcut, like WAYLAND_DEBUG_PROXY in wayland-proxy-virtwl.
-        if (trace == null && env.containsKey("CROSSWAY_TRACE")) {
-            trace = env.get("CROSSWAY_TRACE");
+        Map<String, Set<String>> transportKeys = new TreeMap<>();
+        for (TransportProvider p : providers.all()) {
+            Set<String> keys = new TreeSet<>();
+            p.options().forEach(o -> keys.add(o.key()));
+            transportKeys.put(p.name(), keys);
         }
-        Settings s = ConfigLoader.load(overrides(), config, env);
-        Logging.configure(s.logLevel(), s.trace() != Settings.Trace.NONE);
+        List<String> warnings = new ArrayList<>();
+        Settings s = ConfigLoader.load(flags(), config, env, transportKeys, warnings::add);
+        Logging.configure(s.logLevel(), s.trace() != Settings.Trace.NONE, env);
+        Logger log = LoggerFactory.getLogger(ConfigLoader.class);
+        warnings.forEach(log::warn);
         return s;
     }
 
-    /** Exit status when the configuration is rejected. */
-    static final int BAD_CONFIGURATION = 2;
+    /** Where messages for the user go (standard error, unless a test says otherwise). */
+    PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
 
-    /** The settings, or null after telling the user what is wrong with the configuration. */
-    Settings settingsOrReport() {
-        try {
-            return settings();
-        } catch (IllegalArgumentException e) {
-            System.err.println("crossway: " + e.getMessage());
-            return null;
-        }
+    /** Prints {@code crossway: MESSAGE} and returns {@code status}. */
+    int fail(int status, String message) {
+        err().println("crossway: " + message);
+        err().flush();
+        return status;
     }
 
     @Override
     public Integer call() throws Exception {
-        Settings settings = settingsOrReport();
-        if (settings == null) {
-            return BAD_CONFIGURATION;
+        StartupClock.mark("command line");
+        Settings settings;
+        try {
+            settings = settings();
+        } catch (IllegalArgumentException e) {
+            return fail(USAGE, e.getMessage());
+        }
+        StartupClock.mark("settings");
+        if (!command.isEmpty()) {
+            int runnable = ChildCommand.check(command.get(0), System.getenv("PATH"));
+            if (runnable != 0) {
+                return fail(runnable, command.get(0) + ": " + (runnable == ChildCommand.NOT_FOUND ? "command not found"
+                        : "permission denied (not executable)"));
+            }
         }
         Logger log = LoggerFactory.getLogger(Main.class);
+        Map<String, String> env = System.getenv();
+        GuestSocket guestSocket;
+        try {
+            guestSocket = guestSocket(settings, env, log);
+        } catch (IllegalArgumentException e) {
+            return fail(USAGE, e.getMessage());
+        } catch (IOException e) {
+            return fail(1, e.getMessage());
+        }
+        StartupClock.mark("socket");
         Daemon daemon;
         try {
-            Injector injector = Guice.createInjector(new CrosswayModule(settings, System.getenv()));
+            // Guice's own cost is the injector; the providers (schema, transport) run at getInstance.
+            Injector injector = Guice.createInjector(new CrosswayModule(settings, providers, guestSocket.path()));
+            StartupClock.mark("injector");
             daemon = injector.getInstance(Daemon.class);
         } catch (ProvisionException | CreationException e) {
-            System.err.println("crossway: " + rootMessage(e));
-            return 1;
+            guestSocket.close();
+            return fail(1, rootMessage(e));
         }
+        StartupClock.mark("schema and transport");
+        Notifier notifier = Notifier.fromEnvironment(env);
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onTerminate(stop::countDown);
-        try {
-            daemon.start();
-        } catch (Exception e) {
-            System.err.println("crossway: " + e.getMessage());
-            daemon.close();
-            return 1;
-        }
         int status = 0;
         try {
+            daemon.start(guestSocket);
+            StartupClock.mark("ready");
+            log.info("start-up: {}", StartupClock.summary());
+            notifier.ready("Serving " + guestSocket.path() + " through " + daemon.transportDescription());
             if (!command.isEmpty()) {
-                status = ChildCommand.run(command, daemon, stop, log);
+                status = ChildCommand.run(command, daemon.displayName(), stop, log, err());
             } else {
                 stop.await();
                 log.info("shutting down");
             }
         } finally {
+            notifier.stopping("Shutting down");
             daemon.close();
         }
         return status;
+    }
+
+    /** The socket systemd passed, or the one the settings name, bound now. */
+    private static GuestSocket guestSocket(Settings settings, Map<String, String> env, Logger log) throws IOException {
+        List<SocketActivation.PassedFd> passedFds = SocketActivation.passedFds(env, ProcessHandle.current().pid());
+        SocketActivation.PassedFd passed = SocketActivation.waylandFd(passedFds);
+        SocketActivation.unsupported(passedFds).forEach(log::warn);
+        if (passed == null) {
+            return GuestSocket.bind(settings.socket(), settings.source("socket"), env.get("XDG_RUNTIME_DIR"), Credentials.effectiveUid());
+        }
+        GuestSocket adopted = GuestSocket.adopt(UnixServerSocket.adopt(passed.fd(), passed.describe()), env.get("XDG_RUNTIME_DIR"));
+        if (!settings.socket().equals(GuestSocket.AUTO)) {
+            log.warn("serving the socket systemd passed ({}), not {} {}", adopted.path(), settings.source("socket"), settings.socket());
+        }
+        return adopted;
     }
 
     static String rootMessage(Throwable e) {

@@ -24,21 +24,21 @@ import java.util.TreeMap;
  * the systems alternating within each round, and writes the medians and ratios to direct as Markdown.
  *
  * <pre>
- * Harness [--quick] [--rounds N] [--out FILE] --dist CROSSWAY_HOME [--baseline-dist HOME --baseline-label TEXT]
+ * Harness [--quick] [--rounds N] [--out FILE] [--before-dist HOME [--before-label TEXT]] --dist CROSSWAY_HOME
  * </pre>
- * With a baseline distribution (another build of Crossway), start-up and idle memory of the two builds are
- * also measured side by side.
  */
 public final class Harness {
     private final boolean quick;
     private final int rounds;
     private final Path dist;
     private final List<Path> emulatorJars;
+    /** An earlier build's distribution to compare start-up and memory with ({@code --before-dist}), or null. */
+    private Path beforeDist;
+    /** What the earlier build is, for the report ({@code --before-label}, e.g. a commit); default its path. */
+    private String beforeLabel;
+    /** Footprint measure → "before" / "now" → values over rounds. */
+    private final Map<String, Map<String, List<Double>>> footprint = new LinkedHashMap<>();
     private final Path work;
-    private Path baselineDist;
-    private String baselineLabel = "baseline";
-    /** Start-up figures of this build and the baseline: row → build → values. */
-    private final Map<String, Map<String, List<Double>>> startup = new LinkedHashMap<>();
     private final Schema schema = SchemaLoader.loadBundled();
     /** workload → system → values over rounds. */
     private final Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
@@ -95,8 +95,8 @@ public final class Harness {
         Path out = Path.of("docs/BENCHMARKS.md");
         Path dist = Path.of("app/target/crossway");
         List<Path> emulatorJars = new ArrayList<>();
-        Path baselineDist = null;
-        String baselineLabel = "baseline";
+        Path beforeDist = null;
+        String beforeLabel = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -104,8 +104,8 @@ public final class Harness {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--dist" -> dist = Path.of(args[++i]);
                 case "--emulator-jar" -> emulatorJars.add(Path.of(args[++i]));
-                case "--baseline-dist" -> baselineDist = Path.of(args[++i]).toAbsolutePath();
-                case "--baseline-label" -> baselineLabel = args[++i];
+                case "--before-dist" -> beforeDist = Path.of(args[++i]).toAbsolutePath();
+                case "--before-label" -> beforeLabel = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -115,8 +115,8 @@ public final class Harness {
         Path work = Files.createTempDirectory("crossway-bench");
         Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         Harness h = new Harness(quick, rounds, dist.toAbsolutePath(), emulatorJars, work);
-        h.baselineDist = baselineDist;
-        h.baselineLabel = baselineLabel;
+        h.beforeDist = beforeDist;
+        h.beforeLabel = beforeLabel != null ? beforeLabel : String.valueOf(beforeDist);
         String report = h.run();
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, report + vmTierSection(out));
@@ -132,6 +132,11 @@ public final class Harness {
     /** Every workload that did not produce a figure for a system that ran, e.g. after a failure. */
     private List<String> missingResults() {
         List<String> missing = new ArrayList<>(notes.stream().filter(n -> n.contains("failed")).toList());
+        for (String measure : FOOTPRINT_ROWS) {
+            if (!footprint.getOrDefault(measure, Map.of()).containsKey("now")) {
+                missing.add("footprint: " + measure);
+            }
+        }
         for (var e : results.entrySet()) {
             for (String system : ran) {
                 boolean expected = !e.getKey().startsWith("limit:") && (!e.getKey().contains("proxy") || !system.equals("direct"))
@@ -146,12 +151,24 @@ public final class Harness {
         return missing;
     }
 
+    /** The 1-minute load average when the run started: other work on the machine shares its cores. */
+    private final String loadAtStart = loadAverage();
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
     private String run() throws Exception {
         measureLimits();
         if (!quick) {
             runJmh();
         }
         try (Proc weston = startWeston()) {
+            runFootprint();
             List<String> systems = new ArrayList<>(SYSTEMS);
             for (var vm : EMULATED.entrySet()) {
                 if (emulatorJars.stream().noneMatch(j -> Files.isRegularFile(j) && j.getFileName().toString().contains(vm.getValue()))) {
@@ -164,7 +181,6 @@ public final class Harness {
                 notes.add("waypipe is not installed: its column is missing.");
             }
             ran.addAll(systems);
-            runStartupAgainstBaseline();
             for (int round = 0; round < rounds; round++) {
                 // Rotate the order each round so drift on a noisy machine does not favour one system.
                 List<String> order = new ArrayList<>(systems);
@@ -185,6 +201,107 @@ public final class Harness {
         }
         runClipboard();
         return report();
+    }
+
+    /**
+     * The footprint rows every run must fill, in the report's order; the start-up shares read from the
+     * log (XML parse, Guice) follow them when the daemon logs them.
+     */
+    private static final List<String> FOOTPRINT_ROWS = List.of("start to socket-ready (ms)", "idle RSS (MiB)", "idle threads",
+            "RSS per idle client, 100 clients (KiB)");
+
+    /** The Guice phase of the daemon's {@code start-up: settings 96 ms, socket 69 ms, injector 40 ms, ...} line. */
+    private static final java.util.regex.Pattern INJECTOR = java.util.regex.Pattern.compile("start-up: .*injector (\\d+) ms");
+    /** What the schema loader logs: {@code loaded 118 interfaces from 35 protocol files (...) in 45 ms}. */
+    private static final java.util.regex.Pattern XML_PARSE = java.util.regex.Pattern.compile("protocol files .* in (\\d+) ms");
+
+    /**
+     * Start-up and memory at rest: Crossway (loopback, shared memory) started and stopped once per round,
+     * and with {@code --before-dist} an earlier build in alternation. Measures the time from launching
+     * {@code bin/crossway} to its {@code listening on} line, the RSS and threads 1 s later, then the RSS
+     * added by 100 idle clients (each connected, registry listed, nothing drawn), 2 s after they connected.
+     */
+    private void runFootprint() throws Exception {
+        List<String> variants = new ArrayList<>(List.of("now"));
+        if (beforeDist != null) {
+            variants.add("before");
+        }
+        int clients = 100; // as in FOOTPRINT_ROWS
+        FOOTPRINT_ROWS.forEach(row -> footprint.put(row, new LinkedHashMap<>()));
+        for (int round = 0; round < rounds; round++) {
+            java.util.Collections.rotate(variants, 1);
+            for (String variant : variants) {
+                Path home = variant.equals("now") ? dist : beforeDist;
+                System.err.printf("footprint round %d/%d: %s (%s)%n", round + 1, rounds, variant, home);
+                Map<String, String> env = Map.of("XDG_RUNTIME_DIR", work.toString());
+                long t0 = System.nanoTime();
+                try (Proc p = Proc.start("footprint-" + variant, List.of(home.resolve("bin/crossway").toString(), "--transport", "loopback",
+                        "--host-display", work.resolve("bench-weston").toString(), "--socket", "bench-footprint"), env, work)) {
+                    p.await("Crossway's 'listening on' line", Duration.ofSeconds(30), () -> p.log().contains("listening on"));
+                    double startup = (System.nanoTime() - t0) / 1e6;
+                    recordFootprint(FOOTPRINT_ROWS.get(0), variant, startup);
+                    java.util.regex.Matcher xml = XML_PARSE.matcher(p.log());
+                    if (xml.find()) {
+                        double parse = Double.parseDouble(xml.group(1));
+                        recordFootprint("start-up: the protocol XML parse (ms)", variant, parse);
+                        recordFootprint("start to socket-ready without the XML parse (ms)", variant, startup - parse);
+                    }
+                    Proc.sleep(300); // the start-up line follows 'listening on'
+                    java.util.regex.Matcher injector = INJECTOR.matcher(p.log());
+                    if (injector.find()) {
+                        recordFootprint("start-up: the Guice injector (ms)", variant, Double.parseDouble(injector.group(1)));
+                    }
+                    Proc.sleep(700);
+                    double idle = p.rssMiB();
+                    recordFootprint(FOOTPRINT_ROWS.get(1), variant, idle);
+                    recordFootprint(FOOTPRINT_ROWS.get(2), variant, threads(p.pid()));
+                    List<WaylandClient> idleClients = new ArrayList<>();
+                    try {
+                        for (int i = 0; i < clients; i++) {
+                            idleClients.add(WaylandClient.connect(work.resolve("bench-footprint"), schema));
+                        }
+                        Proc.sleep(2000);
+                        recordFootprint(FOOTPRINT_ROWS.get(3), variant, (p.rssMiB() - idle) * 1024 / clients);
+                    } finally {
+                        idleClients.forEach(WaylandClient::close);
+                    }
+                } catch (Exception e) {
+                    notes.add("footprint round " + (round + 1) + ", " + variant + ": failed: "
+                            + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+                    System.err.println("footprint " + variant + " failed: " + e);
+                }
+            }
+            recordFootprint("idle RSS of a JVM that only sleeps, with the launcher's flags (MiB)", "now", emptyJvmRssMiB());
+        }
+    }
+
+    /** RSS 1 s after start of {@link EmptyJvm} run with the JVM defaults of {@code bin/crossway}. */
+    private double emptyJvmRssMiB() throws IOException {
+        java.util.regex.Matcher defaults = java.util.regex.Pattern.compile("(?m)^defaults=\"([^\"]*)\"")
+                .matcher(Files.readString(dist.resolve("bin/crossway")));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        if (defaults.find()) {
+            cmd.addAll(Arrays.asList(defaults.group(1).split(" ")));
+        }
+        cmd.addAll(List.of("-cp", Path.of(System.getProperty("java.class.path").split(":")[0]).toString(), EmptyJvm.class.getName()));
+        try (Proc p = Proc.start("empty-jvm", cmd, Map.of(), work)) {
+            p.await("the empty JVM's 'ready'", Duration.ofSeconds(30), () -> p.log().contains("ready"));
+            Proc.sleep(1000);
+            return p.rssMiB();
+        }
+    }
+
+    private void recordFootprint(String measure, String variant, double v) {
+        footprint.computeIfAbsent(measure, k -> new LinkedHashMap<>()).computeIfAbsent(variant, k -> new ArrayList<>()).add(v);
+    }
+
+    private static double threads(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("Threads:")) {
+                return Double.parseDouble(line.substring(8).trim());
+            }
+        }
+        return Double.NaN;
     }
 
     /**
@@ -379,37 +496,6 @@ public final class Harness {
         }
         Proc.sleep(1000);
         into.computeIfAbsent("idle RSS (MiB)", k -> new TreeMap<>()).computeIfAbsent(system, k -> new ArrayList<>()).add(p.rssMiB());
-    }
-
-    /**
-     * This build and the baseline build, each started and stopped in turn (loopback, shared memory, in front of
-     * the benchmark's weston), 20 times each (2 in quick mode), alternating which goes first.
-     */
-    private void runStartupAgainstBaseline() throws IOException {
-        if (baselineDist == null) {
-            return;
-        }
-        if (!Files.isExecutable(baselineDist.resolve("bin/crossway"))) {
-            notes.add("start-up against the baseline not measured: no " + baselineDist.resolve("bin/crossway"));
-            return;
-        }
-        Map<String, Path> builds = new LinkedHashMap<>();
-        builds.put(baselineLabel, baselineDist);
-        builds.put("this build", dist);
-        int runs = quick ? 2 : 20;
-        for (int i = 0; i < runs; i++) {
-            List<String> order = new ArrayList<>(builds.keySet());
-            java.util.Collections.rotate(order, i);
-            for (String build : order) {
-                System.err.printf("start-up %d/%d: %s%n", i + 1, runs, build);
-                List<String> cmd = List.of(builds.get(build).resolve("bin/crossway").toString(), "--transport", "loopback",
-                        "--host-display", work.resolve("bench-weston").toString(), "--socket", "bench-startup");
-                long t0 = System.nanoTime();
-                try (Proc p = launch("startup-" + i, cmd, Map.of("XDG_RUNTIME_DIR", work.toString()))) {
-                    recordStartup(startup, build, p, t0);
-                }
-            }
-        }
     }
 
     private void runWorkloads(Sut sut) throws Exception {
@@ -624,6 +710,8 @@ public final class Harness {
         md.append("## Machine\n\n");
         md.append("- CPU: ").append(cpuModel()).append(", ").append(Runtime.getRuntime().availableProcessors()).append(" cores\n");
         md.append("- Kernel: ").append(firstLine("uname", "-r")).append("\n");
+        md.append("- Load average (1 min) when the run started and ended: ").append(loadAtStart).append(" and ").append(loadAverage())
+                .append(" (anything above 0 is other work sharing the cores; timings then spread more)\n");
         md.append("- Java: ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.version")).append("\n");
         md.append("- Compositor: ").append(firstLine("weston", "--version")).append(", headless backend, pixman renderer, 1920×1080\n");
         md.append("- Reference proxy: ").append(onPath("waypipe") ? firstLine("waypipe", "--version") : "waypipe not installed")
@@ -666,22 +754,24 @@ public final class Harness {
             }
             md.append('\n');
         }
-        if (!startup.isEmpty()) {
-            md.append("\n## Start-up and idle memory: this build against ").append(baselineLabel).append("\n\n");
-            md.append("Each build started ").append(startup.values().iterator().next().values().iterator().next().size())
-                    .append(" times in turn (loopback transport, shared memory, in front of the same weston), alternating which goes first; medians. ")
-                    .append("Start-up is from launching `bin/crossway` to its `listening on` line, and the CPU time (user + system, all threads, from /proc) the JVM spent until then, ")
-                    .append("which other load on the machine disturbs less than the wall clock; the schema row is the daemon's own log line ")
-                    .append("(the protocol schema built from bundled XML before, from the built-in protocol table now); RSS from /proc/PID/status one second after.\n\n");
-            md.append("| figure | ").append(baselineLabel).append(" | this build |\n|---|---|---|\n");
-            startup.forEach((row, byBuild) -> {
-                md.append("| ").append(row).append(" |");
-                for (String build : List.of(baselineLabel, "this build")) {
-                    List<Double> v = byBuild.get(build);
+        if (!footprint.isEmpty()) {
+            md.append("\n## Footprint: start-up and memory at rest\n\n");
+            md.append("Crossway with the loopback transport (shared memory) in front of the same weston, started and stopped once per round")
+                    .append(beforeDist == null ? "" : ", alternating with an earlier build (before: " + beforeLabel + ")")
+                    .append(". Start-up runs from launching `bin/crossway` (the launcher's JVM flags included) to its `listening on` line, ")
+                    .append("as a client sees the socket become usable; the XML parse and the Guice injector are read from the daemon's own log ")
+                    .append("(the schema loader's time and the `start-up:` line). RSS and threads come from /proc 1 s after start; the ")
+                    .append("per-client figure is the RSS 100 idle clients add (connected, registry listed), 2 s after they connected, ")
+                    .append("divided by 100. Medians over rounds.\n\n");
+            md.append(beforeDist == null ? "| measure | now |\n|---|---|\n" : "| measure | before | now |\n|---|---|---|\n");
+            for (var e : footprint.entrySet()) {
+                md.append("| ").append(e.getKey()).append(" |");
+                for (String variant : beforeDist == null ? List.of("now") : List.of("before", "now")) {
+                    List<Double> v = e.getValue().get(variant);
                     md.append(' ').append(v == null ? "–" : format(median(v))).append(" |");
                 }
                 md.append('\n');
-            });
+            }
         }
         if (!jmh.isEmpty()) {
             md.append("\n## Micro-benchmarks (JMH)\n\n");
@@ -697,6 +787,8 @@ public final class Harness {
         md.append("- Full-damage frames: weston (pixman) composites the whole frame; a copying proxy adds at least one frame copy, bounded by the `limit:` memcpy rows.\n");
         md.append("- Proxy CPU per frame below the 10 ms tick resolution reads as 0 for short runs; use the full run's figures.\n");
         md.append("- crossway-virtgpu, crossway-virtwl: the emulator runs in the daemon's process and does the host's work too (its CPU is in the proxy CPU figures); a real VM adds virtqueue and VM-exit costs that no figure here shows.\n");
+        md.append("- Start-up: before `main` the JVM boots and resolves the module graph of `lib/`; the daemon's own phases follow in its `start-up:` log line (command line, settings, socket, injector, schema and transport). picocli's classes are Java 5 class files, which the class-data sharing archive cannot hold, so building the command line stays the largest phase.\n");
+        md.append("- Idle RSS: the footprint table's empty JVM is the floor; above it are mostly the metadata of the classes loaded at start (mapped from the CDS archives), the initial heap (`-Xms8m`) and C1's code.\n");
         md.append("- Clipboard: wl-copy through the system, wl-paste directly on a headless sway 1.7 (pixman), one transfer of random data per round, checked byte for byte; MiB/s of the paste's run time. The data-control protocol carries it (Crossway is run with --grant clipboard); on loopback the pipe passes as-is, on virtgpu every 4 KiB crosses as one cross-domain message, on virtwl as one write to a pipe VFD.\n");
         if (!notes.isEmpty()) {
             md.append("\n## Notes from this run\n\n");

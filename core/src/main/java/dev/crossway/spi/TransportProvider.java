@@ -16,6 +16,25 @@ public interface TransportProvider {
     String description();
 
     /**
+     * Rank for {@code transport = auto}: the available provider with the highest priority is chosen, so
+     * a transport that needs a VM device outranks one that works anywhere. Ties go by name.
+     * Guidance: 200 for a VM transport with the richest features, 100 for a legacy VM transport, 0
+     * (the default) for one that needs no device.
+     */
+    default int priority() {
+        return 0;
+    }
+
+    /**
+     * The settings this transport reads from {@link TransportOptions} under
+     * {@code crossway.transports.<name>}, for {@code --help} (those with a flag), the man page and the
+     * check that warns about unknown keys. By default none.
+     */
+    default java.util.List<TransportOption> options() {
+        return java.util.List.of();
+    }
+
+    /**
      * Why this transport cannot run here with these options, naming the cause and the fix; null when
      * it can.
      */

@@ -5,15 +5,24 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.function.Function;
 
 /**
  * The one place that calls {@link ServiceLoader} for transports.
  *
- * <p>Lookup order: the name given explicitly ({@code crossway.transport}) wins; without a name, the
- * first available provider in name order. A provider that fails to load is reported and skipped. When
- * nothing fits, the error lists every provider with the reason it cannot run.
+ * <p>Lookup order: a name given explicitly ({@code crossway.transport}) wins; with {@value #AUTO} (or
+ * nothing), the available provider with the highest {@link TransportProvider#priority()}, ties by name.
+ * A provider that fails to load is reported and skipped. When nothing fits, the error lists every
+ * provider with the reason it cannot run.
  */
 public final class TransportProviders {
+    /** The transport name that asks for the best available one. */
+    public static final String AUTO = "auto";
+
+    /** Highest priority first, then by name: the order {@value #AUTO} tries them in. */
+    private static final Comparator<TransportProvider> ORDER =
+            Comparator.comparingInt(TransportProvider::priority).reversed().thenComparing(TransportProvider::name);
+
     private final List<TransportProvider> providers;
     private final List<String> loadFailures;
 
@@ -43,11 +52,11 @@ public final class TransportProviders {
     /** A fixed set of providers, for tests and embedding. */
     public static TransportProviders of(List<TransportProvider> providers, List<String> loadFailures) {
         List<TransportProvider> sorted = new ArrayList<>(providers);
-        sorted.sort(Comparator.comparing(TransportProvider::name));
+        sorted.sort(ORDER);
         return new TransportProviders(sorted, loadFailures);
     }
 
-    /** Every provider found, in name order. */
+    /** Every provider found, in the order {@value #AUTO} tries them: highest priority first. */
     public List<TransportProvider> all() {
         return providers;
     }
@@ -57,36 +66,42 @@ public final class TransportProviders {
         return loadFailures;
     }
 
+    /** Whether {@code name} asks for automatic selection ({@value #AUTO}, empty or null). */
+    public static boolean isAuto(String name) {
+        return name == null || name.isEmpty() || name.equals(AUTO);
+    }
+
     /**
-     * The provider called {@code name}, or (name null or empty) the first available one.
+     * The provider called {@code name}, or (for {@value #AUTO}) the available one that ranks first.
      *
+     * @param optionsFor each provider's options, by provider name (availability may depend on them)
      * @throws IllegalArgumentException naming what was found and why each candidate cannot run
      */
-    public TransportProvider select(String name, TransportOptions options) {
-        if (name != null && !name.isEmpty()) {
+    public TransportProvider select(String name, Function<String, TransportOptions> optionsFor) {
+        if (!isAuto(name)) {
             for (TransportProvider p : providers) {
                 if (p.name().equals(name)) {
                     return p;
                 }
             }
-            throw new IllegalArgumentException("no transport named '" + name + "'. " + listing(options));
+            throw new IllegalArgumentException("no transport named '" + name + "'. " + listing(optionsFor));
         }
         for (TransportProvider p : providers) {
-            if (p.unavailabilityCause(options) == null) {
+            if (p.unavailabilityCause(optionsFor.apply(p.name())) == null) {
                 return p;
             }
         }
-        throw new IllegalArgumentException("no transport can run here. " + listing(options));
+        throw new IllegalArgumentException("no transport can run here. " + listing(optionsFor));
     }
 
-    /** Every provider with its status, one per line: what {@code doctor} prints. */
-    public String listing(TransportOptions options) {
+    /** Every provider with its status, one per line, highest priority first. */
+    public String listing(Function<String, TransportOptions> optionsFor) {
         StringBuilder sb = new StringBuilder("Transports found: ");
         if (providers.isEmpty()) {
             sb.append("none (is a transport module on the module path?)");
         }
         for (TransportProvider p : providers) {
-            String cause = p.unavailabilityCause(options);
+            String cause = p.unavailabilityCause(optionsFor.apply(p.name()));
             sb.append("\n  ").append(p.name()).append(": ").append(cause == null ? "available" : "unavailable: " + cause);
         }
         for (String f : loadFailures) {

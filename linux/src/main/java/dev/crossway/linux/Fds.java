@@ -312,11 +312,28 @@ public final class Fds {
     /**
      * Opens (creating, mode 0660) a lock file as libwayland does for {@code wayland-N.lock}; lock it
      * with {@link #tryLock(int)}. The lock lasts until the fd is closed.
+     *
+     * <p>A symbolic link at {@code path} is refused ({@code O_NOFOLLOW}), and so is anything but a
+     * regular file: in a directory others can write to, a planted link would otherwise make Crossway
+     * create or lock a file of the attacker's choosing.
      */
     public static int openLock(Path path) throws LinuxException {
-        int fd = LIBC.open(path.toString(), LibC.O_RDWR | LibC.O_CREAT | LibC.O_CLOEXEC, 0660);
+        int fd = LIBC.open(path.toString(), LibC.O_RDWR | LibC.O_CREAT | LibC.O_CLOEXEC | LibC.O_NOFOLLOW, 0660);
         if (fd < 0) {
-            throw LinuxException.ofErrno("open lock file " + path);
+            int errno = Native.errno();
+            throw new LinuxException("open lock file " + path, errno,
+                    errno == LibC.ELOOP ? "it is a symbolic link, which Crossway does not follow; remove it" : null);
+        }
+        Stat stat;
+        try {
+            stat = stat(fd);
+        } catch (LinuxException e) {
+            close(fd);
+            throw e;
+        }
+        if (!stat.isRegularFile()) {
+            close(fd);
+            throw new LinuxException("open lock file " + path, LibC.EINVAL, "it is a " + stat.kind() + ", not a regular file; remove it");
         }
         return fd;
     }

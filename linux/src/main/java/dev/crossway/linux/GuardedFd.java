@@ -15,6 +15,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link WakePipe}); the fd, and whatever belongs with it, is released by whoever leaves last, the closer
  * or the final call in progress.
  *
+ * <p>A socket shared with another process (one systemd passed) must not be shut down, since that would
+ * break it for the other holder too: its owner gives {@link #of} a wake that does nothing, and wakes
+ * blocked calls itself when {@link #close()} says there were some.
+ *
  * <p>State: one int, {@link #CLOSED} bit plus the number of calls in progress. Allocation-free.
  */
 public final class GuardedFd {
@@ -72,13 +76,18 @@ public final class GuardedFd {
         }
     }
 
-    /** Idempotent: wakes blocked calls, and releases the fd now or when the last call leaves. */
-    public void close() {
+    /**
+     * Idempotent: wakes blocked calls, and releases the fd now or when the last call leaves.
+     *
+     * @return whether calls were in progress (a socket shared with another process, whose close wakes
+     *         nothing, must then wake them itself)
+     */
+    public boolean close() {
         int s;
         do {
             s = state.get();
             if ((s & CLOSED) != 0) {
-                return;
+                return false;
             }
             // Count the closer as a call in progress too, so the fd stays valid while waking the others.
         } while (!state.compareAndSet(s, (s | CLOSED) + 1));
@@ -86,5 +95,6 @@ public final class GuardedFd {
             wake.run(); // e.g. ENOTCONN from shutdown on an unconnected socket: harmless
         }
         release();
+        return s != 0;
     }
 }

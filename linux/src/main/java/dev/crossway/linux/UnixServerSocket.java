@@ -2,9 +2,11 @@ package dev.crossway.linux;
 
 import dev.crossway.linux.sys.LibC;
 import dev.crossway.linux.sys.Native;
+import java.lang.ref.Reference;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
+import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 
 /**
@@ -22,17 +24,23 @@ public final class UnixServerSocket implements AutoCloseable {
 
     private final GuardedFd fd;
     private final Path path;
+    /** Passed in by another process that keeps its own copy: closing must not shut it down. */
+    private final boolean shared;
 
-    private UnixServerSocket(int fd, Path path) {
-        this.fd = GuardedFd.ofSocket(fd);
+    private UnixServerSocket(int fd, Path path, boolean shared) {
+        // A shared socket is never shut down on close: that would break it for the other holder too.
+        this.fd = shared ? GuardedFd.of(fd, () -> { }, () -> Native.libc().close(fd)) : GuardedFd.ofSocket(fd);
         this.path = path;
+        this.shared = shared;
     }
 
     /** Creates the socket file at {@code path} and listens on it; fails if the file exists. */
     public static UnixServerSocket bind(Path path) throws LinuxException {
-        Pointer addr = SockAddrUn.of(path);
+        SockAddrUn addr = SockAddrUn.of(path);
         int fd = UnixSocket.newSocket();
-        if (LIBC.bind(fd, addr.address(), LibC.SOCKADDR_UN_SIZE) < 0) {
+        int bound = LIBC.bind(fd, addr.address(), addr.length());
+        Reference.reachabilityFence(addr);
+        if (bound < 0) {
             int errno = Native.errno();
             Fds.close(fd);
             throw new LinuxException("bind to " + path, errno,
@@ -43,7 +51,60 @@ public final class UnixServerSocket implements AutoCloseable {
             Fds.close(fd);
             throw new LinuxException("listen on " + path, errno);
         }
-        return new UnixServerSocket(fd, path);
+        return new UnixServerSocket(fd, path, false);
+    }
+
+    /**
+     * Takes ownership of a socket someone else bound and made listen, such as one passed by systemd
+     * (socket activation): checks that {@code fd} is a listening AF_UNIX stream socket on a filesystem
+     * path, and makes it close-on-exec so commands Crossway runs do not inherit it.
+     *
+     * @param origin where the fd came from, for messages (e.g. {@code "fd 3 from systemd (LISTEN_FDS)"})
+     * @throws LinuxException naming the origin, what the fd is instead, and the fix
+     */
+    public static UnixServerSocket adopt(int fd, String origin) throws LinuxException {
+        // Scratch: a sockaddr_un, then an int option value, then a socklen_t.
+        Pointer scratch = Memory.allocateDirect(Native.runtime(), SCRATCH_SIZE, true);
+        int type = intOption(fd, LibC.SO_TYPE, origin, scratch);
+        if (type != LibC.SOCK_STREAM) {
+            throw new LinuxException(origin, LibC.ENOTSOCK, "it is a socket of type " + type
+                    + ", not a stream socket: use ListenStream= in the .socket unit");
+        }
+        scratch.putInt(SCRATCH_LENGTH, LibC.SOCKADDR_UN_SIZE);
+        if (LIBC.getsockname(fd, scratch.address(), scratch.address() + SCRATCH_LENGTH) < 0) {
+            throw LinuxException.ofErrno("getsockname(" + origin + ")");
+        }
+        if (scratch.getShort(0) != LibC.AF_UNIX) {
+            throw new LinuxException(origin, LibC.ENOTSOCK, "it is not a Unix socket (address family " + scratch.getShort(0)
+                    + "): Wayland clients connect to a path, e.g. ListenStream=%t/wayland-0");
+        }
+        String address = SockAddrUn.read(scratch, scratch.getInt(SCRATCH_LENGTH));
+        if (address.isEmpty() || address.startsWith("@")) {
+            throw new LinuxException(origin, LibC.EINVAL, "it has " + (address.isEmpty() ? "no address" : "the abstract address " + address)
+                    + ", but Wayland clients connect to a path: use e.g. ListenStream=%t/wayland-0");
+        }
+        if (intOption(fd, LibC.SO_ACCEPTCONN, origin, scratch) != 1) {
+            throw new LinuxException(origin, LibC.EINVAL, "the socket at " + address + " is not listening: pass a listening socket (Accept=no)");
+        }
+        if (LIBC.fcntl(fd, LibC.F_SETFD, LibC.FD_CLOEXEC) < 0) {
+            throw LinuxException.ofErrno("fcntl(" + origin + ", F_SETFD, FD_CLOEXEC)");
+        }
+        return new UnixServerSocket(fd, Path.of(address), true);
+    }
+
+    private static final int SCRATCH_VALUE = LibC.SOCKADDR_UN_SIZE + 2; // 4-byte aligned
+    private static final int SCRATCH_LENGTH = SCRATCH_VALUE + 4;
+    private static final int SCRATCH_SIZE = SCRATCH_LENGTH + 4;
+
+    /** {@code getsockopt(fd, SOL_SOCKET, option)} for an int-valued option. */
+    private static int intOption(int fd, int option, String origin, Pointer scratch) throws LinuxException {
+        scratch.putInt(SCRATCH_LENGTH, 4);
+        if (LIBC.getsockopt(fd, LibC.SOL_SOCKET, option, scratch.address() + SCRATCH_VALUE, scratch.address() + SCRATCH_LENGTH) < 0) {
+            int errno = Native.errno();
+            throw new LinuxException("getsockopt(" + origin + ")", errno,
+                    errno == LibC.ENOTSOCK ? "it is not a socket" : errno == LibC.EBADF ? "no such fd is open" : null);
+        }
+        return scratch.getInt(SCRATCH_VALUE);
     }
 
     /**
@@ -59,6 +120,10 @@ public final class UnixServerSocket implements AutoCloseable {
         try {
             while (true) {
                 int client = LIBC.accept4(fd.fd(), 0L, 0L, LibC.SOCK_CLOEXEC);
+                if (client >= 0 && fd.isClosed()) {
+                    Fds.close(client); // the connection close() made to wake this call
+                    throw new AsynchronousCloseException();
+                }
                 if (client >= 0) {
                     return UnixSocket.adopt(client);
                 }
@@ -86,10 +151,20 @@ public final class UnixServerSocket implements AutoCloseable {
         return fd.fd();
     }
 
-    /** Idempotent; wakes a thread blocked in {@link #accept()}. Leaves the socket file in place. */
+    /**
+     * Idempotent; wakes a thread blocked in {@link #accept()}. Leaves the socket file in place. A socket
+     * from {@link #adopt} stays usable for the process that passed it: the blocked accept is woken by a
+     * connection instead of a {@code shutdown}.
+     */
     @Override
     public void close() {
-        fd.close();
+        if (fd.close() && shared) {
+            try {
+                UnixSocket.connect(path).close();
+            } catch (LinuxException e) {
+                // Nothing was blocked in accept, or the path is gone; either way nobody waits.
+            }
+        }
     }
 
     @Override

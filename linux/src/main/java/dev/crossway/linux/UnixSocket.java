@@ -5,6 +5,7 @@ import dev.crossway.linux.sys.Native;
 import dev.crossway.spi.Connection;
 import dev.crossway.spi.FdQueue;
 import java.io.IOException;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
@@ -28,37 +29,25 @@ public final class UnixSocket implements Connection {
     private static final LibC LIBC = Native.libc();
 
     /*
-     * Native layout of one direction, x86_64, <sys/socket.h> and <bits/uio.h>:
+     * Native memory of one direction: a struct msghdr at MSG, one struct iovec at IOV (layouts in
+     * MsgHdr), then the control buffer at CONTROL:
      *
-     * struct msghdr {                  // 56 bytes, at MSG
-     *     void *msg_name;              // @0
-     *     socklen_t msg_namelen;       // @8
-     *     struct iovec *msg_iov;       // @16
-     *     size_t msg_iovlen;           // @24
-     *     void *msg_control;           // @32
-     *     size_t msg_controllen;       // @40
-     *     int msg_flags;               // @48
-     * };
-     * struct iovec {                   // 16 bytes, at IOV
-     *     void *iov_base;              // @0
-     *     size_t iov_len;              // @8
-     * };
-     * struct cmsghdr {                 // at CONTROL; then the fds, CMSG_DATA = @16
+     * struct cmsghdr {                 // then the fds, CMSG_DATA = @16
      *     size_t cmsg_len;             // @0, CMSG_LEN(payload)
      *     int cmsg_level;              // @8, SOL_SOCKET
      *     int cmsg_type;               // @12, SCM_RIGHTS
      * };
      */
     private static final int MSG = 0;
-    private static final int MSG_IOV = 16;
-    private static final int MSG_IOVLEN = 24;
-    private static final int MSG_CONTROL = 32;
-    private static final int MSG_CONTROLLEN = 40;
-    private static final int MSG_FLAGS = 48;
-    private static final int IOV = 56;
-    private static final int IOV_BASE = IOV;
-    private static final int IOV_LEN = IOV + 8;
-    private static final int CONTROL = IOV + 16;
+    private static final int MSG_IOV = MSG + MsgHdr.IOV;
+    private static final int MSG_IOVLEN = MSG + MsgHdr.IOVLEN;
+    private static final int MSG_CONTROL = MSG + MsgHdr.CONTROL;
+    private static final int MSG_CONTROLLEN = MSG + MsgHdr.CONTROLLEN;
+    private static final int MSG_FLAGS = MSG + MsgHdr.FLAGS;
+    private static final int IOV = MSG + MsgHdr.SIZE;
+    private static final int IOV_BASE = IOV + MsgHdr.IOV_BASE;
+    private static final int IOV_LEN = IOV + MsgHdr.IOV_LEN;
+    private static final int CONTROL = IOV + MsgHdr.IOVEC_SIZE;
     private static final int CMSGHDR_SIZE = 16;
     private static final int CONTROL_SIZE = cmsgSpace(4 * LibC.SCM_MAX_FD);
     private static final int BOUNCE_SIZE = 64 * 1024;
@@ -78,9 +67,11 @@ public final class UnixSocket implements Connection {
 
     /** Connects to the socket at {@code path}. */
     public static UnixSocket connect(Path path) throws LinuxException {
-        Pointer addr = SockAddrUn.of(path);
+        SockAddrUn addr = SockAddrUn.of(path);
         int fd = newSocket();
-        if (LIBC.connect(fd, addr.address(), LibC.SOCKADDR_UN_SIZE) < 0) {
+        int result = LIBC.connect(fd, addr.address(), addr.length());
+        Reference.reachabilityFence(addr);
+        if (result < 0) {
             int errno = Native.errno();
             Fds.close(fd);
             throw new LinuxException("connect to " + path, errno, connectHint(errno));

@@ -96,6 +96,25 @@ class FdsTest {
     }
 
     @Test
+    void aSymbolicLinkAtTheLockPathIsRefusedAndNotFollowed(@TempDir Path dir) throws Exception {
+        Path target = dir.resolve("elsewhere");
+        Path lock = dir.resolve("wayland-0.lock");
+        Files.createSymbolicLink(lock, target);
+        assertThatThrownBy(() -> Fds.openLock(lock))
+                .isInstanceOf(LinuxException.class)
+                .hasMessageContaining("ELOOP (40)")
+                .hasMessageContaining("symbolic link");
+        assertThat(target).doesNotExist();
+    }
+
+    @Test
+    void aLockPathThatIsNotARegularFileIsRefused(@TempDir Path dir) throws Exception {
+        Path lock = dir.resolve("wayland-0.lock");
+        Files.createDirectory(lock);
+        assertThatThrownBy(() -> Fds.openLock(lock)).isInstanceOf(LinuxException.class).hasMessageContaining(lock.toString());
+    }
+
+    @Test
     void countOpenFdsSeesNewFds() throws Exception {
         int before = Fds.countOpenFds();
         int[] p = Fds.pipe();

@@ -75,4 +75,57 @@ class UnixServerSocketTest {
         assertThat(Files.exists(path)).isTrue();
         assertThatThrownBy(() -> UnixSocket.connect(path)).hasMessageContaining("ECONNREFUSED (111)");
     }
+
+    @Test
+    void anAdoptedSocketServesAndItsCloseLeavesTheOtherCopyListening() throws Exception {
+        Path path = dir.resolve("activated");
+        try (UnixServerSocket original = UnixServerSocket.bind(path)) {
+            // As systemd does: the same listening socket, held by two fds.
+            UnixServerSocket adopted = UnixServerSocket.adopt(Fds.dup(original.fd()), "a test fd");
+            assertThat(adopted.path()).isEqualTo(path);
+            try (UnixSocket client = UnixSocket.connect(path); UnixSocket accepted = adopted.accept()) {
+                client.send(UnixSocketTest.direct("hi"), new FdQueue());
+                ByteBuffer dst = ByteBuffer.allocateDirect(8);
+                accepted.receive(dst, new FdQueue());
+                assertThat(UnixSocketTest.text(dst)).isEqualTo("hi");
+            }
+            CompletableFuture<UnixSocket> blocked = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return adopted.accept();
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            Thread.sleep(200);
+            adopted.close();
+            assertThatThrownBy(() -> blocked.get(2, TimeUnit.SECONDS)).hasRootCauseInstanceOf(AsynchronousCloseException.class);
+            // Not shut down: the other holder still accepts.
+            try (UnixSocket client = UnixSocket.connect(path); UnixSocket accepted = original.accept()) {
+                assertThat(accepted.fd()).isPositive();
+            }
+        }
+    }
+
+    @Test
+    void adoptingSomethingElseSaysWhatItIs() throws Exception {
+        int[] pipe = Fds.pipe();
+        try {
+            assertThatThrownBy(() -> UnixServerSocket.adopt(pipe[0], "fd 3 from systemd"))
+                    .isInstanceOf(LinuxException.class)
+                    .hasMessageContaining("fd 3 from systemd")
+                    .hasMessageContaining("ENOTSOCK");
+        } finally {
+            Fds.close(pipe[0]);
+            Fds.close(pipe[1]);
+        }
+        UnixSocket[] pair = UnixSocket.pair();
+        try {
+            assertThatThrownBy(() -> UnixServerSocket.adopt(pair[0].fd(), "fd 4"))
+                    .isInstanceOf(LinuxException.class)
+                    .hasMessageContaining("no address");
+        } finally {
+            pair[0].close();
+            pair[1].close();
+        }
+    }
 }

@@ -3,6 +3,7 @@ package dev.crossway.app.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
@@ -13,19 +14,32 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
- * Builds {@link Settings} from, highest precedence first: command-line overrides, {@code CROSSWAY_*}
+ * Builds {@link Settings} from, highest precedence first: command-line flags, {@code CROSSWAY_*}
  * environment variables, the user file ({@code ~/.config/crossway/crossway.conf} or {@code --config}),
- * the system file ({@code /etc/crossway/crossway.conf}), and {@code reference.conf}.
+ * the system file ({@code /etc/crossway/crossway.conf}), {@code WAYLAND_DEBUG} (for {@code trace} only),
+ * and {@code reference.conf}.
+ *
+ * <p>Every value remembers where it came from, so a message names what the user typed ({@code --trace},
+ * {@code CROSSWAY_TRACE}, or {@code crossway.trace} with its file and line). Keys nobody reads produce a
+ * warning with the nearest known key, and are otherwise ignored.
  */
 public final class ConfigLoader {
     public static final Path SYSTEM_FILE = Path.of("/etc/crossway/crossway.conf");
-    private static final String PREFIX = "crossway.";
+    private static final String ROOT = "crossway";
+    private static final String PREFIX = ROOT + ".";
+    private static final String ENV_PREFIX = "CROSSWAY_";
 
     private ConfigLoader() {
+    }
+
+    /** A value set on the command line, with the flag the user typed. */
+    public record Flag(String name, Object value) {
     }
 
     public static Path userFile(Map<String, String> env) {
@@ -35,33 +49,49 @@ public final class ConfigLoader {
     }
 
     /**
-     * @param overrides  keys below {@code crossway.} (e.g. {@code host-display}) set on the command line;
-     *                   list values as {@link List}
-     * @param configFile a user file given explicitly, or null for the default location
-     * @throws IllegalArgumentException naming the file, key and what is wrong
+     * @param flags         keys below {@code crossway.} (e.g. {@code host-display}) set on the command line;
+     *                      list values as {@link List}
+     * @param configFile    a user file given explicitly ({@code --config}), or null for the default location
+     * @param transportKeys the option keys of each transport found, by name, to check {@code transports.*}
+     * @param warnings      receives one line per unknown key or variable
+     * @throws IllegalArgumentException naming the flag, variable or file and key at fault, and the fix
      */
-    public static Settings load(Map<String, Object> overrides, Path configFile, Map<String, String> env) {
+    public static Settings load(Map<String, Flag> flags, Path configFile, Map<String, String> env,
+                                Map<String, Set<String>> transportKeys, Consumer<String> warnings) {
         Config reference = ConfigFactory.parseResources(ConfigLoader.class, "/reference.conf");
         if (reference.isEmpty()) {
             reference = ConfigFactory.parseResources("reference.conf");
         }
-        Path user = configFile != null ? configFile : userFile(env);
-        if (configFile != null && !Files.isRegularFile(configFile)) {
-            throw new IllegalArgumentException("config file " + configFile + " does not exist");
+        if (configFile != null) {
+            if (Files.isDirectory(configFile)) {
+                throw new IllegalArgumentException("--config " + configFile + " is a directory; give the file, e.g. --config "
+                        + configFile.resolve("crossway.conf"));
+            }
+            if (!Files.isRegularFile(configFile)) {
+                throw new IllegalArgumentException("--config " + configFile + ": the file " + configFile + " does not exist");
+            }
         }
+        Path user = configFile != null ? configFile : userFile(env);
         Config layered;
         try {
-            layered = ConfigFactory.parseMap(prefixed(overrides), "command line")
-                    .withFallback(ConfigFactory.parseMap(prefixed(fromEnv(env, reference)), "CROSSWAY_* environment variables"))
-                    .withFallback(parseFile(user))
-                    .withFallback(parseFile(SYSTEM_FILE))
+            Config userConfig = parseFile(user);
+            Config systemConfig = parseFile(SYSTEM_FILE);
+            warnOutsideRoot(userConfig, reference, warnings);
+            warnOutsideRoot(systemConfig, reference, warnings);
+            layered = fromFlags(flags)
+                    .withFallback(fromEnv(env, reference))
+                    .withFallback(userConfig)
+                    .withFallback(systemConfig)
+                    .withFallback(fromWaylandDebug(env, warnings))
                     .withFallback(reference)
                     .resolve();
         } catch (ConfigException e) {
             throw new IllegalArgumentException("bad configuration: " + e.getMessage(), e);
         }
+        Config c = layered.getConfig(ROOT);
+        new KeyCheck(reference.getConfig(ROOT), transportKeys, warnings).check(c);
         try {
-            return read(layered.getConfig("crossway"));
+            return read(c);
         } catch (ConfigException e) {
             throw new IllegalArgumentException("bad configuration: " + e.getMessage(), e);
         }
@@ -74,44 +104,119 @@ public final class ConfigLoader {
         return ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
     }
 
-    private static Map<String, Object> prefixed(Map<String, Object> m) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        m.forEach((k, v) -> out.put(PREFIX + k, v));
-        return out;
+    /** Each flag is its own layer, so its values' origin is the flag's name. */
+    private static Config fromFlags(Map<String, Flag> flags) {
+        Config c = ConfigFactory.empty();
+        for (var e : flags.entrySet()) {
+            c = c.withFallback(ConfigFactory.parseMap(Map.of(PREFIX + e.getKey(), e.getValue().value()), e.getValue().name()));
+        }
+        return c;
     }
 
     /** CROSSWAY_HOST_DISPLAY → host-display; a double underscore descends a level; lists split on commas. */
-    static Map<String, Object> fromEnv(Map<String, String> env, Config reference) {
-        Map<String, Object> out = new TreeMap<>();
-        for (var e : env.entrySet()) {
-            String name = e.getKey();
-            if (!name.startsWith("CROSSWAY_") || name.length() == "CROSSWAY_".length()) {
+    static Config fromEnv(Map<String, String> env, Config reference) {
+        Config c = ConfigFactory.empty();
+        for (var e : new TreeMap<>(env).entrySet()) {
+            String key = envKey(e.getKey());
+            if (key == null) {
                 continue;
             }
-            String key = Arrays.stream(name.substring("CROSSWAY_".length()).split("__"))
-                    .map(part -> part.toLowerCase(Locale.ROOT).replace('_', '-'))
-                    .collect(Collectors.joining("."));
             boolean isList = reference.hasPath(PREFIX + key) && reference.getValue(PREFIX + key).valueType() == ConfigValueType.LIST;
-            out.put(key, isList ? splitList(e.getValue()) : e.getValue());
+            Object value = isList ? splitList(e.getValue()) : e.getValue();
+            c = c.withFallback(ConfigFactory.parseMap(Map.of(PREFIX + key, value), e.getKey()));
         }
-        return out;
+        return c;
+    }
+
+    /** The key below {@code crossway.} a {@code CROSSWAY_*} variable sets, or null for other variables. */
+    static String envKey(String variable) {
+        if (!variable.startsWith(ENV_PREFIX) || variable.length() == ENV_PREFIX.length()) {
+            return null;
+        }
+        return Arrays.stream(variable.substring(ENV_PREFIX.length()).split("__"))
+                .map(part -> part.toLowerCase(Locale.ROOT).replace('_', '-'))
+                .collect(Collectors.joining("."));
+    }
+
+    /** The variable that sets {@code key}: the inverse of {@link #envKey}. */
+    static String envVariable(String key) {
+        return ENV_PREFIX + Arrays.stream(key.split("\\.")).map(part -> part.toUpperCase(Locale.ROOT).replace('-', '_'))
+                .collect(Collectors.joining("__"));
+    }
+
+    /**
+     * libwayland's {@code WAYLAND_DEBUG} as the weakest source of {@code trace}: {@code 1} or {@code all}
+     * traces both directions, {@code client} the clients' requests, {@code server} the host's events.
+     */
+    private static Config fromWaylandDebug(Map<String, String> env, Consumer<String> warnings) {
+        String debug = env.get("WAYLAND_DEBUG");
+        if (debug == null || debug.isEmpty()) {
+            return ConfigFactory.empty();
+        }
+        String trace = switch (debug.toLowerCase(Locale.ROOT)) {
+            case "1", "all" -> "all";
+            case "client" -> "client";
+            case "server" -> "host";
+            default -> null;
+        };
+        if (trace == null) {
+            warnings.accept("WAYLAND_DEBUG='" + debug + "' is not one of 1, all, client, server: not used for --trace");
+            return ConfigFactory.empty();
+        }
+        return ConfigFactory.parseMap(Map.of(PREFIX + "trace", trace), "WAYLAND_DEBUG");
     }
 
     private static List<String> splitList(String s) {
         return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).collect(Collectors.toList());
     }
 
+    /** A file's keys outside {@code crossway { }} are ignored: say so, with the key they were probably meant as. */
+    private static void warnOutsideRoot(Config file, Config reference, Consumer<String> warnings) {
+        for (String key : file.root().keySet()) {
+            if (key.equals(ROOT)) {
+                continue;
+            }
+            ConfigValue value = file.root().get(key);
+            String hint = reference.hasPath(PREFIX + key) ? "; did you mean crossway." + key + " (inside crossway { })?"
+                    : "; Crossway reads only keys inside crossway { }";
+            warnings.accept(place(value.origin()) + key + " is not a Crossway setting (ignored)" + hint);
+        }
+    }
+
+    /** {@code file:line: } for a value from a file, else nothing. */
+    static String place(ConfigOrigin origin) {
+        return origin.filename() != null ? origin.filename() + ":" + origin.lineNumber() + ": " : "";
+    }
+
+    /**
+     * What the user typed to set {@code key} (below {@code crossway.}): the flag, the variable, or the key
+     * with its file and line; {@code crossway.KEY (default)} when nobody set it.
+     */
+    static String source(Config c, String key) {
+        ConfigOrigin origin = c.getValue(key).origin();
+        String description = origin.description();
+        if (description.startsWith("--") || description.startsWith("-v") || description.startsWith(ENV_PREFIX)
+                || description.equals("WAYLAND_DEBUG")) {
+            return description;
+        }
+        if (origin.resource() != null) {
+            return PREFIX + key + " (default)";
+        }
+        return origin.filename() != null ? PREFIX + key + " (" + origin.filename() + ":" + origin.lineNumber() + ")" : PREFIX + key;
+    }
+
     private static Settings read(Config c) {
         Settings.Trace trace = enumValue(c, "trace", Settings.Trace.class);
         String memory = c.getString("memory");
         if (!memory.equals("shared") && !memory.equals("separate")) {
-            throw new IllegalArgumentException("crossway.memory must be 'shared' or 'separate', not '" + memory + "'");
+            throw new IllegalArgumentException(source(c, "memory") + " must be 'shared' or 'separate', not '" + memory + "'");
         }
         Map<String, Integer> maxVersions = new TreeMap<>();
         for (var e : c.getConfig("globals.max-versions").root().entrySet()) {
             Object v = e.getValue().unwrapped();
             if (!(v instanceof Number n)) {
-                throw new IllegalArgumentException("crossway.globals.max-versions." + e.getKey() + " must be a number, not '" + v + "'");
+                throw new IllegalArgumentException(place(e.getValue().origin()) + "crossway.globals.max-versions." + e.getKey()
+                        + " must be a number, not '" + v + "'");
             }
             maxVersions.put(e.getKey(), n.intValue());
         }
@@ -124,15 +229,20 @@ public final class ConfigLoader {
         }
         String level = c.getString("log-level").toLowerCase(Locale.ROOT);
         if (!List.of("error", "warn", "info", "debug", "trace").contains(level)) {
-            throw new IllegalArgumentException("crossway.log-level must be error, warn, info, debug or trace, not '" + level + "'");
+            throw new IllegalArgumentException(source(c, "log-level") + " must be error, warn, info, debug or trace, not '" + level + "'");
+        }
+        Map<String, String> sources = new LinkedHashMap<>();
+        for (String key : List.of("transport", "socket", "host-display")) {
+            sources.put(key, source(c, key));
         }
         return new Settings(c.getString("transport"), c.getString("socket"), c.getString("host-display"), memory,
                 c.getString("tag"), c.getString("app-id-tag"), trace,
                 c.getStringList("protocol-dirs").stream().map(Path::of).collect(Collectors.toList()),
-                Set(c.getStringList("globals.grant")), Set(c.getStringList("globals.allow")), Set(c.getStringList("globals.deny")), maxVersions, level, transports);
+                orderedSet(c.getStringList("globals.grant")), orderedSet(c.getStringList("globals.allow")), orderedSet(c.getStringList("globals.deny")), maxVersions, level,
+                transports, sources);
     }
 
-    private static java.util.Set<String> Set(List<String> l) {
+    private static Set<String> orderedSet(List<String> l) {
         return new java.util.LinkedHashSet<>(l);
     }
 
@@ -145,7 +255,7 @@ public final class ConfigLoader {
         try {
             return Enum.valueOf(type, v.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("crossway." + key + " cannot be '" + v + "'; allowed: "
+            throw new IllegalArgumentException(source(c, key) + " cannot be '" + v + "'; allowed: "
                     + Arrays.stream(type.getEnumConstants()).map(x -> x.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", ")));
         }
     }

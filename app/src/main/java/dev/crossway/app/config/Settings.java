@@ -9,15 +9,24 @@ import java.util.Set;
  * Crossway's settings, read once from the layered configuration (see {@code reference.conf}); no other
  * code sees the configuration library.
  *
- * @param transport        provider name, or empty for the first available
- * @param socket           guest-facing socket: a name under $XDG_RUNTIME_DIR or an absolute path
+ * @param transport        provider name, or {@code auto} for the best available
+ * @param socket           guest-facing socket: a name under $XDG_RUNTIME_DIR, an absolute path, or
+ *                         {@code auto} (wayland-0, else the first free wayland-N)
  * @param hostDisplay      host compositor socket for transports that use one; empty means $WAYLAND_DISPLAY
  * @param grant            privileged global classes and interfaces shown to guest apps all the same
  * @param transportOptions every transport's own options, by provider name
+ * @param sources          for some keys, what the user typed to set them ({@code --socket},
+ *                         {@code CROSSWAY_SOCKET}, {@code crossway.socket (file:line)}), for messages
  */
 public record Settings(String transport, String socket, String hostDisplay, String memory, String tag, String appIdTag,
                        Trace trace, List<Path> protocolDirs, Set<String> grant, Set<String> allow, Set<String> deny,
-                       Map<String, Integer> maxVersions, String logLevel, Map<String, Map<String, String>> transportOptions) {
+                       Map<String, Integer> maxVersions, String logLevel, Map<String, Map<String, String>> transportOptions,
+                       Map<String, String> sources) {
+
+    /** What the user typed to set {@code key}, for messages; {@code crossway.KEY} when not recorded. */
+    public String source(String key) {
+        return sources.getOrDefault(key, "crossway." + key);
+    }
 
     /** Which relayed messages to log. */
     public enum Trace {

@@ -3,7 +3,6 @@ package dev.crossway.app.inject;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
-import dev.crossway.app.Daemon;
 import dev.crossway.app.config.Settings;
 import dev.crossway.protocol.Schema;
 import dev.crossway.protocol.SchemaLoader;
@@ -23,21 +22,31 @@ import dev.crossway.spi.TransportProvider;
 import dev.crossway.spi.TransportProviders;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Wires the daemon from {@link Settings}: schema, transport, interceptors, socket. */
+/** Wires the daemon from {@link Settings}: schema, transport, interceptors. */
 public final class CrosswayModule extends AbstractModule {
     private static final Logger LOG = LoggerFactory.getLogger(CrosswayModule.class);
-    private final Settings settings;
-    private final Map<String, String> env;
+    /** General option every transport may read: the absolute path of the socket Crossway serves. */
+    public static final String GUEST_SOCKET = "guest-socket";
 
-    public CrosswayModule(Settings settings, Map<String, String> env) {
+    private final Settings settings;
+    private final TransportProviders providers;
+    private final Path guestSocket;
+
+    /**
+     * @param providers   the transports found
+     * @param guestSocket the socket Crossway serves (so a transport can refuse to connect to it), or null
+     */
+    public CrosswayModule(Settings settings, TransportProviders providers, Path guestSocket) {
         this.settings = settings;
-        this.env = Map.copyOf(env);
+        this.providers = providers;
+        this.guestSocket = guestSocket;
     }
 
     @Provides
@@ -56,25 +65,13 @@ public final class CrosswayModule extends AbstractModule {
         return SchemaLoader.load(settings.protocolDirs());
     }
 
-    @Provides
-    @Singleton
-    TransportProviders providers() {
-        return TransportProviders.discover();
-    }
-
-    @Provides
-    @Singleton
-    TransportOptions transportOptions() {
-        return options(settings);
-    }
-
-    /** The selected transport's options: its own section first, then the general keys it may use. */
-    public static TransportOptions options(Settings settings) {
-        return options(settings, settings.transport());
-    }
-
-    /** Transport {@code name}'s options: its own section first, then the general keys it may use. */
-    public static TransportOptions options(Settings settings, String name) {
+    /**
+     * Transport {@code name}'s options: its own section first, then the general keys it may use
+     * ({@code host-display}, {@code memory}, {@value #GUEST_SOCKET}).
+     *
+     * @param guestSocket the socket Crossway serves, or null when not known (doctor)
+     */
+    public static TransportOptions options(Settings settings, String name, Path guestSocket) {
         return key -> {
             Map<String, String> own = settings.transportOptions().get(name);
             if (own != null && own.containsKey(key)) {
@@ -83,6 +80,7 @@ public final class CrosswayModule extends AbstractModule {
             return switch (key) {
                 case "host-display" -> settings.hostDisplay().isEmpty() ? null : settings.hostDisplay();
                 case "memory" -> settings.memory();
+                case GUEST_SOCKET -> guestSocket == null ? null : guestSocket.toString();
                 default -> null;
             };
         };
@@ -90,8 +88,12 @@ public final class CrosswayModule extends AbstractModule {
 
     @Provides
     @Singleton
-    Transport transport(TransportProviders providers, TransportOptions options) {
-        TransportProvider provider = providers.select(settings.transport(), options);
+    Transport transport() {
+        TransportProvider provider = providers.select(settings.transport(), name -> options(settings, name, guestSocket));
+        TransportOptions options = options(settings, provider.name(), guestSocket);
+        if (TransportProviders.isAuto(settings.transport())) {
+            LOG.info("transport auto chose {}: {} (`crossway doctor` explains the choice)", provider.name(), provider.description());
+        }
         String cause = provider.unavailabilityCause(options);
         if (cause != null) {
             throw new IllegalStateException("transport '" + provider.name() + "' cannot run: " + cause);
@@ -133,11 +135,5 @@ public final class CrosswayModule extends AbstractModule {
             interceptors.add(session -> tags);
         }
         return new SessionOptions(schema, interceptors, settings.trace().requests(), settings.trace().events());
-    }
-
-    @Provides
-    @Singleton
-    Daemon.SocketPath socketPath() {
-        return Daemon.SocketPath.resolve(settings.socket(), env.get("XDG_RUNTIME_DIR"));
     }
 }

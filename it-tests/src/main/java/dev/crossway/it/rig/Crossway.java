@@ -26,13 +26,12 @@ public final class Crossway implements AutoCloseable {
 
     private final Process process;
     private final Path log;
-    private final Path socketPath;
+    private Path socketPath;
     private Integer exitCode;
 
-    private Crossway(Process process, Path log, Path socketPath) {
+    private Crossway(Process process, Path log) {
         this.process = process;
         this.log = log;
-        this.socketPath = socketPath;
     }
 
     /** The distribution's home: system property {@code crossway.dist}, else {@code ../app/target/crossway}. */
@@ -121,29 +120,45 @@ public final class Crossway implements AutoCloseable {
 
     /** As {@link #start(Path, List, Map)}, with the distribution at {@code home}. */
     public static Crossway start(Path home, Path runtimeDir, List<String> args, Map<String, String> env) {
+        Crossway c = launch(home, runtimeDir, List.of(), args, env);
+        try {
+            c.awaitListening(START_TIMEOUT);
+        } catch (RuntimeException e) {
+            Procs.terminate(c.process, Duration.ofSeconds(2));
+            throw e;
+        }
+        return c;
+    }
+
+    /**
+     * Starts {@code WRAPPER... crossway ARGS} (e.g. under {@code systemd-socket-activate}) without waiting:
+     * a socket-activated daemon starts only when the first client connects.
+     */
+    public static Crossway launch(Path home, Path runtimeDir, List<String> wrapper, List<String> args, Map<String, String> env) {
         int socketArg = args.indexOf("--socket");
         String socket = socketArg >= 0 && socketArg + 1 < args.size() ? args.get(socketArg + 1) : "default";
         Path log = Procs.newLog("crossway-" + Paths.get(socket).getFileName());
-        ProcessBuilder pb = new ProcessBuilder(command(home, args));
+        List<String> command = new ArrayList<>(wrapper);
+        command.addAll(command(home, args));
+        ProcessBuilder pb = new ProcessBuilder(command);
         Procs.waylandEnv(pb, runtimeDir, null, env);
         pb.directory(runtimeDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        Process process;
         try {
-            process = pb.start();
+            return new Crossway(pb.start(), log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + pb.command(), e);
         }
-        try {
-            Procs.await("Crossway's 'listening on' line (" + String.join(" ", pb.command()) + ")", START_TIMEOUT,
-                    process, () -> LISTENING.matcher(Procs.read(log)).find(), () -> Procs.read(log));
-        } catch (RuntimeException e) {
-            Procs.terminate(process, Duration.ofSeconds(2));
-            throw e;
-        }
+    }
+
+    /** Waits for the daemon's {@code listening on <path>} line; returns this. */
+    public Crossway awaitListening(Duration timeout) {
+        Procs.await("Crossway's 'listening on' line (log " + log + ")", timeout, process,
+                () -> LISTENING.matcher(Procs.read(log)).find(), () -> Procs.read(log));
         Matcher m = LISTENING.matcher(Procs.read(log));
         m.find();
-        return new Crossway(process, log, Paths.get(m.group(1)));
+        socketPath = Paths.get(m.group(1));
+        return this;
     }
 
     public static Crossway start(Path runtimeDir, String... args) {
@@ -222,6 +237,21 @@ public final class Crossway implements AutoCloseable {
         Procs.await(n + " 'client N closed:' lines from Crossway", timeout, process,
                 () -> closedClients().size() >= n, this::log);
         return closedClients();
+    }
+
+    /** Waits for the daemon to exit by itself (e.g. when it refuses to start); returns its exit status. */
+    public int awaitExit(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("Crossway still runs after " + timeout.toMillis() + " ms; last lines of its log:\n"
+                        + Procs.tail(log(), 30));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for Crossway to exit", e);
+        }
+        exitCode = process.exitValue();
+        return exitCode;
     }
 
     /** Sends SIGTERM and waits for the daemon to exit; returns its exit status. */

@@ -1,9 +1,12 @@
 package dev.crossway.linux.device;
 
+import dev.crossway.linux.pipe.PipeOptions;
 import dev.crossway.spi.Transport;
+import dev.crossway.spi.TransportOption;
 import dev.crossway.spi.TransportOptions;
 import dev.crossway.spi.TransportProvider;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,6 +49,21 @@ public abstract class AbstractDeviceTransportProvider<S, P extends AbstractDevic
 
     /** Probes {@code device}; never throws: failures are checks that failed. */
     protected abstract P probe(Device device, S settings);
+
+    /** The transport's own options, for {@link #options()}; the ones every VM transport has are added there. */
+    protected abstract List<TransportOption> ownOptions();
+
+    /** The transport's own options, then {@code pipe-idle-timeout} and {@code device-provider}. */
+    @Override
+    public final List<TransportOption> options() {
+        List<TransportOption> all = new ArrayList<>(ownOptions());
+        all.add(new TransportOption(PipeOptions.PIPE_IDLE_TIMEOUT, null, "MILLISECONDS",
+                name() + ": end a clipboard or drag-and-drop transfer that moved no data for this long. Default: 0 (never)."));
+        all.add(new TransportOption(Devices.DEVICE_PROVIDER, null, "NAME",
+                name() + ": which device implementation to use: kernel (the default), or the name of one found on the module path"
+                        + " (the tests' emulator)."));
+        return List.copyOf(all);
+    }
 
     /** Opens the transport once the probe passed. */
     protected abstract Transport open(S settings, Device device, P probed) throws IOException;

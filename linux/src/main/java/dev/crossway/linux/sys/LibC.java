@@ -25,8 +25,11 @@ public interface LibC {
     // <bits/socket.h>, <linux/socket.h>
     int AF_UNIX = 1;
     int SOCK_STREAM = 1;
+    int SOCK_DGRAM = 2;
     int SOCK_CLOEXEC = 0x80000;
     int SOL_SOCKET = 1;
+    int SO_TYPE = 3;
+    int SO_ACCEPTCONN = 30;
     int SCM_RIGHTS = 1;
     int MSG_CTRUNC = 0x8;
     int MSG_NOSIGNAL = 0x4000;
@@ -45,9 +48,12 @@ public interface LibC {
     int O_WRONLY = 1;
     int O_RDWR = 2;
     int O_CREAT = 0100;
+    int O_NOFOLLOW = 0400000;
     int O_CLOEXEC = 02000000;
     int F_DUPFD_CLOEXEC = 1030;
     int F_GETFD = 1;
+    int F_SETFD = 2;
+    int FD_CLOEXEC = 1;
     int F_GETFL = 3;
     int F_SETFL = 4;
     int O_ACCMODE = 3;
@@ -99,6 +105,7 @@ public interface LibC {
     int EPROTO = 71;
     int EBADFD = 77;
     int ENAMETOOLONG = 36;
+    int ELOOP = 40;
     int ENOTSOCK = 88;
     int EADDRINUSE = 98;
     int ECONNABORTED = 103;
@@ -120,6 +127,12 @@ public interface LibC {
 
     /** {@code int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);} */
     int accept4(int sockfd, @intptr_t long addr, @intptr_t long addrlen, int flags);
+
+    /** {@code int getsockname(int sockfd, struct sockaddr *addr, socklen_t *addrlen);} */
+    int getsockname(int sockfd, @intptr_t long addr, @intptr_t long addrlen);
+
+    /** {@code int getsockopt(int sockfd, int level, int optname, void *optval, socklen_t *optlen);} */
+    int getsockopt(int sockfd, int level, int optname, @intptr_t long optval, @intptr_t long optlen);
 
     /** {@code int connect(int sockfd, const struct sockaddr *addr, socklen_t addrlen);} */
     int connect(int sockfd, @intptr_t long addr, int addrlen);
@@ -221,6 +234,9 @@ public interface LibC {
 
     /** {@code int flock(int fd, int operation);} */
     int flock(int fd, int operation);
+
+    /** {@code uid_t geteuid(void);} */
+    int geteuid();
 
     /** {@code char *strerror(int errnum);} */
     String strerror(int errnum);

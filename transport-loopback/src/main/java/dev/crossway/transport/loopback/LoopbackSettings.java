@@ -2,6 +2,8 @@ package dev.crossway.transport.loopback;
 
 import dev.crossway.linux.WaylandDisplay;
 import dev.crossway.spi.TransportOptions;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.Function;
@@ -15,6 +17,8 @@ import java.util.function.Function;
 record LoopbackSettings(Path socket, Memory memory) {
     static final String HOST_DISPLAY = "host-display";
     static final String MEMORY = "memory";
+    /** General option from the daemon: the socket Crossway itself serves, which must not be the host. */
+    static final String GUEST_SOCKET = "guest-socket";
 
     /** How guest shm reaches the compositor. */
     enum Memory {
@@ -36,7 +40,13 @@ record LoopbackSettings(Path socket, Memory memory) {
      * @throws IllegalArgumentException naming the option or variable at fault and the fix
      */
     static LoopbackSettings resolve(TransportOptions options, Function<String, String> env) {
-        return new LoopbackSettings(WaylandDisplay.socket(options.get(HOST_DISPLAY), env), memory(options.get(MEMORY)));
+        Path socket = WaylandDisplay.socket(options.get(HOST_DISPLAY), env);
+        String guest = options.get(GUEST_SOCKET);
+        if (guest != null && !guest.isEmpty() && isSameFile(socket, Path.of(guest))) {
+            throw new IllegalArgumentException("the host display " + socket + " is the socket Crossway itself serves,"
+                    + " so clients would come back to Crossway: point --host-display at the compositor's socket");
+        }
+        return new LoopbackSettings(socket, memory(options.get(MEMORY)));
     }
 
     private static Memory memory(String value) {
@@ -50,5 +60,13 @@ record LoopbackSettings(Path socket, Memory memory) {
         }
         throw new IllegalArgumentException("unknown value '" + value + "' for option " + MEMORY + ": allowed values are "
                 + Memory.SHARED.label() + ", " + Memory.SEPARATE.label());
+    }
+
+    private static boolean isSameFile(Path a, Path b) {
+        try {
+            return a.normalize().equals(b.normalize()) || Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false; // one does not exist: not the same
+        }
     }
 }

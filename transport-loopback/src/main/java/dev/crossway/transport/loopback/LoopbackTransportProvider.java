@@ -1,9 +1,11 @@
 package dev.crossway.transport.loopback;
 
 import dev.crossway.spi.Transport;
+import dev.crossway.spi.TransportOption;
 import dev.crossway.spi.TransportOptions;
 import dev.crossway.spi.TransportProvider;
 import java.io.IOException;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -35,6 +37,19 @@ public final class LoopbackTransportProvider implements TransportProvider {
     @Override
     public String description() {
         return "a Wayland compositor on this machine, through its socket (fds and shared memory pass as-is)";
+    }
+
+    /**
+     * Its options are Crossway's general {@code host-display} and {@code memory} (flags {@code --host-display}
+     * and {@code --memory}); they may also be set under {@code transports.loopback}.
+     */
+    @Override
+    public List<TransportOption> options() {
+        return List.of(
+                new TransportOption(LoopbackSettings.HOST_DISPLAY, null, "NAME|PATH",
+                        "loopback: the compositor's socket. Default: the general host-display, else $WAYLAND_DISPLAY, else wayland-0."),
+                new TransportOption(LoopbackSettings.MEMORY, null, "shared|separate",
+                        "loopback: separate forces the copy path of VM transports. Default: the general memory setting (shared)."));
     }
 
     @Override

@@ -112,6 +112,18 @@ class LoopbackTransportTest {
     }
 
     @Test
+    void crosswaysOwnSocketIsNeverTheHost() {
+        // Under socket activation with WAYLAND_DISPLAY unset, the default host display is wayland-0, which
+        // is the socket Crossway serves: a connection there would reach Crossway itself.
+        options.put("guest-socket", runtimeDir.resolve("wayland-0").toString());
+        assertThat(provider.unavailabilityCause(options()))
+                .contains("the host display " + runtimeDir.resolve("wayland-0") + " (from the default) is the socket Crossway itself serves")
+                .contains("--host-display");
+        options.put("guest-socket", runtimeDir.resolve("wayland-1").toString());
+        assertThat(provider.unavailabilityCause(options())).isNull();
+    }
+
+    @Test
     void aRunningCompositorMakesTheTransportAvailable() {
         assertThat(provider.unavailabilityCause(options())).isNull();
     }

@@ -5,7 +5,9 @@ import dev.crossway.linux.device.Device;
 import dev.crossway.linux.device.Devices;
 import dev.crossway.linux.device.KernelDevice;
 import dev.crossway.spi.Transport;
+import dev.crossway.spi.TransportOption;
 import dev.crossway.spi.TransportOptions;
+import java.util.List;
 
 /**
  * Finds the virtgpu transport: crosvm's cross-domain context on a virtio-gpu DRM device.
@@ -39,6 +41,23 @@ public final class VirtGpuTransportProvider extends AbstractDeviceTransportProvi
     @Override
     public String description() {
         return "a host compositor across a VM boundary, through virtio-gpu cross-domain contexts (crosvm; Linux 5.16+ guest)";
+    }
+
+    /** A VM transport with every feature: chosen first by {@code transport = auto} when its device works. */
+    @Override
+    public int priority() {
+        return 200;
+    }
+
+    @Override
+    protected List<TransportOption> ownOptions() {
+        return List.of(
+                new TransportOption(VirtGpuSettings.DEVICE, "--drm-device", "PATH",
+                        "virtgpu: the DRM node to use, e.g. /dev/dri/renderD128. Default: the first virtio_gpu node found."),
+                new TransportOption(VirtGpuSettings.IDENTIFIERS, "--cross-domain-identifiers", "28|4",
+                        "virtgpu: identifiers per cross-domain message, as the host's crosvm expects: 28 (2024-02 on, the default) or 4."),
+                new TransportOption(VirtGpuSettings.WRITE_PIPE_QUIRK, null, "true|false",
+                        "virtgpu: treat a RECEIVE blob of size 0 as a write pipe, for hosts that mislabel them. Default: true."));
     }
 
     @Override

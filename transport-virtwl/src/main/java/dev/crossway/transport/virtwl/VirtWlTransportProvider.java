@@ -5,7 +5,9 @@ import dev.crossway.linux.device.Device;
 import dev.crossway.linux.device.Devices;
 import dev.crossway.linux.device.KernelDevice;
 import dev.crossway.spi.Transport;
+import dev.crossway.spi.TransportOption;
 import dev.crossway.spi.TransportOptions;
+import java.util.List;
 import dev.crossway.transport.virtwl.sys.VirtWlUapi;
 
 /**
@@ -38,6 +40,20 @@ public final class VirtWlTransportProvider extends AbstractDeviceTransportProvid
     @Override
     public String description() {
         return "a host compositor across a VM boundary, through the legacy virtio-wayland device /dev/wl0 (crosvm; ChromeOS guest kernels)";
+    }
+
+    /** The legacy VM transport: chosen by {@code transport = auto} when virtgpu cannot run and its device works. */
+    @Override
+    public int priority() {
+        return 100;
+    }
+
+    @Override
+    protected List<TransportOption> ownOptions() {
+        return List.of(
+                new TransportOption(VirtWlSettings.DEVICE, "--wl-device", "PATH", "virtwl: the virtio-wayland device node. Default: /dev/wl0."),
+                new TransportOption(VirtWlSettings.CONTEXT_NAME, null, "NAME",
+                        "virtwl: the host socket crosvm names with --wayland-sock PATH,name=NAME. Default: its default socket."));
     }
 
     @Override
