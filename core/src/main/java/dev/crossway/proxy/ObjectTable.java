@@ -75,8 +75,10 @@ public final class ObjectTable {
             return "new id " + Integer.toUnsignedString(id) + " is not in the " + (byClient ? "client" : "server") + " id range";
         }
         int index = index(id);
-        if (index >= MAX_IDS) {
-            return "new id " + Integer.toUnsignedString(id) + " is beyond the " + MAX_IDS + " objects a session may hold";
+        // Unsigned: client ids from 0x80000000 are negative as ints.
+        if (Integer.compareUnsigned(index, MAX_IDS) >= 0) {
+            return "new id " + Integer.toUnsignedString(id) + " is out of range: a session holds at most " + MAX_IDS
+                    + (clientSpace ? " client objects (ids 1 to " + (MAX_IDS - 1) + ")" : " server objects");
         }
         Entry[] space = grow(clientSpace, index);
         Entry old = space[index];

@@ -216,6 +216,22 @@ class SessionTest {
         assertThat(closed.await(2, TimeUnit.SECONDS)).isTrue();
     }
 
+    /** Ids from 0x80000000 are negative as Java ints; each one is refused with a protocol error, never an exception. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {0x80000000, 0xa0000000, 0xfeffffff, ObjectTable.MAX_IDS})
+    void newIdOutOfRangeIsAnInvalidObjectErrorWithoutExceptionText(int id) throws Exception {
+        start();
+        appSends(new int[0], request(1, "wl_display", "sync", id));
+        List<Message> got = decodeAll(drain(app, new ArrayList<>()), true, Map.of(1, "wl_display"));
+        assertThat(got).hasSize(1);
+        assertThat(got.get(0).intArg(0)).isEqualTo(1);
+        assertThat(got.get(0).intArg(1)).isEqualTo(ProtocolError.INVALID_OBJECT);
+        assertThat(got.get(0).stringArg(2)).isEqualTo("wl_display.sync: new id " + Integer.toUnsignedString(id)
+                + " is out of range: a session holds at most 1048576 client objects (ids 1 to 1048575)");
+        assertThat(closed.await(2, TimeUnit.SECONDS)).isTrue();
+        assertThat(drain(compositor, new ArrayList<>())).as("nothing reached the compositor").isEmpty();
+    }
+
     @Test
     void unknownOpcodeIsAnInvalidMethodError() throws Exception {
         start();
