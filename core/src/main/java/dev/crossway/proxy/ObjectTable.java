@@ -19,6 +19,11 @@ public final class ObjectTable {
     public static final int SERVER_ID_START = 0xff000000;
     /** Upper bound on either id space, so a hostile id cannot make us allocate gigabytes. */
     public static final int MAX_IDS = 1 << 20;
+    /**
+     * Ids of the objects Crossway creates on the host itself (see {@link Session#newOwnObject}): in the
+     * client range but far above any id a client may use ({@link #MAX_IDS}), so they never collide.
+     */
+    public static final int OWN_ID_START = 0xfe000000;
 
     /** One live or zombie object. {@code hooks} caches the interceptors for its interface. */
     public static final class Entry {
@@ -48,7 +53,30 @@ public final class ObjectTable {
 
     private Entry[] client = new Entry[64];
     private Entry[] server = new Entry[16];
+    private Entry[] own = new Entry[16];
     private int live;
+
+    /** Whether {@code id} names one of Crossway's own objects. */
+    public static boolean isOwn(int id) {
+        return Integer.compareUnsigned(id, OWN_ID_START) >= 0 && Integer.compareUnsigned(id, SERVER_ID_START) < 0;
+    }
+
+    /** Creates one of Crossway's own objects at the lowest free own id, and returns that id. */
+    synchronized int createOwn(Interface iface, int version, InterfaceHooks hooks) {
+        int index = 0;
+        while (index < own.length && own[index] != null) {
+            index++;
+        }
+        if (index == MAX_IDS) {
+            throw new IllegalStateException("Crossway holds " + MAX_IDS + " objects of its own in one session");
+        }
+        if (index == own.length) {
+            own = Arrays.copyOf(own, own.length * 2);
+        }
+        own[index] = new Entry(iface, version, hooks);
+        live++;
+        return OWN_ID_START + index;
+    }
 
     /** The entry for {@code id}, live or zombie, or null. */
     public synchronized Entry get(int id) {
@@ -74,8 +102,8 @@ public final class ObjectTable {
         if (clientSpace != byClient) {
             return "new id " + Integer.toUnsignedString(id) + " is not in the " + (byClient ? "client" : "server") + " id range";
         }
-        int index = index(id);
-        // Unsigned: client ids from 0x80000000 are negative as ints.
+        int index = clientSpace ? id : id - SERVER_ID_START;
+        // Unsigned: client ids from 0x80000000 are negative as ints. This also keeps clients out of OWN_ID_START up.
         if (Integer.compareUnsigned(index, MAX_IDS) >= 0) {
             return "new id " + Integer.toUnsignedString(id) + " is out of range: a session holds at most " + MAX_IDS
                     + (clientSpace ? " client objects (ids 1 to " + (MAX_IDS - 1) + ")" : " server objects");
@@ -131,11 +159,11 @@ public final class ObjectTable {
     }
 
     private Entry[] space(int id) {
-        return Integer.compareUnsigned(id, SERVER_ID_START) < 0 ? client : server;
+        return isOwn(id) ? own : Integer.compareUnsigned(id, SERVER_ID_START) < 0 ? client : server;
     }
 
     private static int index(int id) {
-        return Integer.compareUnsigned(id, SERVER_ID_START) < 0 ? id : id - SERVER_ID_START;
+        return isOwn(id) ? id - OWN_ID_START : Integer.compareUnsigned(id, SERVER_ID_START) < 0 ? id : id - SERVER_ID_START;
     }
 
     private Entry[] grow(boolean clientSpace, int index) {

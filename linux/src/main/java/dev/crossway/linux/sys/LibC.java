@@ -209,6 +209,26 @@ public interface LibC {
     /** {@code ssize_t write(int fd, const void *buf, size_t count);} */
     @ssize_t long write(int fd, @intptr_t long buf, @size_t long count);
 
+    /** {@code ssize_t pread(int fd, void *buf, size_t count, off_t offset);} */
+    @ssize_t long pread(int fd, @intptr_t long buf, @size_t long count, @off_t long offset);
+
+    /**
+     * {@code ssize_t process_vm_readv(pid_t pid, const struct iovec *local_iov, unsigned long liovcnt,
+     * const struct iovec *remote_iov, unsigned long riovcnt, unsigned long flags);} ({@code struct iovec
+     * { void *iov_base; size_t iov_len; }}, 16 bytes). {@code flags} must be 0; it is a {@link Pointer}
+     * (pass null) for the reason given at {@link #mmap}: six primitive parameters would get a garbage sixth.
+     */
+    @ssize_t long process_vm_readv(int pid, @intptr_t long localIov, @u_int64_t long liovcnt, @intptr_t long remoteIov,
+                                   @u_int64_t long riovcnt, Pointer flags);
+
+    /** {@code sizeof(struct iovec)} on x86_64. */
+    int IOVEC_SIZE = 16;
+    /** {@code IOV_MAX}: most iovecs one call takes. */
+    int IOV_MAX = 1024;
+
+    /** {@code pid_t getpid(void);} */
+    int getpid();
+
     /** {@code off_t lseek(int fd, off_t offset, int whence);} */
     @off_t long lseek(int fd, @off_t long offset, int whence);
 

@@ -1,0 +1,260 @@
+package dev.crossway.proxy;
+
+import dev.crossway.protocol.Arg;
+import dev.crossway.protocol.ArgType;
+import dev.crossway.protocol.MessageSpec;
+import dev.crossway.wire.Wire;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Object ids on the host connection, for a session whose ids there differ from the client's: where
+ * Crossway creates objects of its own on the host (host shm buffers) and keeps some of the client's
+ * to itself (client shm pools and buffers).
+ *
+ * <p>libwayland-server accepts a client's new ids only in order ({@code wl_map_reserve_new}: a freed
+ * id, or the next one), so host ids are allocated here as libwayland-client does: the id freed last,
+ * else the next. A host id is freed when the host's {@code wl_display.delete_id} for it arrives, never
+ * earlier. Ids are rewritten in place, in the relay's own buffers, guided by each message's
+ * {@link MessageSpec#idOffset id layout}: session ids (the client's, and Crossway's own from
+ * {@link ObjectTable#OWN_ID_START}) to host ids in requests, back in events. Server ids
+ * ({@code >= 0xff000000}) are the same on both sides and pass unchanged.
+ *
+ * <p>Thread-safe: the request relay allocates and maps, the event relay maps and frees.
+ */
+final class HostIds {
+    /** Session id to host id, for client ids (by id) and own ids (after them, by own index); 0 where none. */
+    private int[] toHost = new int[64];
+    private int[] ownToHost = new int[16];
+    /** Host id to session id; 0 where free. */
+    private int[] toSession = new int[64];
+    private int[] freed = new int[16];
+    private int freedCount;
+    private int next = 2;
+
+    HostIds() {
+        toHost[1] = 1;
+        toSession[1] = 1;
+    }
+
+    /** Whether {@code sessionId} has an object on the host (server ids always do). */
+    synchronized boolean hasHostObject(int sessionId) {
+        return isServerId(sessionId) || host(sessionId) != 0;
+    }
+
+    /** The host id of a session id, 0 when it has none. */
+    synchronized int hostId(int sessionId) {
+        return isServerId(sessionId) ? sessionId : host(sessionId);
+    }
+
+    /**
+     * Rewrites a request's ids to host ids in place: its target, its object arguments and its new ids
+     * (each new id gets a fresh host id). {@code fromClient}: the bytes are the client's own, which may
+     * not name Crossway's objects.
+     *
+     * @throws ProtocolError when the request names an object the host does not have
+     */
+    synchronized void requestToHost(ByteBuffer buf, int offset, int size, MessageSpec spec, boolean fromClient) throws ProtocolError {
+        int target = buf.getInt(offset);
+        buf.putInt(offset, objectToHost(target, target, spec, fromClient));
+        int n = spec.idCount();
+        if (n == 0) {
+            return;
+        }
+        if (spec.hasFixedIdOffsets()) {
+            if (spec.idOffset(n - 1) + 4 > size) {
+                throw new ProtocolError(target, ProtocolError.INVALID_METHOD, spec.qualifiedName() + ": " + size
+                        + " bytes are too few for its arguments");
+            }
+            for (int i = 0; i < n; i++) {
+                rewriteRequestId(buf, offset + spec.idOffset(i), spec.isNewId(i), target, spec, fromClient);
+            }
+            return;
+        }
+        List<Arg> args = spec.args();
+        int at = offset + Wire.HEADER_SIZE;
+        int end = offset + size;
+        for (int i = 0; i < args.size(); i++) {
+            Arg a = args.get(i);
+            if (a.type() == ArgType.FD) {
+                continue;
+            }
+            at = idOrNext(buf, at, end, a);
+            if (at < 0) {
+                throw new ProtocolError(target, ProtocolError.INVALID_METHOD, spec.qualifiedName() + ": argument " + a.name()
+                        + " goes beyond the message's " + size + " bytes");
+            }
+            if (a.type() == ArgType.OBJECT || a.type() == ArgType.NEW_ID) {
+                rewriteRequestId(buf, at, a.type() == ArgType.NEW_ID, target, spec, fromClient);
+            }
+            at += a.type() == ArgType.STRING || a.type() == ArgType.ARRAY ? 4 + Wire.pad(buf.getInt(at)) : 4;
+        }
+    }
+
+    /**
+     * Where argument {@code a} starts, at or after {@code at}; for an untyped new_id, where its id
+     * word is (after the interface name and version). -1 when it would not fit before {@code end}.
+     */
+    private static int idOrNext(ByteBuffer buf, int at, int end, Arg a) {
+        if (a.isUntypedNewId()) {
+            if (at + 4 > end) {
+                return -1;
+            }
+            long skip = 4L + Wire.pad(buf.getInt(at) & 0x7fffffff) + 4;
+            at = skip > end - at ? end : (int) (at + skip);
+        }
+        if (at + 4 > end) {
+            return -1;
+        }
+        if ((a.type() == ArgType.STRING || a.type() == ArgType.ARRAY) && (buf.getInt(at) & 0xffffffffL) > end - at - 4) {
+            return -1;
+        }
+        return at;
+    }
+
+    private void rewriteRequestId(ByteBuffer buf, int at, boolean newId, int target, MessageSpec spec, boolean fromClient)
+            throws ProtocolError {
+        int id = buf.getInt(at);
+        if (id == 0 || isServerId(id)) {
+            return;
+        }
+        if (!newId) {
+            buf.putInt(at, objectToHost(id, target, spec, fromClient));
+            return;
+        }
+        if (fromClient && ObjectTable.isOwn(id)) {
+            throw new ProtocolError(target, ProtocolError.INVALID_OBJECT, spec.qualifiedName() + ": invalid new id " + Integer.toUnsignedString(id));
+        }
+        int host = allocate();
+        setHost(id, host);
+        ensure(host);
+        toSession[host] = id;
+        buf.putInt(at, host);
+    }
+
+    private int objectToHost(int id, int target, MessageSpec spec, boolean fromClient) throws ProtocolError {
+        if (isServerId(id)) {
+            return id;
+        }
+        int host = fromClient && ObjectTable.isOwn(id) ? 0 : host(id);
+        if (host == 0) {
+            throw new ProtocolError(target, ProtocolError.INVALID_OBJECT, spec.qualifiedName() + ": object "
+                    + Integer.toUnsignedString(id) + " exists only inside Crossway (guest memory is separate from the host's),"
+                    + " so it cannot be passed to the host compositor");
+        }
+        return host;
+    }
+
+    /** The session id of an event's target, or 0 when the host named an id it never had. */
+    synchronized int eventTarget(int hostId) {
+        if (isServerId(hostId)) {
+            return hostId;
+        }
+        return hostId > 0 && hostId < toSession.length ? toSession[hostId] : 0;
+    }
+
+    /**
+     * Rewrites an event's object arguments to session ids in place (new ids in events are server ids
+     * and stay). For {@code wl_display.delete_id} the id argument is rewritten and its host id freed.
+     *
+     * @return false when an object argument is unknown to the session (the host broke the protocol)
+     */
+    synchronized boolean eventToSession(ByteBuffer buf, int offset, int size, MessageSpec spec, boolean deleteId) {
+        if (deleteId) {
+            if (size < Wire.HEADER_SIZE + 4) {
+                return false;
+            }
+            int host = buf.getInt(offset + Wire.HEADER_SIZE);
+            int session = eventTarget(host);
+            if (session == 0 || isServerId(host)) {
+                return session != 0;
+            }
+            buf.putInt(offset + Wire.HEADER_SIZE, session);
+            setHost(session, 0);
+            toSession[host] = 0;
+            if (freedCount == freed.length) {
+                freed = Arrays.copyOf(freed, freedCount * 2);
+            }
+            freed[freedCount++] = host;
+            return true;
+        }
+        int n = spec.idCount();
+        if (n == 0) {
+            return true;
+        }
+        if (spec.hasFixedIdOffsets()) {
+            if (spec.idOffset(n - 1) + 4 > size) {
+                return false;
+            }
+            for (int i = 0; i < n; i++) {
+                if (!spec.isNewId(i) && !rewriteEventId(buf, offset + spec.idOffset(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        List<Arg> args = spec.args();
+        int at = offset + Wire.HEADER_SIZE;
+        int end = offset + size;
+        for (int i = 0; i < args.size(); i++) {
+            Arg a = args.get(i);
+            if (a.type() == ArgType.FD) {
+                continue;
+            }
+            at = idOrNext(buf, at, end, a);
+            if (at < 0 || (a.type() == ArgType.OBJECT && !rewriteEventId(buf, at))) {
+                return false;
+            }
+            at += a.type() == ArgType.STRING || a.type() == ArgType.ARRAY ? 4 + Wire.pad(buf.getInt(at)) : 4;
+        }
+        return true;
+    }
+
+    private boolean rewriteEventId(ByteBuffer buf, int at) {
+        int host = buf.getInt(at);
+        if (host == 0 || isServerId(host)) {
+            return true;
+        }
+        int session = eventTarget(host);
+        buf.putInt(at, session);
+        return session != 0;
+    }
+
+    private int allocate() {
+        return freedCount > 0 ? freed[--freedCount] : next++;
+    }
+
+    private int host(int sessionId) {
+        if (ObjectTable.isOwn(sessionId)) {
+            int i = sessionId - ObjectTable.OWN_ID_START;
+            return i < ownToHost.length ? ownToHost[i] : 0;
+        }
+        return sessionId > 0 && sessionId < toHost.length ? toHost[sessionId] : 0;
+    }
+
+    private void setHost(int sessionId, int host) {
+        if (ObjectTable.isOwn(sessionId)) {
+            int i = sessionId - ObjectTable.OWN_ID_START;
+            if (i >= ownToHost.length) {
+                ownToHost = Arrays.copyOf(ownToHost, Math.max(i + 1, ownToHost.length * 2));
+            }
+            ownToHost[i] = host;
+        } else {
+            if (sessionId >= toHost.length) {
+                toHost = Arrays.copyOf(toHost, Math.max(sessionId + 1, toHost.length * 2));
+            }
+            toHost[sessionId] = host;
+        }
+    }
+
+    private void ensure(int host) {
+        if (host >= toSession.length) {
+            toSession = Arrays.copyOf(toSession, Math.max(host + 1, toSession.length * 2));
+        }
+    }
+
+    private static boolean isServerId(int id) {
+        return Integer.compareUnsigned(id, ObjectTable.SERVER_ID_START) >= 0;
+    }
+}
