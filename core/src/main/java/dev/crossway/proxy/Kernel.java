@@ -30,4 +30,12 @@ public interface Kernel extends FdQueue.FdCloser {
 
     /** The size of the file behind {@code fd}. */
     long size(int fd) throws IOException;
+
+    /**
+     * Opens a client's shm pool of {@code size} bytes for copying out of it without risk of a fault
+     * (see {@link GuestMemory}). Takes over {@code fd}, also when it fails.
+     *
+     * @throws IOException when the file behind {@code fd} is smaller than {@code size} or cannot be read
+     */
+    GuestMemory openGuestMemory(int fd, long size) throws IOException;
 }

@@ -115,6 +115,8 @@ final class Relay implements Runnable {
             session.ioFailed(direction, e);
         } catch (SinkFailed e) {
             session.ioFailed(direction, (IOException) e.getCause());
+        } catch (java.io.UncheckedIOException e) {
+            session.ioFailed(direction, e.getCause()); // a send an interceptor made failed
         } catch (RuntimeException e) {
             session.crashed(direction, e);
         } finally {

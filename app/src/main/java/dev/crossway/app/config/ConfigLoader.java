@@ -126,10 +126,27 @@ public final class ConfigLoader {
         if (!List.of("error", "warn", "info", "debug", "trace").contains(level)) {
             throw new IllegalArgumentException("crossway.log-level must be error, warn, info, debug or trace, not '" + level + "'");
         }
+        Settings.Limits limits = new Settings.Limits(positiveBytes(c, "limits.host-memory-per-client"),
+                positiveBytes(c, "limits.host-memory"), (int) Math.min(Integer.MAX_VALUE, positiveBytes(c, "limits.pools-per-client")));
         return new Settings(c.getString("transport"), c.getString("socket"), c.getString("host-display"), memory,
                 c.getString("tag"), c.getString("app-id-tag"), trace,
                 c.getStringList("protocol-dirs").stream().map(Path::of).collect(Collectors.toList()),
-                Set(c.getStringList("globals.allow")), Set(c.getStringList("globals.deny")), maxVersions, level, transports);
+                Set(c.getStringList("globals.allow")), Set(c.getStringList("globals.deny")), maxVersions, level, transports, limits);
+    }
+
+    /** A size (256M, 1G) or count that must be at least 1. */
+    private static long positiveBytes(Config c, String key) {
+        long v;
+        try {
+            v = c.getBytes(key);
+        } catch (ConfigException.BadValue | ConfigException.WrongType e) {
+            throw new IllegalArgumentException("crossway." + key + " must be a number, with a unit for sizes (e.g. 256M or 1G), not '"
+                    + c.getValue(key).unwrapped() + "'");
+        }
+        if (v < 1) {
+            throw new IllegalArgumentException("crossway." + key + " must be at least 1, not " + v);
+        }
+        return v;
     }
 
     private static java.util.Set<String> Set(List<String> l) {

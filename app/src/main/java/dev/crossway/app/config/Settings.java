@@ -13,10 +13,20 @@ import java.util.Set;
  * @param socket           guest-facing socket: a name under $XDG_RUNTIME_DIR or an absolute path
  * @param hostDisplay      host compositor socket for transports that use one; empty means $WAYLAND_DISPLAY
  * @param transportOptions every transport's own options, by provider name
+ * @param limits           what clients may make the daemon hold ({@code crossway.limits})
  */
 public record Settings(String transport, String socket, String hostDisplay, String memory, String tag, String appIdTag,
                        Trace trace, List<Path> protocolDirs, Set<String> allow, Set<String> deny,
-                       Map<String, Integer> maxVersions, String logLevel, Map<String, Map<String, String>> transportOptions) {
+                       Map<String, Integer> maxVersions, String logLevel, Map<String, Map<String, String>> transportOptions,
+                       Limits limits) {
+
+    /**
+     * @param hostMemoryPerClient bytes of host memory one client's shm copies may take ({@code limits.host-memory-per-client})
+     * @param hostMemory          bytes of host memory all clients together may take ({@code limits.host-memory})
+     * @param poolsPerClient      wl_shm_pools one client may hold open ({@code limits.pools-per-client})
+     */
+    public record Limits(long hostMemoryPerClient, long hostMemory, int poolsPerClient) {
+    }
 
     /** Which relayed messages to log. */
     public enum Trace {

@@ -17,6 +17,7 @@ import dev.crossway.proxy.intercept.RegistryInterceptor;
 import dev.crossway.proxy.intercept.RegistryPolicy;
 import dev.crossway.proxy.intercept.TitleTagInterceptor;
 import dev.crossway.proxy.shm.ShmInterceptor;
+import dev.crossway.proxy.shm.ShmLimits;
 import dev.crossway.spi.Transport;
 import dev.crossway.spi.TransportOptions;
 import dev.crossway.spi.TransportProvider;
@@ -115,7 +116,9 @@ public final class CrosswayModule extends AbstractModule {
         interceptors.add(session -> new PrimarySelectionAliasInterceptor(session, policy));
         interceptors.add(session -> new RegistryInterceptor(session, policy));
         if (mirrorShm) {
-            interceptors.add(ShmInterceptor::new);
+            ShmLimits limits = ShmLimits.of(settings.limits().hostMemoryPerClient(), settings.limits().hostMemory(),
+                    settings.limits().poolsPerClient()); // one for the daemon: it counts host memory across clients
+            interceptors.add(session -> new ShmInterceptor(session, limits));
         }
         TitleTagInterceptor tags = new TitleTagInterceptor(settings.tag(), settings.appIdTag());
         if (tags.isActive()) {

@@ -55,6 +55,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void limitsHaveDefaultsTakeUnitsAndComeFromFlagsAndEnvironment() {
+        Settings s = ConfigLoader.load(Map.of(), null, env());
+        assertThat(s.limits()).isEqualTo(new Settings.Limits(256L << 20, 1L << 30, 256));
+        s = ConfigLoader.load(Map.of("limits.host-memory-per-client", "64M", "limits.pools-per-client", "8"), null,
+                env("CROSSWAY_LIMITS__HOST_MEMORY", "2G"));
+        assertThat(s.limits()).isEqualTo(new Settings.Limits(64L << 20, 2L << 30, 8));
+    }
+
+    @Test
+    void aLimitThatIsNotAPositiveSizeIsRefusedByName() {
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("limits.host-memory", "lots"), null, env()))
+                .hasMessage("crossway.limits.host-memory must be a number, with a unit for sizes (e.g. 256M or 1G), not 'lots'");
+        assertThatThrownBy(() -> ConfigLoader.load(Map.of("limits.pools-per-client", "0"), null, env()))
+                .hasMessage("crossway.limits.pools-per-client must be at least 1, not 0");
+    }
+
+    @Test
     void anExplicitConfigFileMustExist() {
         assertThatThrownBy(() -> ConfigLoader.load(Map.of(), home.resolve("nope.conf"), env()))
                 .hasMessageContaining("nope.conf does not exist");

@@ -171,6 +171,25 @@ public interface LibC {
      */
     int fstat(int fd, @intptr_t long statbuf);
 
+    /**
+     * {@code int fstatfs(int fd, struct statfs *buf);} On x86_64 {@code struct statfs} is
+     * {@link #STATFS_SIZE} bytes and starts with {@code __fsword_t f_type} (8 bytes).
+     */
+    int fstatfs(int fd, @intptr_t long buf);
+
+    /** {@code sizeof(struct statfs)} on x86_64. */
+    int STATFS_SIZE = 120;
+    /** {@code TMPFS_MAGIC} from {@code <linux/magic.h>}: shmem, where memfds live (unless MFD_HUGETLB). */
+    long TMPFS_MAGIC = 0x01021994L;
+
+    // <linux/fcntl.h>: F_LINUX_SPECIFIC_BASE (1024) + 9 and + 10, and the seal bits.
+    int F_ADD_SEALS = 1033;
+    int F_GET_SEALS = 1034;
+    int F_SEAL_SEAL = 0x1;
+    int F_SEAL_SHRINK = 0x2;
+    int F_SEAL_GROW = 0x4;
+    int F_SEAL_WRITE = 0x8;
+
     /** {@code sizeof(struct stat)} on x86_64. */
     int STAT_SIZE = 144;
     /** {@code offsetof(struct stat, st_size)} on x86_64. */
