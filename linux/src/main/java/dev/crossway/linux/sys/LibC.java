@@ -92,6 +92,7 @@ public interface LibC {
     int EINVAL = 22;
     int EMFILE = 24;
     int ENOTTY = 25;
+    int ENOSPC = 28;
     int ENOSYS = 38;
     int EOPNOTSUPP = 95;
     int EPIPE = 32;
