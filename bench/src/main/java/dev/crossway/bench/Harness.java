@@ -109,7 +109,9 @@ public final class Harness {
                 boolean expected = !e.getKey().startsWith("limit:") && (!e.getKey().contains("proxy") || !system.equals("direct"))
                         && (!(e.getKey().contains("RSS") || e.getKey().contains("startup")) || system.startsWith("crossway"))
                         && (!e.getKey().contains("EXECBUFFER") || system.equals("crossway-virtgpu"))
-                        && (!e.getKey().startsWith("clipboard") || !system.equals("waypipe"));
+                        && (!e.getKey().startsWith("clipboard") || !system.equals("waypipe"))
+                        && (!e.getKey().startsWith("copied") || system.equals("crossway-separate") || system.equals("crossway-virtgpu"))
+                        && (!e.getKey().startsWith("gtk3") || system.startsWith("crossway"));
                 if (expected && !e.getValue().containsKey(system)) {
                     missing.add(e.getKey() + " for " + system);
                 }
@@ -153,6 +155,7 @@ public final class Harness {
             }
         }
         runClipboard();
+        runGtkIdle();
         return report();
     }
 
@@ -181,26 +184,9 @@ public final class Harness {
                 out.write(chunk);
             }
         }
-        Path swayDir = Files.createTempDirectory("crossway-bench-sway-",
-                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
-        Path config = swayDir.resolve("config");
-        Files.writeString(config, "swaybg_command -\n");
-        for (Path p : List.of(config, swayDir)) {
-            Files.setAttribute(p, "unix:uid", 65534);
-            Files.setAttribute(p, "unix:gid", 65534);
-        }
-        try (Proc sway = Proc.start("sway", List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", "-i",
-                "PATH=/usr/local/bin:/usr/bin:/bin", "XDG_RUNTIME_DIR=" + swayDir, "WLR_BACKENDS=headless", "WLR_LIBINPUT_NO_DEVICES=1",
-                "WLR_RENDERER=pixman", "WLR_HEADLESS_OUTPUTS=1", "sway", "-c", config.toString()), Map.of(), work)) {
-            Path[] socket = new Path[1];
-            sway.await("sway's socket", Duration.ofSeconds(20), () -> {
-                try (var files = Files.list(swayDir)) {
-                    socket[0] = files.filter(f -> f.getFileName().toString().matches("wayland-\\d+")).findFirst().orElse(null);
-                } catch (IOException e) {
-                    return false;
-                }
-                return socket[0] != null;
-            });
+        try (HeadlessSway sway = HeadlessSway.start(work)) {
+            Path[] socket = {sway.socket()};
+            Path swayDir = sway.dir();
             List<String> order = new ArrayList<>(ran);
             // Tried here: with wl-copy behind waypipe 0.8.4, wl-paste on sway never finished (it waited
             // past 120 s), so waypipe has no clipboard figure.
@@ -220,9 +206,66 @@ public final class Harness {
                     }
                 }
             }
-        } finally {
-            try (var files = Files.walk(swayDir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+
+    /**
+     * Crossway's CPU while an idle gtk3-widget-factory (two spinners animate on its first page) runs
+     * through it on a headless sway: the case where GTK3 makes a new pool and buffer every frame. Per
+     * system, the proxy's CPU over a measured span after a settling span, and on separate memory the
+     * bytes copied per byte damaged from the client's close line.
+     */
+    private void runGtkIdle() throws Exception {
+        String label = "gtk3-widget-factory idle on sway: proxy CPU (% of a core)";
+        if (!"root".equals(System.getProperty("user.name")) || !onPath("sway") || !onPath("setpriv") || !onPath("gtk3-widget-factory")) {
+            notes.add("gtk3-widget-factory idle not measured: it needs root (to run sway as uid 65534), sway, setpriv and gtk-3-examples.");
+            return;
+        }
+        double settle = quick ? 2 : 5;
+        double span = quick ? 3 : 20;
+        try (HeadlessSway sway = HeadlessSway.start(work)) {
+            List<String> order = new ArrayList<>(ran);
+            order.removeIf(x -> !x.startsWith("crossway"));
+            for (int round = 0; round < rounds; round++) {
+                java.util.Collections.rotate(order, -1);
+                for (String system : order) {
+                    System.err.printf("gtk3-widget-factory round %d/%d: %s%n", round + 1, rounds, system);
+                    try (Sut sut = start(system, sway.socket(), List.of(), false)) {
+                        ProcessBuilder pb = new ProcessBuilder("gtk3-widget-factory").redirectErrorStream(true)
+                                .redirectOutput(work.resolve("gtk3-widget-factory.log").toFile());
+                        pb.environment().put("XDG_RUNTIME_DIR", work.toString());
+                        pb.environment().put("WAYLAND_DISPLAY", sut.socket().toString());
+                        pb.environment().put("GDK_BACKEND", "wayland");
+                        pb.environment().remove("DISPLAY");
+                        int closedBefore = closeLines(sut).size();
+                        Process app = pb.start();
+                        try {
+                            Proc.sleep((long) (settle * 1000));
+                            if (!app.isAlive()) {
+                                throw new IOException("gtk3-widget-factory exited: " + Files.readString(work.resolve("gtk3-widget-factory.log")));
+                            }
+                            double cpu0 = sut.cpuMillis();
+                            long t0 = System.nanoTime();
+                            Proc.sleep((long) (span * 1000));
+                            double cpu = sut.cpuMillis() - cpu0;
+                            record(label, system, 100 * cpu / ((System.nanoTime() - t0) / 1e6));
+                        } finally {
+                            app.destroy();
+                            app.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+                        }
+                        if (!system.equals("crossway-shared")) {
+                            java.util.regex.Matcher m = SHM_COUNTERS.matcher(awaitCloseLine(sut, closedBefore));
+                            if (m.find()) {
+                                record("copied ÷ damaged bytes: gtk3-widget-factory idle on sway", system,
+                                        Double.parseDouble(m.group(2)) / Double.parseDouble(m.group(3)));
+                            }
+                        }
+                    } catch (Exception e) {
+                        notes.add("gtk3-widget-factory round " + (round + 1) + ", " + system + ": failed: "
+                                + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+                        System.err.println(system + " gtk3-widget-factory failed: " + e);
+                    }
+                }
             }
         }
     }
@@ -339,14 +382,14 @@ public final class Harness {
         }
         for (double pct : new double[] {100, 1}) {
             int frames = quick ? 20 : (pct >= 100 ? 200 : 1000);
-            double cpu0 = sut.cpuMillis();
-            line = capture(() -> Workloads.shm(schema, sut.socket(), 1920, 1080, frames, pct));
             String label = pct >= 100 ? "1920×1080 full damage" : "1920×1080 1 % damage";
-            record(label + ": frames/s", s, value(line, "fps"));
-            if (sut.proxy() != null) {
-                // Includes the 20 warm-up frames, hence frames + 20.
-                record(label + ": proxy CPU per frame (ms)", s, (sut.cpuMillis() - cpu0) / (frames + 20));
-            }
+            shmWorkload(sut, label, frames, pct, Workloads.BufferPattern.ROTATING);
+        }
+        shmWorkload(sut, "1920×1080 1 % damage, new pool and buffer every frame", quick ? 20 : 1000, 1, Workloads.BufferPattern.NEW_POOL);
+        if (s.equals("crossway-separate") || s.equals("crossway-virtgpu")) {
+            // Only the copy counters matter here: what each buffer pattern costs in copies.
+            shmWorkload(sut, "1920×1080 1 % damage, new wl_buffer every frame", quick ? 20 : 300, 1, Workloads.BufferPattern.NEW_BUFFER);
+            shmWorkload(sut, "1920×1080 ⇄ 1600×900 every 50 frames, 1 % damage", quick ? 60 : 300, 1, Workloads.BufferPattern.RESIZE);
         }
         if (sut.proxy() != null && s.startsWith("crossway")) {
             List<WaylandClient> many = new ArrayList<>();
@@ -359,6 +402,54 @@ public final class Harness {
                 many.forEach(WaylandClient::close);
             }
         }
+    }
+
+    /**
+     * Runs one shm workload on {@code sut}: frames per second, the proxy's CPU per frame, and for Crossway
+     * with separate memory the bytes it copied per byte damaged, from the client's close line.
+     */
+    private void shmWorkload(Sut sut, String label, int frames, double pct, Workloads.BufferPattern pattern) throws Exception {
+        String s = sut.name();
+        double cpu0 = sut.cpuMillis();
+        int closedBefore = sut.proxy() == null ? 0 : closeLines(sut).size();
+        String line = capture(() -> Workloads.shm(schema, sut.socket(), 1920, 1080, frames, pct, pattern));
+        if (pattern != Workloads.BufferPattern.NEW_BUFFER && pattern != Workloads.BufferPattern.RESIZE) {
+            record(label + ": frames/s", s, value(line, "fps"));
+            if (sut.proxy() != null) {
+                // Includes the 20 warm-up frames, hence frames + 20.
+                record(label + ": proxy CPU per frame (ms)", s, (sut.cpuMillis() - cpu0) / (frames + 20));
+            }
+        }
+        if (s.equals("crossway-separate") || s.equals("crossway-virtgpu")) {
+            java.util.regex.Matcher m = SHM_COUNTERS.matcher(awaitCloseLine(sut, closedBefore));
+            if (m.find()) {
+                record("copied ÷ damaged bytes: " + label.replace("1920×1080 ", ""), s,
+                        Double.parseDouble(m.group(2)) / Double.parseDouble(m.group(3)));
+            }
+        }
+    }
+
+    private static final java.util.regex.Pattern SHM_COUNTERS =
+            java.util.regex.Pattern.compile("shm (\\d+) commits, (\\d+) B copied of (\\d+) B damaged");
+
+    private static List<String> closeLines(Sut sut) {
+        return sut.proxy().log().lines().filter(l -> l.contains(" closed: ")).toList();
+    }
+
+    /** The first close line after the first {@code before} of a client that committed (others may close late). */
+    private static String awaitCloseLine(Sut sut, int before) {
+        java.util.function.Supplier<String> find = () -> {
+            List<String> lines = closeLines(sut);
+            for (String l : lines.subList(Math.min(before, lines.size()), lines.size())) {
+                java.util.regex.Matcher m = SHM_COUNTERS.matcher(l);
+                if (m.find() && !m.group(1).equals("0")) {
+                    return l;
+                }
+            }
+            return null;
+        };
+        sut.proxy().await("the workload client's close line", Duration.ofSeconds(10), () -> find.get() != null);
+        return find.get();
     }
 
     /**
