@@ -55,7 +55,7 @@ final class ShmFrames {
     /** The buffer to draw the next frame of {@code width} x {@code height} into, once it is free. */
     Buffer next(int width, int height) throws IOException {
         if (width != this.width || height != this.height) {
-            dropAll();
+            dropAll(false); // the next frame attaches a new buffer; the shown one need not be released first
             this.width = width;
             this.height = height;
         }
@@ -108,7 +108,7 @@ final class ShmFrames {
         if (pattern == Workloads.BufferPattern.NEW_BUFFER || pattern == Workloads.BufferPattern.NEW_POOL) {
             for (Buffer old : new ArrayList<>(buffers)) {
                 if (old != b) {
-                    destroy(old);
+                    destroy(old, true);
                 }
             }
         }
@@ -128,8 +128,8 @@ final class ShmFrames {
         return new Buffer(id, poolPixels, offset, width, height, -1);
     }
 
-    private void destroy(Buffer b) throws IOException {
-        while (!released.contains(b.id)) {
+    private void destroy(Buffer b, boolean awaitRelease) throws IOException {
+        while (awaitRelease && !released.contains(b.id)) {
             c.dispatch();
         }
         c.request(b.id, "destroy");
@@ -140,9 +140,9 @@ final class ShmFrames {
         }
     }
 
-    private void dropAll() throws IOException {
+    private void dropAll(boolean awaitRelease) throws IOException {
         for (Buffer b : new ArrayList<>(buffers)) {
-            destroy(b);
+            destroy(b, awaitRelease);
         }
         if (poolFd >= 0) {
             c.request(pool, "destroy");
@@ -152,9 +152,9 @@ final class ShmFrames {
         }
     }
 
-    /** Destroys every buffer and pool left. */
+    /** Destroys every buffer and pool left; the compositor may still hold the last one shown, which ends with the window. */
     void close() throws IOException {
-        dropAll();
+        dropAll(false);
         c.flush();
     }
 }

@@ -19,11 +19,14 @@ public interface GuestMemory extends AutoCloseable {
     long size();
 
     /**
-     * Grows the pool ({@code wl_shm_pool.resize}).
+     * Grows the pool ({@code wl_shm_pool.resize}); {@code mayMap} as for {@link Kernel#openGuestMemory}.
      *
      * @throws java.io.IOException when the file behind it is smaller than {@code size}
      */
-    void resize(long size) throws java.io.IOException;
+    void resize(long size, boolean mayMap) throws java.io.IOException;
+
+    /** Bytes of this pool mapped into the daemon (0 when it is read without a mapping): memory it may fault in. */
+    long mappedBytes();
 
     /**
      * Copies {@code rows} rows of {@code rowBytes} bytes, the first at {@code offset} and each

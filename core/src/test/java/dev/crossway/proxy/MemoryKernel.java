@@ -67,11 +67,14 @@ final class MemoryKernel implements Kernel {
     final class HeapGuestMemory implements GuestMemory {
         private final int fd;
         private long size;
+        /** Whether a real kernel would have mapped it: the caller allowed it (heap files are all "sealed"). */
+        private boolean mapped;
         private boolean closed;
 
-        HeapGuestMemory(int fd, long size) {
+        HeapGuestMemory(int fd, long size, boolean mapped) {
             this.fd = fd;
             this.size = size;
+            this.mapped = mapped;
         }
 
         @Override
@@ -80,11 +83,17 @@ final class MemoryKernel implements Kernel {
         }
 
         @Override
-        public void resize(long newSize) throws IOException {
+        public long mappedBytes() {
+            return mapped ? size : 0;
+        }
+
+        @Override
+        public void resize(long newSize, boolean mayMap) throws IOException {
             if (file(fd).capacity() < newSize) {
                 throw new IOException("the file holds " + file(fd).capacity() + " bytes, fewer than " + newSize);
             }
             size = newSize;
+            mapped &= mayMap;
         }
 
         @Override
@@ -101,7 +110,7 @@ final class MemoryKernel implements Kernel {
 
         @Override
         public String method() {
-            return "heap";
+            return mapped ? "heap, as if mapped" : "heap, as if read";
         }
 
         @Override
@@ -115,13 +124,13 @@ final class MemoryKernel implements Kernel {
     }
 
     @Override
-    public GuestMemory openGuestMemory(int fd, long size) throws IOException {
+    public GuestMemory openGuestMemory(int fd, long size, boolean mayMap) throws IOException {
         ByteBuffer f = files.get(fd);
         if (f == null || f.capacity() < size) {
             close(fd);
             throw new IOException("the file behind the fd holds " + (f == null ? 0 : f.capacity()) + " bytes, fewer than the pool's " + size);
         }
-        HeapGuestMemory m = new HeapGuestMemory(fd, size);
+        HeapGuestMemory m = new HeapGuestMemory(fd, size, mayMap);
         openGuestMemories.add(m);
         return m;
     }

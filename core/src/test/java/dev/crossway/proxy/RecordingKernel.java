@@ -39,7 +39,7 @@ final class RecordingKernel implements Kernel {
     }
 
     @Override
-    public GuestMemory openGuestMemory(int fd, long size) {
+    public GuestMemory openGuestMemory(int fd, long size, boolean mayMap) {
         throw new UnsupportedOperationException("in-memory tests have no files");
     }
 }

@@ -337,6 +337,25 @@ class ShmSessionTest {
         assertThat(rig.shownDiffers(s, scene, 64, 32)).isZero();
     }
 
+    /**
+     * A mapped pool lets the pages Crossway reads count in its memory (a sparse pool would fill up), so a
+     * client's mapped pools are bounded like its host memory; pools beyond that are read without a mapping.
+     */
+    @Test
+    void poolsAreMappedOnlyUpToTheClientsBound() throws Exception {
+        start(Releases.AT_ONCE, ShmLimits.of(1 << 20, 1 << 30, 10));
+        Pool a = rig.new Pool(600 << 10);
+        Pool b = rig.new Pool(600 << 10);
+        rig.roundtrip();
+        assertThat(rig.kernel.openGuestMemories).extracting(GuestMemory::mappedBytes).containsExactlyInAnyOrder(600L << 10, 0L);
+        a.destroy();
+        rig.roundtrip();
+        Pool c = rig.new Pool(600 << 10);
+        rig.roundtrip();
+        assertThat(rig.kernel.openGuestMemories).extracting(GuestMemory::mappedBytes).containsExactlyInAnyOrder(0L, 600L << 10);
+        assertThat(b.id).isNotEqualTo(c.id);
+    }
+
     @Test
     void destroyingTheSurfaceFreesItsHostBuffersAtOnce() throws Exception {
         start(Releases.WHEN_REPLACED);

@@ -15,7 +15,8 @@ import java.nio.ByteBuffer;
  *       large as the pool can never lose the pages behind a mapping, so it is mapped read-only and
  *       copied at memcpy speed. weston's and foot's pools, and libwayland-cursor's, are such memfds.
  *       (Not a hugetlbfs memfd: a fault there fails with SIGBUS when huge pages run out.)
- *   <li><b>pread</b>: any other file is never mapped; rows are read with {@code pread} straight into
+ *   <li><b>pread</b>: any other file, and any pool the caller does not allow to be mapped (see
+ *       {@link dev.crossway.proxy.Kernel#openGuestMemory}), is never mapped; rows are read with {@code pread} straight into
  *       host memory. A file that shrank gives a short read instead of SIGBUS, and holes read as zeros
  *       without allocating memory, so a sparse pool costs the daemon nothing.
  * </ul>
@@ -24,7 +25,7 @@ import java.nio.ByteBuffer;
  */
 final class LinuxGuestMemory implements GuestMemory {
     private final int fd;
-    private final boolean mapped;
+    private boolean mapped;
     private ByteBuffer mapping;
     private long size;
     private boolean closed;
@@ -37,10 +38,10 @@ final class LinuxGuestMemory implements GuestMemory {
     }
 
     /** Takes over {@code fd}, also when it fails. */
-    static LinuxGuestMemory open(int fd, long size) throws IOException {
+    static LinuxGuestMemory open(int fd, long size, boolean mayMap) throws IOException {
         try {
             checkFileSize(fd, size);
-            if (cannotShrink(fd)) {
+            if (mayMap && cannotShrink(fd)) {
                 return new LinuxGuestMemory(fd, true, Fds.map(fd, size, false), size);
             }
             return new LinuxGuestMemory(fd, false, null, size);
@@ -72,14 +73,20 @@ final class LinuxGuestMemory implements GuestMemory {
     }
 
     @Override
-    public void resize(long newSize) throws IOException {
+    public void resize(long newSize, boolean mayMap) throws IOException {
         checkFileSize(fd, newSize);
         if (mapped) {
-            ByteBuffer bigger = Fds.map(fd, newSize, false);
+            ByteBuffer bigger = mayMap ? Fds.map(fd, newSize, false) : null;
             Fds.unmap(mapping);
             mapping = bigger;
+            mapped = mayMap;
         }
         size = newSize;
+    }
+
+    @Override
+    public long mappedBytes() {
+        return mapped ? size : 0;
     }
 
     @Override

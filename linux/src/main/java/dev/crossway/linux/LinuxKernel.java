@@ -51,8 +51,8 @@ public final class LinuxKernel implements Kernel {
     }
 
     @Override
-    public GuestMemory openGuestMemory(int fd, long size) throws java.io.IOException {
-        return LinuxGuestMemory.open(fd, size);
+    public GuestMemory openGuestMemory(int fd, long size, boolean mayMap) throws java.io.IOException {
+        return LinuxGuestMemory.open(fd, size, mayMap);
     }
 
 }

@@ -39,7 +39,7 @@ class LinuxGuestMemoryTest {
     void aRectangleArrivesExactlyInTheHostsStride(boolean sealed) throws Exception {
         int fd = pool(sealed);
         int client = Fds.dup(fd); // the client keeps its own fd; Crossway gets another
-        try (GuestMemory g = LinuxGuestMemory.open(fd, (long) STRIDE * H)) {
+        try (GuestMemory g = LinuxGuestMemory.open(fd, (long) STRIDE * H, true)) {
             assertThat(g.method()).isEqualTo(sealed ? "mapped (memfd sealed against shrinking)" : "pread");
             int dstStride = W * 4;
             ByteBuffer dst = ByteBuffer.allocateDirect(dstStride * H);
@@ -61,7 +61,7 @@ class LinuxGuestMemoryTest {
     void aPoolWhoseFileShrankFailsTheCopyWithoutAFault() throws Exception {
         int fd = pool(false);
         int client = Fds.dup(fd);
-        try (GuestMemory g = LinuxGuestMemory.open(fd, (long) STRIDE * H)) {
+        try (GuestMemory g = LinuxGuestMemory.open(fd, (long) STRIDE * H, true)) {
             assertThat(Native.libc().ftruncate(client, 0)).isZero();
             ByteBuffer dst = ByteBuffer.allocateDirect(W * 4 * H);
             assertThat(g.copyRows(0, STRIDE, W * 4, H, dst, 0, W * 4)).isFalse();
@@ -76,7 +76,7 @@ class LinuxGuestMemoryTest {
     @Test
     void aFileSmallerThanThePoolIsRefusedAndItsFdClosed() throws Exception {
         int fd = Fds.memfd("small", 100);
-        assertThatThrownBy(() -> LinuxGuestMemory.open(fd, 4096)).hasMessage(
+        assertThatThrownBy(() -> LinuxGuestMemory.open(fd, 4096, true)).hasMessage(
                 "the file behind the fd holds 100 bytes, fewer than the pool's 4096");
         assertThat(Fds.isOpen(fd)).isFalse();
     }
@@ -85,13 +85,36 @@ class LinuxGuestMemoryTest {
     void growingThePoolChecksTheFileAndKeepsReading() throws Exception {
         int fd = pool(true);
         int client = Fds.dup(fd);
-        try (GuestMemory g = LinuxGuestMemory.open(fd, (long) STRIDE * H)) {
-            assertThatThrownBy(() -> g.resize((long) STRIDE * H * 2)).hasMessageContaining("fewer than the pool's");
+        try (GuestMemory g = LinuxGuestMemory.open(fd, (long) STRIDE * H, true)) {
+            assertThatThrownBy(() -> g.resize((long) STRIDE * H * 2, true)).hasMessageContaining("fewer than the pool's");
             assertThat(Native.libc().ftruncate(client, (long) STRIDE * H * 2)).isZero();
-            g.resize((long) STRIDE * H * 2);
+            g.resize((long) STRIDE * H * 2, true);
             ByteBuffer dst = ByteBuffer.allocateDirect(W * 4);
             assertThat(g.copyRows((long) STRIDE * (2 * H - 1), STRIDE, W * 4, 1, dst, 0, W * 4)).isTrue();
             assertThat(dst.getInt(0)).as("new memory is zero").isZero();
+        } finally {
+            Fds.close(client);
+        }
+    }
+
+    @Test
+    void aSealedPoolTheCallerDoesNotAllowToMapIsRead() throws Exception {
+        int fd = pool(true);
+        try (GuestMemory g = LinuxGuestMemory.open(fd, (long) STRIDE * H, false)) {
+            assertThat(g.method()).isEqualTo("pread");
+            assertThat(g.mappedBytes()).isZero();
+        }
+        int fd2 = pool(true);
+        int client = Fds.dup(fd2);
+        try (GuestMemory g = LinuxGuestMemory.open(fd2, (long) STRIDE * H, true)) {
+            assertThat(g.mappedBytes()).isEqualTo((long) STRIDE * H);
+            assertThat(Native.libc().ftruncate(client, (long) STRIDE * H * 2)).isZero();
+            g.resize((long) STRIDE * H * 2, false);
+            assertThat(g.method()).as("grown beyond what may be mapped").isEqualTo("pread");
+            assertThat(g.mappedBytes()).isZero();
+            ByteBuffer dst = ByteBuffer.allocateDirect(4);
+            assertThat(g.copyRows(STRIDE, STRIDE, 4, 1, dst, 0, 4)).isTrue();
+            assertThat(dst.getInt(0)).isEqualTo(STRIDE * 31);
         } finally {
             Fds.close(client);
         }
@@ -107,7 +130,7 @@ class LinuxGuestMemoryTest {
         }
         Files.write(file, content);
         int fd = Native.libc().open(file.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
-        GuestMemory g = LinuxGuestMemory.open(fd, 4096);
+        GuestMemory g = LinuxGuestMemory.open(fd, 4096, true);
         assertThat(g.method()).isEqualTo("pread");
         ByteBuffer dst = ByteBuffer.allocateDirect(16);
         assertThat(g.copyRows(100, 16, 16, 1, dst, 0, 16)).isTrue();

@@ -60,7 +60,7 @@ public class DamageCopyBenchmark {
             w.putInt(i, i);
         }
         Fds.unmap(w);
-        guest = LinuxKernel.INSTANCE.openGuestMemory(fd, (long) STRIDE * HEIGHT);
+        guest = LinuxKernel.INSTANCE.openGuestMemory(fd, (long) STRIDE * HEIGHT, true);
         host = ByteBuffer.allocateDirect(STRIDE * HEIGHT);
         full.setFull(WIDTH, HEIGHT);
         square.add(300, 200, 144, 144);

@@ -104,6 +104,8 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
     private final Region damage = new Region();
     private int openPools;
     private long hostBytes;
+    /** Bytes of this client's pools mapped into the daemon: bounded like host memory, the rest is read with pread. */
+    private long mappedBytes;
     // Read by tests and the summary too.
     private final Map<Integer, ShmSurface> surfaces = new ConcurrentHashMap<>();
     /** Host buffers by own id, for the host's releases (event thread). Guarded by itself. */
@@ -215,12 +217,13 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
         }
         GuestMemory memory;
         try {
-            memory = kernel.openGuestMemory(fd, size);
+            memory = kernel.openGuestMemory(fd, size, mappedBytes + size <= limits.hostMemoryPerClient());
         } catch (IOException e) {
             throw new ProtocolError(m.objectId(), WL_SHM_ERROR_INVALID_FD, "failed mmap fd " + fd + ": " + e.getMessage());
         }
         pools.put(poolId, new ShmPool(poolId, m.objectId(), memory));
         openPools++;
+        mappedBytes += memory.mappedBytes();
         session.consume(m);
     }
 
@@ -236,7 +239,7 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
             case "destroy" -> {
                 pools.remove(pool.id);
                 if (pool.destroy()) {
-                    openPools--;
+                    closed(pool);
                 }
             }
             default -> {
@@ -269,11 +272,19 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
         if (size < pool.memory.size()) {
             throw new ProtocolError(pool.id, WL_SHM_ERROR_INVALID_FD, "shrinking pool invalid");
         }
+        long mapped = pool.memory.mappedBytes();
         try {
-            pool.memory.resize(size);
+            pool.memory.resize(size, mappedBytes - mapped + size <= limits.hostMemoryPerClient());
         } catch (IOException e) {
             throw new ProtocolError(pool.id, WL_SHM_ERROR_INVALID_FD, "failed mremap: " + e.getMessage());
         }
+        mappedBytes += pool.memory.mappedBytes() - mapped;
+    }
+
+    /** A pool's memory was released (the pool and its last buffer are gone). */
+    private void closed(ShmPool pool) {
+        openPools--;
+        mappedBytes -= pool.mapped;
     }
 
     private void destroyBuffer(Chain chain, Message m) throws ProtocolError {
@@ -284,7 +295,7 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
         }
         b.destroyed = true;
         if (b.pool.bufferGone()) {
-            openPools--;
+            closed(b.pool);
         }
         session.consume(m);
     }

@@ -17,6 +17,8 @@ final class ShmPool {
     final GuestMemory memory;
     boolean destroyed;
     int buffers;
+    /** What the memory had mapped when it was closed (it reads 0 afterwards). */
+    long mapped;
 
     ShmPool(int id, int shmId, GuestMemory memory) {
         this.id = id;
@@ -38,6 +40,7 @@ final class ShmPool {
 
     private boolean closeIfUnused() {
         if (destroyed && buffers == 0) {
+            mapped = memory.mappedBytes();
             memory.close();
             return true;
         }

@@ -24,8 +24,13 @@ class ShmCopyTest {
         }
 
         @Override
-        public void resize(long size) {
+        public void resize(long size, boolean mayMap) {
             throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long mappedBytes() {
+            return 0;
         }
 
         @Override
