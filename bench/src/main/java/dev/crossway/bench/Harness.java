@@ -385,7 +385,9 @@ public final class Harness {
             String label = pct >= 100 ? "1920×1080 full damage" : "1920×1080 1 % damage";
             shmWorkload(sut, label, frames, pct, Workloads.BufferPattern.ROTATING);
         }
-        shmWorkload(sut, "1920×1080 1 % damage, new pool and buffer every frame", quick ? 20 : 1000, 1, Workloads.BufferPattern.NEW_POOL);
+        shmWorkload(sut, "1920×1080 1 % damage, unsealed pools (read with pread)", quick ? 20 : 1000, 1, Workloads.BufferPattern.ROTATING,
+                false);
+        shmWorkload(sut, "1920×1080 1 % damage, new pool and buffer every frame", quick ? 20 : 300, 1, Workloads.BufferPattern.NEW_POOL);
         if (s.equals("crossway-separate") || s.equals("crossway-virtgpu")) {
             // Only the copy counters matter here: what each buffer pattern costs in copies.
             shmWorkload(sut, "1920×1080 1 % damage, new wl_buffer every frame", quick ? 20 : 300, 1, Workloads.BufferPattern.NEW_BUFFER);
@@ -409,10 +411,15 @@ public final class Harness {
      * with separate memory the bytes it copied per byte damaged, from the client's close line.
      */
     private void shmWorkload(Sut sut, String label, int frames, double pct, Workloads.BufferPattern pattern) throws Exception {
+        shmWorkload(sut, label, frames, pct, pattern, true);
+    }
+
+    private void shmWorkload(Sut sut, String label, int frames, double pct, Workloads.BufferPattern pattern, boolean sealed)
+            throws Exception {
         String s = sut.name();
         double cpu0 = sut.cpuMillis();
         int closedBefore = sut.proxy() == null ? 0 : closeLines(sut).size();
-        String line = capture(() -> Workloads.shm(schema, sut.socket(), 1920, 1080, frames, pct, pattern));
+        String line = capture(() -> Workloads.shm(schema, sut.socket(), 1920, 1080, frames, pct, pattern, sealed));
         if (pattern != Workloads.BufferPattern.NEW_BUFFER && pattern != Workloads.BufferPattern.RESIZE) {
             record(label + ": frames/s", s, value(line, "fps"));
             if (sut.proxy() != null) {

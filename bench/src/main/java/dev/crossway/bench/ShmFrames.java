@@ -1,6 +1,8 @@
 package dev.crossway.bench;
 
 import dev.crossway.linux.Fds;
+import dev.crossway.linux.sys.LibC;
+import dev.crossway.linux.sys.Native;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -37,6 +39,7 @@ final class ShmFrames {
     private final int shm;
     private final Set<Integer> released;
     private final Workloads.BufferPattern pattern;
+    private final boolean sealed;
     private final List<Buffer> buffers = new ArrayList<>();
     private int pool;
     private int poolFd = -1;
@@ -45,8 +48,9 @@ final class ShmFrames {
     private int height;
     private int next;
 
-    ShmFrames(WaylandClient c, int shm, Set<Integer> released, Workloads.BufferPattern pattern) {
+    ShmFrames(WaylandClient c, int shm, Set<Integer> released, Workloads.BufferPattern pattern, boolean sealed) {
         this.c = c;
+        this.sealed = sealed;
         this.shm = shm;
         this.released = released;
         this.pattern = pattern;
@@ -89,7 +93,7 @@ final class ShmFrames {
                 return b;
             }
             default -> {
-                int fd = Fds.memfd("crossway-bench-frame", size);
+                int fd = memfd("crossway-bench-frame", size);
                 int p = c.newObject("wl_shm_pool");
                 c.request(shm, "create_pool", p, Fds.dup(fd), size);
                 int id = c.newObject("wl_buffer");
@@ -115,10 +119,20 @@ final class ShmFrames {
     }
 
     private void newPool(int size) throws IOException {
-        poolFd = Fds.memfd("crossway-bench", size);
+        poolFd = memfd("crossway-bench", size);
         poolPixels = Fds.map(poolFd, size, true);
         pool = c.newObject("wl_shm_pool");
         c.request(shm, "create_pool", pool, Fds.dup(poolFd), size);
+    }
+
+    /** A pool's memfd, sealed against shrinking as weston's os_create_anonymous_file does when {@link #sealed}. */
+    private int memfd(String name, int size) throws IOException {
+        int fd = Fds.memfd(name, size);
+        if (sealed && Native.libc().fcntl(fd, LibC.F_ADD_SEALS, LibC.F_SEAL_SHRINK) != 0) {
+            Fds.close(fd);
+            throw new IOException("cannot seal the pool memfd: errno " + Native.errno());
+        }
+        return fd;
     }
 
     private Buffer inPool(int offset) throws IOException {

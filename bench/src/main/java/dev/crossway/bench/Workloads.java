@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * roundtrip SOCKET COUNT               wl_display.sync round trips: p50/p99 in microseconds
  * clients SOCKET CLIENTS SECONDS       concurrent clients doing round trips: aggregate per second
  * shm SOCKET WIDTH HEIGHT FRAMES PCT [PATTERN]   XRGB8888 commits with PCT % damage, each followed by a round trip;
- *                                     PATTERN: rotating (default), new-buffer, new-pool, resize
+ *                                     PATTERN: rotating (default), new-buffer, new-pool, resize; then sealed (default) or unsealed
  * </pre>
  */
 public final class Workloads {
@@ -36,7 +36,8 @@ public final class Workloads {
             case "roundtrip" -> roundtrip(schema, socket, Integer.parseInt(args[2]));
             case "clients" -> clients(schema, socket, Integer.parseInt(args[2]), Double.parseDouble(args[3]));
             case "shm" -> shm(schema, socket, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
-                    Double.parseDouble(args[5]), args.length > 6 ? BufferPattern.of(args[6]) : BufferPattern.ROTATING);
+                    Double.parseDouble(args[5]), args.length > 6 ? BufferPattern.of(args[6]) : BufferPattern.ROTATING,
+                    args.length <= 7 || !args[7].equals("unsealed"));
             default -> {
                 System.err.println("unknown workload " + args[0]);
                 System.exit(2);
@@ -115,16 +116,17 @@ public final class Workloads {
     }
 
     static void shm(Schema schema, Path socket, int width, int height, int frames, double damagePercent) throws Exception {
-        shm(schema, socket, width, height, frames, damagePercent, BufferPattern.ROTATING);
+        shm(schema, socket, width, height, frames, damagePercent, BufferPattern.ROTATING, true);
     }
 
     /**
      * XRGB8888 frames with {@code damagePercent} % damage (a square that moves), each followed by a round
      * trip; the buffers come as {@code pattern} says. Every buffer is drawn only after its release, and
-     * drawn whole when new.
+     * drawn whole when new. {@code sealed}: pools are memfds sealed against shrinking, as weston's, foot's
+     * and libwayland-cursor's are; otherwise plain memfds.
      */
-    static void shm(Schema schema, Path socket, int width, int height, int frames, double damagePercent, BufferPattern pattern)
-            throws Exception {
+    static void shm(Schema schema, Path socket, int width, int height, int frames, double damagePercent, BufferPattern pattern,
+                    boolean sealed) throws Exception {
         try (WaylandClient c = WaylandClient.connect(socket, schema)) {
             int compositor = c.bind("wl_compositor", 4);
             int shm = c.bind("wl_shm", 1);
@@ -153,7 +155,7 @@ public final class Workloads {
             }
             c.request(xdgSurface, "ack_configure", configureSerial[0]);
 
-            ShmFrames f = new ShmFrames(c, shm, released, pattern);
+            ShmFrames f = new ShmFrames(c, shm, released, pattern, sealed);
             int warmup = Math.min(20, frames);
             long[] ns = new long[frames];
             for (int i = -warmup; i < frames; i++) {
@@ -165,12 +167,16 @@ public final class Workloads {
                 int dh = damagePercent >= 100 ? h : Math.min(h, side);
                 long t0 = System.nanoTime();
                 ShmFrames.Buffer b = f.next(w, h);
-                // A new buffer, and the first frames, are drawn and damaged whole, so the window shows a whole picture.
-                boolean full = b.isNew || frame < 2 || damagePercent >= 100;
+                // The first frames are damaged whole, so the window shows a whole picture. A new buffer is
+                // drawn whole (GTK3 copies its last frame into it) but damaged only where the frame changed.
+                boolean full = frame < 2 || damagePercent >= 100;
                 int rx = full ? 0 : (frame * 37) % (w - dw + 1);
                 int ry = full ? 0 : (frame * 23) % (h - dh + 1);
                 int rw = full ? w : dw;
                 int rh = full ? h : dh;
+                if (b.isNew && !full) {
+                    paint(b.pixels, b.offset, w * 4, 0, 0, w, h, 0xff000000 | ((frame - 1) * 0x010203));
+                }
                 paint(b.pixels, b.offset, w * 4, rx, ry, rw, rh, 0xff000000 | (frame * 0x010203));
                 released.remove(b.id);
                 c.request(surface, "attach", b.id, 0, 0);
@@ -188,8 +194,8 @@ public final class Workloads {
             for (long v : ns) {
                 sum += v;
             }
-            System.out.printf("workload=shm pattern=%s width=%d height=%d damage_pct=%.0f frames=%d median_ms=%.3f fps=%.1f%n",
-                    pattern.name().toLowerCase(java.util.Locale.ROOT), width, height, damagePercent, frames, ns[frames / 2] / 1e6,
+            System.out.printf("workload=shm pattern=%s sealed=%b width=%d height=%d damage_pct=%.0f frames=%d median_ms=%.3f fps=%.1f%n",
+                    pattern.name().toLowerCase(java.util.Locale.ROOT), sealed, width, height, damagePercent, frames, ns[frames / 2] / 1e6,
                     frames / (sum / 1e9));
         }
     }

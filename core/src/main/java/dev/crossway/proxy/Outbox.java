@@ -16,7 +16,9 @@ import java.nio.ByteOrder;
  *
  * <p>Untouched messages are sent straight out of the relay's input buffer: consecutive ones form one
  * span, sent with a single {@link Connection#send} (no copy, no garbage). Rewritten or injected
- * messages are encoded into a scratch buffer. Switching between the two flushes, so order is kept.
+ * messages are encoded into a scratch buffer; when one joins a pending span, the span's bytes move into
+ * the scratch buffer first, and later untouched messages of the batch follow it there: a few bytes
+ * copied instead of a send (a system call, and a wake-up of the peer) per switch. Order is kept.
  * Batches are split to fit the sink's limits on bytes and fds per send; each message's fds travel with
  * the send that carries the message's first byte.
  *
@@ -58,22 +60,31 @@ final class Outbox {
      */
     void appendRaw(int offset, int size, MessageSpec spec, FdQueue from, int fdCount) throws IOException, ProtocolError {
         toHostIds(inputView, offset, size, spec, true);
-        extendSpan(offset, size, fdCount);
+        appendRawBytes(offset, size, fdCount);
         from.moveTo(fds, fdCount);
     }
 
     /** Forwards an unchanged decoded message from the peer's original bytes; its fds come from the message. */
     void appendRaw(int offset, int size, Message message) throws IOException, ProtocolError {
         toHostIds(inputView, offset, size, message.spec(), true);
-        extendSpan(offset, size, message.spec().fdCount());
+        appendRawBytes(offset, size, message.spec().fdCount());
         for (int fd : message.fds()) {
             fds.add(fd);
         }
     }
 
-    /** Adds the bytes at {@code offset} to the pending span, flushing first if they cannot join it. */
-    private void extendSpan(int offset, int size, int fdCount) throws IOException {
-        makeRoom(size, fdCount, true);
+    /**
+     * Adds the bytes at {@code offset} to the pending span; when encoded messages are pending they join
+     * those instead (a few bytes copied rather than one more send).
+     */
+    private void appendRawBytes(int offset, int size, int fdCount) throws IOException {
+        if (wouldOverflow(size, fdCount)) {
+            flush();
+        }
+        if (scratch.position() > 0) {
+            scratch.put(scratch.position(), inputView, offset, size).position(scratch.position() + size);
+            return;
+        }
         if (spanStart < 0) {
             spanStart = offset;
         } else if (offset != spanEnd) {
@@ -86,7 +97,15 @@ final class Outbox {
     /** Encodes and forwards a rewritten or injected message, which may name Crossway's own objects. */
     void appendEncoded(Message message) throws IOException, WireException, ProtocolError {
         int size = MessageCodec.encodedSize(message);
-        makeRoom(size, message.spec().fdCount(), false);
+        if (wouldOverflow(size, message.spec().fdCount())) {
+            flush();
+        }
+        if (spanStart >= 0) {
+            // The pending span moves into the scratch buffer, so this message goes in the same send.
+            int span = spanEnd - spanStart;
+            scratch.put(0, inputView, spanStart, span).position(span);
+            spanStart = -1;
+        }
         int start = scratch.position();
         MessageCodec.encode(message, scratch, fds);
         toHostIds(scratch, start, size, message.spec(), false);
@@ -98,12 +117,10 @@ final class Outbox {
         }
     }
 
-    private void makeRoom(int size, int fdCount, boolean raw) throws IOException {
-        boolean otherKindPending = raw ? scratch.position() > 0 : spanStart >= 0;
-        if (otherKindPending || pendingBytes() + size > maxBytes || fds.size() + fdCount > maxFds
-                || (!raw && scratch.remaining() < size)) {
-            flush();
-        }
+    /** Whether {@code size} more bytes and {@code fdCount} more fds would pass the sink's limits or the scratch buffer. */
+    private boolean wouldOverflow(int size, int fdCount) {
+        int pending = pendingBytes();
+        return pending + size > maxBytes || fds.size() + fdCount > maxFds || pending + size > scratch.capacity();
     }
 
     private int pendingBytes() {

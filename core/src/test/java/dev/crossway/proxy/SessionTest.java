@@ -283,6 +283,7 @@ class SessionTest {
         drain(compositor, new ArrayList<>());
         compositorSends(event(2, "wl_registry", "global", 1, "xdg_wm_base", 5), event(2, "wl_registry", "global", 2, "wl_compositor", 4));
         drain(app, new ArrayList<>());
+        long sendsBefore = session.stats().sends();
         appSends(new int[0], request(2, "wl_registry", "bind", 1, new NewId("xdg_wm_base", 1, 3)),
                 request(2, "wl_registry", "bind", 2, new NewId("wl_compositor", 4, 4)),
                 request(4, "wl_compositor", "create_surface", 5),
@@ -294,6 +295,8 @@ class SessionTest {
                 Map.of(1, "wl_display", 2, "wl_registry", 3, "xdg_wm_base", 4, "wl_compositor", 6, "xdg_surface", 7, "xdg_toplevel"));
         assertThat(msgs.get(msgs.size() - 2).stringArg(0)).isEqualTo("[vm] foo");
         assertThat(msgs.get(msgs.size() - 1).stringArg(0)).isEqualTo("vm.org.example");
+        assertThat(session.stats().sends() - sendsBefore).as("rewritten and untouched messages of one batch leave in one send")
+                .isEqualTo(1);
     }
 
     @Test

@@ -5,35 +5,49 @@ import dev.crossway.linux.sys.Native;
 import dev.crossway.proxy.GuestMemory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * A client's shm pool, read so that the client cannot make Crossway fault (see {@link GuestMemory}).
- * One of two ways, chosen when the pool is opened:
+ * One of three ways, chosen when the pool is opened (and again when it grows):
  *
  * <ul>
  *   <li><b>mapped</b>: a memfd on shmem sealed against shrinking ({@code F_SEAL_SHRINK}) and at least as
  *       large as the pool can never lose the pages behind a mapping, so it is mapped read-only and
  *       copied at memcpy speed. weston's and foot's pools, and libwayland-cursor's, are such memfds.
  *       (Not a hugetlbfs memfd: a fault there fails with SIGBUS when huge pages run out.)
- *   <li><b>pread</b>: any other file, and any pool the caller does not allow to be mapped (see
- *       {@link dev.crossway.proxy.Kernel#openGuestMemory}), is never mapped; rows are read with {@code pread} straight into
- *       host memory. A file that shrank gives a short read instead of SIGBUS, and holes read as zeros
- *       without allocating memory, so a sparse pool costs the daemon nothing.
+ *   <li><b>mapped, read with process_vm_readv</b>: any other pool is mapped too, but never touched:
+ *       {@code process_vm_readv} on this process copies the damaged rows out of the mapping in one
+ *       system call, and where the file shrank it returns an error (EFAULT) instead of raising SIGBUS.
+ *   <li><b>pread</b>: a pool the caller does not allow to be mapped (see
+ *       {@link dev.crossway.proxy.Kernel#openGuestMemory}) is read row by row with {@code pread}. A file
+ *       that shrank gives a short read; holes read as zeros without allocating memory, so a sparse pool
+ *       costs the daemon nothing.
  * </ul>
  *
- * <p>Owns the client's fd and the mapping; {@link #close()} releases both.
+ * <p>What each costs is measured by {@code ClientMemoryBenchmark} and {@code DamageCopyBenchmark}.
+ * Owns the client's fd and the mapping; {@link #close()} releases both.
  */
 final class LinuxGuestMemory implements GuestMemory {
+    private static final LibC LIBC = Native.libc();
+    private static final int PID = LIBC.getpid();
+    /** iovec arrays for process_vm_readv (local, then remote), one pair per relay thread: no garbage per copy. */
+    private static final ThreadLocal<ByteBuffer> IOVECS = ThreadLocal.withInitial(() ->
+            ByteBuffer.allocateDirect(2 * LibC.IOV_MAX * LibC.IOVEC_SIZE).order(ByteOrder.nativeOrder()));
+
+    private enum Way { MAPPED, CHECKED, PREAD }
+
     private final int fd;
-    private boolean mapped;
+    private final boolean sealed;
+    private Way way;
     private ByteBuffer mapping;
+    private long mappingAddress;
     private long size;
     private boolean closed;
 
-    private LinuxGuestMemory(int fd, boolean mapped, ByteBuffer mapping, long size) {
+    private LinuxGuestMemory(int fd, boolean sealed, long size) {
         this.fd = fd;
-        this.mapped = mapped;
-        this.mapping = mapping;
+        this.sealed = sealed;
         this.size = size;
     }
 
@@ -41,13 +55,22 @@ final class LinuxGuestMemory implements GuestMemory {
     static LinuxGuestMemory open(int fd, long size, boolean mayMap) throws IOException {
         try {
             checkFileSize(fd, size);
-            if (mayMap && cannotShrink(fd)) {
-                return new LinuxGuestMemory(fd, true, Fds.map(fd, size, false), size);
-            }
-            return new LinuxGuestMemory(fd, false, null, size);
+            LinuxGuestMemory m = new LinuxGuestMemory(fd, cannotShrink(fd), size);
+            m.choose(mayMap);
+            return m;
         } catch (IOException | RuntimeException e) {
             Fds.close(fd);
             throw e;
+        }
+    }
+
+    private void choose(boolean mayMap) throws LinuxException {
+        if (mayMap) {
+            mapping = Fds.map(fd, size, false);
+            mappingAddress = Native.address(mapping);
+            way = sealed ? Way.MAPPED : Way.CHECKED;
+        } else {
+            way = Way.PREAD;
         }
     }
 
@@ -75,33 +98,66 @@ final class LinuxGuestMemory implements GuestMemory {
     @Override
     public void resize(long newSize, boolean mayMap) throws IOException {
         checkFileSize(fd, newSize);
-        if (mapped) {
-            ByteBuffer bigger = mayMap ? Fds.map(fd, newSize, false) : null;
-            Fds.unmap(mapping);
-            mapping = bigger;
-            mapped = mayMap;
-        }
+        unmap();
         size = newSize;
+        choose(mayMap);
     }
 
     @Override
     public long mappedBytes() {
-        return mapped ? size : 0;
+        return way == Way.PREAD ? 0 : size;
     }
 
     @Override
     public boolean copyRows(long offset, int stride, int rowBytes, int rows, ByteBuffer dst, int dstOffset, int dstStride) {
         boolean contiguous = rowBytes == stride && rowBytes == dstStride;
-        if (mapped) {
-            if (contiguous) {
-                dst.put(dstOffset, mapping, (int) offset, rowBytes * rows);
-            } else {
-                for (int r = 0; r < rows; r++) {
-                    dst.put(dstOffset + r * dstStride, mapping, (int) (offset + (long) r * stride), rowBytes);
+        switch (way) {
+            case MAPPED -> {
+                if (contiguous) {
+                    dst.put(dstOffset, mapping, (int) offset, rowBytes * rows);
+                } else {
+                    for (int r = 0; r < rows; r++) {
+                        dst.put(dstOffset + r * dstStride, mapping, (int) (offset + (long) r * stride), rowBytes);
+                    }
                 }
+                return true;
             }
-            return true;
+            case CHECKED -> {
+                return contiguous ? readChecked(offset, rowBytes * rows, 1, 0, dst, dstOffset, 0)
+                        : readChecked(offset, rowBytes, rows, stride, dst, dstOffset, dstStride);
+            }
+            default -> {
+                return readRows(offset, stride, rowBytes, rows, dst, dstOffset, dstStride, contiguous);
+            }
         }
+    }
+
+    /** process_vm_readv from our own mapping: up to IOV_MAX rows per call. */
+    private boolean readChecked(long offset, int rowBytes, int rows, int stride, ByteBuffer dst, int dstOffset, int dstStride) {
+        ByteBuffer iov = IOVECS.get();
+        long local = Native.address(iov);
+        long remote = local + (long) LibC.IOV_MAX * LibC.IOVEC_SIZE;
+        long dstBase = Native.address(dst) + dstOffset;
+        for (int done = 0; done < rows; ) {
+            int n = Math.min(LibC.IOV_MAX, rows - done);
+            for (int i = 0; i < n; i++) {
+                int r = done + i;
+                iov.putLong(i * LibC.IOVEC_SIZE, dstBase + (long) r * dstStride).putLong(i * LibC.IOVEC_SIZE + 8, rowBytes);
+                int at = (LibC.IOV_MAX + i) * LibC.IOVEC_SIZE;
+                iov.putLong(at, mappingAddress + offset + (long) r * stride).putLong(at + 8, rowBytes);
+            }
+            long expected = (long) n * rowBytes;
+            long got = LIBC.process_vm_readv(PID, local, n, remote, n, null);
+            if (got != expected) {
+                return false; // EFAULT, or a partial read: the file no longer holds these rows
+            }
+            done += n;
+        }
+        return true;
+    }
+
+    private boolean readRows(long offset, int stride, int rowBytes, int rows, ByteBuffer dst, int dstOffset, int dstStride,
+                             boolean contiguous) {
         long base = Native.address(dst) + dstOffset;
         try {
             if (contiguous) {
@@ -121,7 +177,19 @@ final class LinuxGuestMemory implements GuestMemory {
 
     @Override
     public String method() {
-        return mapped ? "mapped (memfd sealed against shrinking)" : "pread";
+        return switch (way) {
+            case MAPPED -> "mapped (memfd sealed against shrinking)";
+            case CHECKED -> "mapped, read with process_vm_readv";
+            default -> "pread";
+        };
+    }
+
+    private void unmap() throws LinuxException {
+        if (mapping != null) {
+            ByteBuffer m = mapping;
+            mapping = null;
+            Fds.unmap(m);
+        }
     }
 
     @Override
@@ -130,16 +198,11 @@ final class LinuxGuestMemory implements GuestMemory {
             return;
         }
         closed = true;
-        if (mapping != null) {
-            try {
-                Fds.unmap(mapping);
-            } catch (LinuxException e) {
-                throw new IllegalStateException(e.getMessage(), e); // only if the mapping was corrupted: a bug
-            } finally {
-                mapping = null;
-                Fds.close(fd);
-            }
-        } else {
+        try {
+            unmap();
+        } catch (LinuxException e) {
+            throw new IllegalStateException(e.getMessage(), e); // only if the mapping was corrupted: a bug
+        } finally {
             Fds.close(fd);
         }
     }

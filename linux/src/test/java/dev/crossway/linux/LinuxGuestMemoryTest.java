@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** A client's pool read through real files: pixels arrive, and a file that shrank cannot fault the JVM. */
@@ -34,13 +35,14 @@ class LinuxGuestMemoryTest {
         return fd;
     }
 
-    @ParameterizedTest(name = "sealed against shrinking: {0}")
-    @ValueSource(booleans = {true, false})
-    void aRectangleArrivesExactlyInTheHostsStride(boolean sealed) throws Exception {
+    @ParameterizedTest(name = "sealed against shrinking: {0}, may map: {1}")
+    @CsvSource({"true, true, mapped (memfd sealed against shrinking)", "false, true, 'mapped, read with process_vm_readv'",
+            "true, false, pread", "false, false, pread"})
+    void aRectangleArrivesExactlyInTheHostsStride(boolean sealed, boolean mayMap, String method) throws Exception {
         int fd = pool(sealed);
         int client = Fds.dup(fd); // the client keeps its own fd; Crossway gets another
-        try (GuestMemory g = LinuxGuestMemory.open(fd, (long) STRIDE * H, true)) {
-            assertThat(g.method()).isEqualTo(sealed ? "mapped (memfd sealed against shrinking)" : "pread");
+        try (GuestMemory g = LinuxGuestMemory.open(fd, (long) STRIDE * H, mayMap)) {
+            assertThat(g.method()).isEqualTo(method);
             int dstStride = W * 4;
             ByteBuffer dst = ByteBuffer.allocateDirect(dstStride * H);
             // columns 5..14 of rows 3..12
@@ -57,17 +59,19 @@ class LinuxGuestMemoryTest {
     }
 
     /** The client shrinks its file after create_pool: a copy reports it, and the JVM takes no SIGBUS. */
-    @Test
-    void aPoolWhoseFileShrankFailsTheCopyWithoutAFault() throws Exception {
+    @ParameterizedTest(name = "may map: {0}")
+    @ValueSource(booleans = {true, false})
+    void aPoolWhoseFileShrankFailsTheCopyWithoutAFault(boolean mayMap) throws Exception {
         int fd = pool(false);
         int client = Fds.dup(fd);
-        try (GuestMemory g = LinuxGuestMemory.open(fd, (long) STRIDE * H, true)) {
+        try (GuestMemory g = LinuxGuestMemory.open(fd, (long) STRIDE * H, mayMap)) {
             assertThat(Native.libc().ftruncate(client, 0)).isZero();
             ByteBuffer dst = ByteBuffer.allocateDirect(W * 4 * H);
             assertThat(g.copyRows(0, STRIDE, W * 4, H, dst, 0, W * 4)).isFalse();
-            assertThat(Native.libc().ftruncate(client, STRIDE * 2)).isZero(); // two rows left
-            assertThat(g.copyRows(0, STRIDE, W * 4, 2, dst, 0, W * 4)).as("rows still in the file").isTrue();
-            assertThat(g.copyRows(0, STRIDE, W * 4, 3, dst, 0, W * 4)).isFalse();
+            assertThat(Native.libc().ftruncate(client, 4096)).isZero(); // one page: rows 0 to 14 whole
+            assertThat(g.copyRows(0, STRIDE, W * 4, 15, dst, 0, W * 4)).as("rows still in the file").isTrue();
+            assertThat(g.copyRows(0, STRIDE, W * 4, 17, dst, 0, W * 4)).as("rows past the file's last page").isFalse();
+            assertThat(g.copyRows(0, STRIDE, STRIDE, 17, dst, 0, STRIDE)).as("contiguous rows").isFalse();
         } finally {
             Fds.close(client);
         }
@@ -131,7 +135,7 @@ class LinuxGuestMemoryTest {
         Files.write(file, content);
         int fd = Native.libc().open(file.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
         GuestMemory g = LinuxGuestMemory.open(fd, 4096, true);
-        assertThat(g.method()).isEqualTo("pread");
+        assertThat(g.method()).isEqualTo("mapped, read with process_vm_readv");
         ByteBuffer dst = ByteBuffer.allocateDirect(16);
         assertThat(g.copyRows(100, 16, 16, 1, dst, 0, 16)).isTrue();
         assertThat(dst.get(0)).isEqualTo((byte) 100);

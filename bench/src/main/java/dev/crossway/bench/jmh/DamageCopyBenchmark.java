@@ -26,8 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * The copy a commit costs with separate guest memory, through the daemon's own path
  * ({@link ShmCopy} over {@link GuestMemory} from {@link LinuxKernel}): a whole 1920×1080 XRGB8888
  * frame, a 1 % square and a 2×2 change, from a client's memfd into host memory. {@code pool}: a memfd
- * sealed against shrinking (mapped, as weston's and foot's pools are) or an unsealed one (read with
- * pread, as GTK3's).
+ * sealed against shrinking (mapped and copied, as weston's and foot's pools are), an unsealed one
+ * (mapped and read with process_vm_readv), or one past the client's mapping bound (read with pread).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -40,7 +40,7 @@ public class DamageCopyBenchmark {
     static final int HEIGHT = 1080;
     static final int STRIDE = WIDTH * 4;
 
-    @Param({"sealed", "unsealed"})
+    @Param({"sealed", "unsealed", "unmapped"})
     public String pool;
 
     private GuestMemory guest;
@@ -60,7 +60,7 @@ public class DamageCopyBenchmark {
             w.putInt(i, i);
         }
         Fds.unmap(w);
-        guest = LinuxKernel.INSTANCE.openGuestMemory(fd, (long) STRIDE * HEIGHT, true);
+        guest = LinuxKernel.INSTANCE.openGuestMemory(fd, (long) STRIDE * HEIGHT, !pool.equals("unmapped"));
         host = ByteBuffer.allocateDirect(STRIDE * HEIGHT);
         full.setFull(WIDTH, HEIGHT);
         square.add(300, 200, 144, 144);
