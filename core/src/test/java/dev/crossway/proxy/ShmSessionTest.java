@@ -519,6 +519,49 @@ class ShmSessionTest {
         assertThat(rig.shownDiffers(s, scene, 16, 16)).isZero();
     }
 
+    /**
+     * xdg_toplevel_icon_v1.add_buffer names a client shm buffer outside wl_surface.attach: it gets a host
+     * copy of its own, taken at once (the client may not change the buffer afterwards), freed with the icon.
+     */
+    @Test
+    void anIconBufferGetsAHostCopyOfItsOwnUntilTheIconGoes() throws Exception {
+        Schema withIcons = SchemaLoader.load(List.of(java.nio.file.Path.of(
+                ShmSessionTest.class.getResource("/icon-protocol/xdg-toplevel-icon-v1.xml").toURI()).getParent()));
+        SessionTest.schema = withIcons;
+        try {
+            rig = new ShmRig(withIcons, Releases.AT_ONCE, ShmLimits.defaults());
+            rig.compositorSends(event(2, "wl_registry", "global", 9, "xdg_toplevel_icon_manager_v1", 1));
+            rig.awaitApp(1);
+            int manager = rig.newId("xdg_toplevel_icon_manager_v1");
+            int icon = rig.newId("xdg_toplevel_icon_v1");
+            rig.appSends(request(2, "wl_registry", "bind", 9, new NewId("xdg_toplevel_icon_manager_v1", 1, manager)),
+                    request(manager, "xdg_toplevel_icon_manager_v1", "create_icon", icon));
+            Pool pool = rig.new Pool(32 * 32 * 4);
+            Buffer b = pool.buffer(0, 32, 32);
+            int[] pixels = new int[32 * 32];
+            for (int i = 0; i < pixels.length; i++) {
+                pixels[i] = 0xff000000 | i * 99;
+            }
+            b.fillAll(pixels);
+            rig.appSends(request(icon, "xdg_toplevel_icon_v1", "add_buffer", b.id(), 1));
+            List<Message> served = rig.roundtrip();
+            Message add = served.stream().filter(m -> m.spec().name().equals("add_buffer")).findFirst().orElseThrow();
+            ShmRig.HostView copy = rig.hostBuffers.get(add.intArg(0));
+            assertThat(copy).as("the host got a buffer of Crossway's own").isNotNull();
+            for (int i = 0; i < pixels.length; i++) {
+                assertThat(copy.pixel(i % 32, i / 32)).isEqualTo(pixels[i]);
+            }
+            assertThat(rig.shm.stats().liveHostBuffers()).isEqualTo(1);
+            rig.appSends(request(icon, "xdg_toplevel_icon_v1", "destroy"));
+            served = rig.roundtrip();
+            assertThat(served).extracting(m -> m.spec().qualifiedName()).contains("xdg_toplevel_icon_v1.destroy", "wl_buffer.destroy");
+            assertThat(rig.shm.stats().liveHostBuffers()).isZero();
+            assertThat(rig.host.openBuffers()).isZero();
+        } finally {
+            SessionTest.schema = schema;
+        }
+    }
+
     @Test
     void onlyFormatsCrosswayCanCopyAreAdvertised() throws Exception {
         start(Releases.AT_ONCE);
