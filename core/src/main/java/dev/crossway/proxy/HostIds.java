@@ -58,19 +58,39 @@ final class HostIds {
     synchronized void requestToHost(ByteBuffer buf, int offset, int size, MessageSpec spec, boolean fromClient) throws ProtocolError {
         int target = buf.getInt(offset);
         buf.putInt(offset, objectToHost(target, target, spec, fromClient));
+        if (rewriteArgs(buf, offset, size, spec, true, target, fromClient) != OK) {
+            throw new ProtocolError(target, ProtocolError.INVALID_METHOD, spec.qualifiedName() + ": " + size
+                    + " bytes are too few for its arguments");
+        }
+    }
+
+    private static final int OK = 0;
+    private static final int TOO_SHORT = 1;
+    private static final int UNKNOWN = 2;
+
+    /**
+     * Rewrites every object and new_id argument in place, guided by the message's id layout: to host ids
+     * ({@code toHost}, a request) or to session ids (an event, whose new ids are server ids and stay).
+     *
+     * @return OK, TOO_SHORT when the arguments do not fit the message, UNKNOWN when an event names an
+     *     object the session does not have
+     */
+    private int rewriteArgs(ByteBuffer buf, int offset, int size, MessageSpec spec, boolean toHost, int target, boolean fromClient)
+            throws ProtocolError {
         int n = spec.idCount();
         if (n == 0) {
-            return;
+            return OK;
         }
         if (spec.hasFixedIdOffsets()) {
             if (spec.idOffset(n - 1) + 4 > size) {
-                throw new ProtocolError(target, ProtocolError.INVALID_METHOD, spec.qualifiedName() + ": " + size
-                        + " bytes are too few for its arguments");
+                return TOO_SHORT;
             }
             for (int i = 0; i < n; i++) {
-                rewriteRequestId(buf, offset + spec.idOffset(i), spec.isNewId(i), target, spec, fromClient);
+                if (!rewriteId(buf, offset + spec.idOffset(i), spec.isNewId(i), toHost, target, spec, fromClient)) {
+                    return UNKNOWN;
+                }
             }
-            return;
+            return OK;
         }
         List<Arg> args = spec.args();
         int at = offset + Wire.HEADER_SIZE;
@@ -82,14 +102,24 @@ final class HostIds {
             }
             at = idOrNext(buf, at, end, a);
             if (at < 0) {
-                throw new ProtocolError(target, ProtocolError.INVALID_METHOD, spec.qualifiedName() + ": argument " + a.name()
-                        + " goes beyond the message's " + size + " bytes");
+                return TOO_SHORT;
             }
-            if (a.type() == ArgType.OBJECT || a.type() == ArgType.NEW_ID) {
-                rewriteRequestId(buf, at, a.type() == ArgType.NEW_ID, target, spec, fromClient);
+            if ((a.type() == ArgType.OBJECT || a.type() == ArgType.NEW_ID)
+                    && !rewriteId(buf, at, a.type() == ArgType.NEW_ID, toHost, target, spec, fromClient)) {
+                return UNKNOWN;
             }
             at += a.type() == ArgType.STRING || a.type() == ArgType.ARRAY ? 4 + Wire.pad(buf.getInt(at)) : 4;
         }
+        return OK;
+    }
+
+    private boolean rewriteId(ByteBuffer buf, int at, boolean newId, boolean toHost, int target, MessageSpec spec, boolean fromClient)
+            throws ProtocolError {
+        if (toHost) {
+            rewriteRequestId(buf, at, newId, target, spec, fromClient);
+            return true;
+        }
+        return newId || rewriteEventId(buf, at);
     }
 
     /**
@@ -179,36 +209,11 @@ final class HostIds {
             freed[freedCount++] = host;
             return true;
         }
-        int n = spec.idCount();
-        if (n == 0) {
-            return true;
+        try {
+            return rewriteArgs(buf, offset, size, spec, false, 0, false) == OK;
+        } catch (ProtocolError e) {
+            throw new IllegalStateException("events are never refused by id", e); // only requests throw
         }
-        if (spec.hasFixedIdOffsets()) {
-            if (spec.idOffset(n - 1) + 4 > size) {
-                return false;
-            }
-            for (int i = 0; i < n; i++) {
-                if (!spec.isNewId(i) && !rewriteEventId(buf, offset + spec.idOffset(i))) {
-                    return false;
-                }
-            }
-            return true;
-        }
-        List<Arg> args = spec.args();
-        int at = offset + Wire.HEADER_SIZE;
-        int end = offset + size;
-        for (int i = 0; i < args.size(); i++) {
-            Arg a = args.get(i);
-            if (a.type() == ArgType.FD) {
-                continue;
-            }
-            at = idOrNext(buf, at, end, a);
-            if (at < 0 || (a.type() == ArgType.OBJECT && !rewriteEventId(buf, at))) {
-                return false;
-            }
-            at += a.type() == ArgType.STRING || a.type() == ArgType.ARRAY ? 4 + Wire.pad(buf.getInt(at)) : 4;
-        }
-        return true;
     }
 
     private boolean rewriteEventId(ByteBuffer buf, int at) {

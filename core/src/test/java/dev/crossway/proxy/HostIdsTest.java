@@ -118,13 +118,18 @@ class HostIdsTest {
         compositor.send(encode(messages), new FdQueue());
     }
 
-    @Test
-    void compositorSeesDenseIdsAndEachSideSeesOnlyItsOwn() throws Exception {
+    /** Starts the session, and the app gets a registry (2) that offers wl_compositor as global 1. */
+    void startWithACompositorGlobal() throws Exception {
         start();
         appSends(request(1, "wl_display", "get_registry", 2));
         drain(compositor, new ArrayList<>());
         compositorSends(event(2, "wl_registry", "global", 1, "wl_compositor", 4));
         drain(app, new ArrayList<>());
+    }
+
+    @Test
+    void compositorSeesDenseIdsAndEachSideSeesOnlyItsOwn() throws Exception {
+        startWithACompositorGlobal();
         // Client ids 3 (bound compositor), 4 (a region kept by Crossway), 5 (a callback).
         appSends(request(2, "wl_registry", "bind", 1, new NewId("wl_compositor", 4, 3)),
                 request(3, "wl_compositor", "create_region", 4),
@@ -184,11 +189,7 @@ class HostIdsTest {
 
     @Test
     void anObjectKeptByCrosswayCannotBePassedToTheHost() throws Exception {
-        start();
-        appSends(request(1, "wl_display", "get_registry", 2));
-        drain(compositor, new ArrayList<>());
-        compositorSends(event(2, "wl_registry", "global", 1, "wl_compositor", 4));
-        drain(app, new ArrayList<>());
+        startWithACompositorGlobal();
         appSends(request(2, "wl_registry", "bind", 1, new NewId("wl_compositor", 4, 3)),
                 request(3, "wl_compositor", "create_region", 4),
                 request(3, "wl_compositor", "create_surface", 5),
@@ -198,6 +199,22 @@ class HostIdsTest {
         assertThat(got.get(0).stringArg(2)).isEqualTo("wl_surface.set_opaque_region: object 4 exists only inside Crossway"
                 + " (guest memory is separate from the host's), so it cannot be passed to the host compositor");
         assertThat(closed.await(2, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /** A raw request too short for its arguments cannot be rewritten: the client gets an error, nothing reaches the host. */
+    @Test
+    void aRequestTooShortForItsIdsIsAProtocolError() throws Exception {
+        startWithACompositorGlobal();
+        appSends(request(2, "wl_registry", "bind", 1, new NewId("wl_compositor", 4, 3)),
+                request(3, "wl_compositor", "create_surface", 4));
+        drain(compositor, new ArrayList<>());
+        int attach = SessionTest.schema.require("wl_surface").message(true, "attach").opcode();
+        app.send(java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.nativeOrder()).putInt(4).putInt(8 << 16 | attach).flip(),
+                new FdQueue());
+        List<Message> got = decodeAll(drain(app, new ArrayList<>()), true, Map.of(1, "wl_display"));
+        assertThat(got.get(0).intArg(1)).isEqualTo(ProtocolError.INVALID_METHOD);
+        assertThat(got.get(0).stringArg(2)).isEqualTo("wl_surface.attach: 8 bytes are too few for its arguments");
+        assertThat(drain(compositor, new ArrayList<>())).isEmpty();
     }
 
     @Test

@@ -86,11 +86,16 @@ class SessionTest {
     }
 
     void appSends(int[] fds, Message... messages) throws Exception {
+        app.send(encode(messages), fds(fds));
+    }
+
+    /** A queue holding {@code fds}, in order. */
+    static FdQueue fds(int... fds) {
         FdQueue q = new FdQueue();
         for (int fd : fds) {
             q.add(fd);
         }
-        app.send(encode(messages), q);
+        return q;
     }
 
     void compositorSends(Message... messages) throws Exception {

@@ -135,11 +135,7 @@ final class ShmRig implements AutoCloseable {
     }
 
     void appSends(int[] fds, Message... messages) throws Exception {
-        FdQueue q = new FdQueue();
-        for (int fd : fds) {
-            q.add(fd);
-        }
-        app.send(encode(messages), q);
+        app.send(encode(messages), SessionTest.fds(fds));
     }
 
     void compositorSends(Message... messages) throws Exception {

@@ -584,7 +584,7 @@ class ShmSessionTest {
         int hostFd = rig.kernel.newFile(keymap.length);
         rig.kernel.file(hostFd).put(0, keymap);
         rig.compositor.send(SessionTest.encode(event(keyboard, "wl_keyboard", "keymap", 1, hostFd, keymap.length)),
-                fds(hostFd));
+                SessionTest.fds(hostFd));
         Message got = rig.awaitApp(1).get(0);
         int fd = got.intArg(1);
         assertThat(fd).isNotEqualTo(hostFd);
@@ -608,13 +608,5 @@ class ShmSessionTest {
         assertThat(error.stringArg(2)).isEqualTo("invalid width, height or stride (16x16, 32)");
         assertThat(rig.closed.await(5, TimeUnit.SECONDS)).isTrue();
         assertThat(rig.kernel.openGuestMemories).isEmpty();
-    }
-
-    private static dev.crossway.spi.FdQueue fds(int... fds) {
-        dev.crossway.spi.FdQueue q = new dev.crossway.spi.FdQueue();
-        for (int fd : fds) {
-            q.add(fd);
-        }
-        return q;
     }
 }

@@ -25,7 +25,7 @@ import java.nio.ByteOrder;
  *       costs the daemon nothing.
  * </ul>
  *
- * <p>What each costs is measured by {@code ClientMemoryBenchmark} and {@code DamageCopyBenchmark}.
+ * <p>What each costs is measured by {@code DamageCopyBenchmark} (bench module).
  * Owns the client's fd and the mapping; {@link #close()} releases both.
  */
 final class LinuxGuestMemory implements GuestMemory {
