@@ -98,14 +98,7 @@ final class MemoryKernel implements Kernel {
 
         @Override
         public boolean copyRows(long offset, int stride, int rowBytes, int rows, ByteBuffer dst, int dstOffset, int dstStride) {
-            ByteBuffer f = file(fd);
-            if (offset + (long) (rows - 1) * stride + rowBytes > f.capacity()) {
-                return false;
-            }
-            for (int r = 0; r < rows; r++) {
-                dst.put(dstOffset + r * dstStride, f, (int) offset + r * stride, rowBytes);
-            }
-            return true;
+            return dev.crossway.proxy.shm.HeapRows.copy(file(fd), offset, stride, rowBytes, rows, dst, dstOffset, dstStride);
         }
 
         @Override

@@ -35,13 +35,7 @@ class ShmCopyTest {
 
         @Override
         public boolean copyRows(long offset, int stride, int rowBytes, int rows, ByteBuffer dst, int dstOffset, int dstStride) {
-            if (offset + (long) (rows - 1) * stride + rowBytes > file.capacity()) {
-                return false;
-            }
-            for (int r = 0; r < rows; r++) {
-                dst.put(dstOffset + r * dstStride, file, (int) offset + r * stride, rowBytes);
-            }
-            return true;
+            return HeapRows.copy(file, offset, stride, rowBytes, rows, dst, dstOffset, dstStride);
         }
 
         @Override
