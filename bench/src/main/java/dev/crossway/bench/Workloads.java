@@ -169,7 +169,9 @@ public final class Workloads {
                 ShmFrames.Buffer b = f.next(w, h);
                 // The first frames are damaged whole, so the window shows a whole picture. A new buffer is
                 // drawn whole (GTK3 copies its last frame into it) but damaged only where the frame changed.
-                boolean full = frame < 2 || damagePercent >= 100;
+                // After a resize the client damages its new buffer whole, as a compositor counts it anyway.
+                boolean resized = pattern == BufferPattern.RESIZE && frame % 50 == 0;
+                boolean full = frame < 2 || damagePercent >= 100 || resized;
                 int rx = full ? 0 : (frame * 37) % (w - dw + 1);
                 int ry = full ? 0 : (frame * 23) % (h - dh + 1);
                 int rw = full ? w : dw;
