@@ -385,7 +385,7 @@ public final class Harness {
             String label = pct >= 100 ? "1920×1080 full damage" : "1920×1080 1 % damage";
             shmWorkload(sut, label, frames, pct, Workloads.BufferPattern.ROTATING);
         }
-        shmWorkload(sut, "1920×1080 1 % damage, unsealed pools (read with pread)", quick ? 20 : 1000, 1, Workloads.BufferPattern.ROTATING,
+        shmWorkload(sut, "1920×1080 1 % damage, unsealed pools (read with process_vm_readv)", quick ? 20 : 1000, 1, Workloads.BufferPattern.ROTATING,
                 false);
         shmWorkload(sut, "1920×1080 1 % damage, new pool and buffer every frame", quick ? 20 : 300, 1, Workloads.BufferPattern.NEW_POOL);
         if (s.equals("crossway-separate") || s.equals("crossway-virtgpu")) {

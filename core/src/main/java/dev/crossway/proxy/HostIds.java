@@ -7,6 +7,7 @@ import dev.crossway.wire.Wire;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * Object ids on the host connection, for a session whose ids there differ from the client's: where
@@ -21,30 +22,32 @@ import java.util.List;
  * {@link ObjectTable#OWN_ID_START}) to host ids in requests, back in events. Server ids
  * ({@code >= 0xff000000}) are the same on both sides and pass unchanged.
  *
- * <p>Thread-safe: the request relay allocates and maps, the event relay maps and frees.
+ * <p>Thread-safe: the request relay allocates and maps, the event relay maps and frees. Lookups take no
+ * lock (every message needs some, on both relays); changes to the tables are serialized.
  */
 final class HostIds {
     /** Session id to host id, for client ids (by id) and own ids (after them, by own index); 0 where none. */
-    private int[] toHost = new int[64];
-    private int[] ownToHost = new int[16];
+    private volatile AtomicIntegerArray toHost = new AtomicIntegerArray(64);
+    private volatile AtomicIntegerArray ownToHost = new AtomicIntegerArray(16);
     /** Host id to session id; 0 where free. */
-    private int[] toSession = new int[64];
+    private volatile AtomicIntegerArray toSession = new AtomicIntegerArray(64);
+    // Guarded by this, as is every change to the three tables.
     private int[] freed = new int[16];
     private int freedCount;
     private int next = 2;
 
     HostIds() {
-        toHost[1] = 1;
-        toSession[1] = 1;
+        toHost.set(1, 1);
+        toSession.set(1, 1);
     }
 
     /** Whether {@code sessionId} has an object on the host (server ids always do). */
-    synchronized boolean hasHostObject(int sessionId) {
+    boolean hasHostObject(int sessionId) {
         return isServerId(sessionId) || host(sessionId) != 0;
     }
 
     /** The host id of a session id, 0 when it has none. */
-    synchronized int hostId(int sessionId) {
+    int hostId(int sessionId) {
         return isServerId(sessionId) ? sessionId : host(sessionId);
     }
 
@@ -55,7 +58,7 @@ final class HostIds {
      *
      * @throws ProtocolError when the request names an object the host does not have
      */
-    synchronized void requestToHost(ByteBuffer buf, int offset, int size, MessageSpec spec, boolean fromClient) throws ProtocolError {
+    void requestToHost(ByteBuffer buf, int offset, int size, MessageSpec spec, boolean fromClient) throws ProtocolError {
         int target = buf.getInt(offset);
         buf.putInt(offset, objectToHost(target, target, spec, fromClient));
         if (rewriteArgs(buf, offset, size, spec, true, target, fromClient) != OK) {
@@ -156,11 +159,7 @@ final class HostIds {
         if (fromClient && ObjectTable.isOwn(id)) {
             throw new ProtocolError(target, ProtocolError.INVALID_OBJECT, spec.qualifiedName() + ": invalid new id " + Integer.toUnsignedString(id));
         }
-        int host = allocate();
-        setHost(id, host);
-        ensure(host);
-        toSession[host] = id;
-        buf.putInt(at, host);
+        buf.putInt(at, map(id));
     }
 
     private int objectToHost(int id, int target, MessageSpec spec, boolean fromClient) throws ProtocolError {
@@ -177,11 +176,12 @@ final class HostIds {
     }
 
     /** The session id of an event's target, or 0 when the host named an id it never had. */
-    synchronized int eventTarget(int hostId) {
+    int eventTarget(int hostId) {
         if (isServerId(hostId)) {
             return hostId;
         }
-        return hostId > 0 && hostId < toSession.length ? toSession[hostId] : 0;
+        AtomicIntegerArray t = toSession;
+        return hostId > 0 && hostId < t.length() ? t.get(hostId) : 0;
     }
 
     /**
@@ -190,7 +190,7 @@ final class HostIds {
      *
      * @return false when an object argument is unknown to the session (the host broke the protocol)
      */
-    synchronized boolean eventToSession(ByteBuffer buf, int offset, int size, MessageSpec spec, boolean deleteId) {
+    boolean eventToSession(ByteBuffer buf, int offset, int size, MessageSpec spec, boolean deleteId) {
         if (deleteId) {
             if (size < Wire.HEADER_SIZE + 4) {
                 return false;
@@ -201,12 +201,7 @@ final class HostIds {
                 return session != 0;
             }
             buf.putInt(offset + Wire.HEADER_SIZE, session);
-            setHost(session, 0);
-            toSession[host] = 0;
-            if (freedCount == freed.length) {
-                freed = Arrays.copyOf(freed, freedCount * 2);
-            }
-            freed[freedCount++] = host;
+            free(session, host);
             return true;
         }
         try {
@@ -226,37 +221,60 @@ final class HostIds {
         return session != 0;
     }
 
-    private int allocate() {
-        return freedCount > 0 ? freed[--freedCount] : next++;
+    /** Gives new session id {@code sessionId} a host id: the one freed last, else the next. */
+    private synchronized int map(int sessionId) {
+        int host = freedCount > 0 ? freed[--freedCount] : next++;
+        setHost(sessionId, host);
+        if (host >= toSession.length()) {
+            toSession = grown(toSession, host);
+        }
+        toSession.set(host, sessionId);
+        return host;
+    }
+
+    /** The host deleted {@code host}, which was {@code sessionId}'s: both are free again. */
+    private synchronized void free(int sessionId, int host) {
+        setHost(sessionId, 0);
+        toSession.set(host, 0);
+        if (freedCount == freed.length) {
+            freed = Arrays.copyOf(freed, freedCount * 2);
+        }
+        freed[freedCount++] = host;
     }
 
     private int host(int sessionId) {
         if (ObjectTable.isOwn(sessionId)) {
             int i = sessionId - ObjectTable.OWN_ID_START;
-            return i < ownToHost.length ? ownToHost[i] : 0;
+            AtomicIntegerArray t = ownToHost;
+            return i < t.length() ? t.get(i) : 0;
         }
-        return sessionId > 0 && sessionId < toHost.length ? toHost[sessionId] : 0;
+        AtomicIntegerArray t = toHost;
+        return sessionId > 0 && sessionId < t.length() ? t.get(sessionId) : 0;
     }
 
+    /** Under the lock. */
     private void setHost(int sessionId, int host) {
         if (ObjectTable.isOwn(sessionId)) {
             int i = sessionId - ObjectTable.OWN_ID_START;
-            if (i >= ownToHost.length) {
-                ownToHost = Arrays.copyOf(ownToHost, Math.max(i + 1, ownToHost.length * 2));
+            if (i >= ownToHost.length()) {
+                ownToHost = grown(ownToHost, i);
             }
-            ownToHost[i] = host;
+            ownToHost.set(i, host);
         } else {
-            if (sessionId >= toHost.length) {
-                toHost = Arrays.copyOf(toHost, Math.max(sessionId + 1, toHost.length * 2));
+            if (sessionId >= toHost.length()) {
+                toHost = grown(toHost, sessionId);
             }
-            toHost[sessionId] = host;
+            toHost.set(sessionId, host);
         }
     }
 
-    private void ensure(int host) {
-        if (host >= toSession.length) {
-            toSession = Arrays.copyOf(toSession, Math.max(host + 1, toSession.length * 2));
+    /** A copy with room for {@code index}; published by the caller, under the lock. */
+    private static AtomicIntegerArray grown(AtomicIntegerArray table, int index) {
+        AtomicIntegerArray bigger = new AtomicIntegerArray(Math.max(index + 1, table.length() * 2));
+        for (int i = 0; i < table.length(); i++) {
+            bigger.set(i, table.get(i));
         }
+        return bigger;
     }
 
     private static boolean isServerId(int id) {

@@ -1,7 +1,7 @@
 package dev.crossway.proxy;
 
 import dev.crossway.protocol.Interface;
-import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The objects of one session: id to interface and version, in libwayland's two id spaces (client ids
@@ -12,7 +12,9 @@ import java.util.Arrays;
  * {@code wl_display.delete_id}: events may still arrive for it, and their fds must be consumed. A
  * destroyed server object stays a zombie until its id is reused.
  *
- * <p>Thread-safe: the request and event relays both update it.
+ * <p>Thread-safe: the request and event relays both update it. Lookups, one or more per message on
+ * both relays, take no lock (entries are read with volatile semantics); changes are serialized. A
+ * lock shared by both relays on every message made them wait for each other.
  */
 public final class ObjectTable {
     /** libwayland's {@code WL_SERVER_ID_START}: ids the compositor allocates start here. */
@@ -51,9 +53,9 @@ public final class ObjectTable {
         }
     }
 
-    private Entry[] client = new Entry[64];
-    private Entry[] server = new Entry[16];
-    private Entry[] own = new Entry[16];
+    private volatile AtomicReferenceArray<Entry> client = new AtomicReferenceArray<>(64);
+    private volatile AtomicReferenceArray<Entry> server = new AtomicReferenceArray<>(16);
+    private volatile AtomicReferenceArray<Entry> own = new AtomicReferenceArray<>(16);
     private int live;
 
     /** Whether {@code id} names one of Crossway's own objects. */
@@ -64,28 +66,28 @@ public final class ObjectTable {
     /** Creates one of Crossway's own objects at the lowest free own id, and returns that id. */
     synchronized int createOwn(Interface iface, int version, InterfaceHooks hooks) {
         int index = 0;
-        while (index < own.length && own[index] != null) {
+        while (index < own.length() && own.get(index) != null) {
             index++;
         }
         if (index == MAX_IDS) {
             throw new IllegalStateException("Crossway holds " + MAX_IDS + " objects of its own in one session");
         }
-        if (index == own.length) {
-            own = Arrays.copyOf(own, own.length * 2);
+        if (index == own.length()) {
+            own = grown(own, index);
         }
-        own[index] = new Entry(iface, version, hooks);
+        own.set(index, new Entry(iface, version, hooks));
         live++;
         return OWN_ID_START + index;
     }
 
     /** The entry for {@code id}, live or zombie, or null. */
-    public synchronized Entry get(int id) {
+    public Entry get(int id) {
         if (id == 0) {
             return null;
         }
-        Entry[] space = space(id);
+        AtomicReferenceArray<Entry> space = space(id);
         int index = index(id);
-        return index >= 0 && index < space.length ? space[index] : null;
+        return index >= 0 && index < space.length() ? space.get(index) : null;
     }
 
     /**
@@ -108,12 +110,12 @@ public final class ObjectTable {
             return "new id " + Integer.toUnsignedString(id) + " is out of range: a session holds at most " + MAX_IDS
                     + (clientSpace ? " client objects (ids 1 to " + (MAX_IDS - 1) + ")" : " server objects");
         }
-        Entry[] space = grow(clientSpace, index);
-        Entry old = space[index];
+        AtomicReferenceArray<Entry> space = grow(clientSpace, index);
+        Entry old = space.get(index);
         if (old != null && !old.zombie) {
             return "new id " + Integer.toUnsignedString(id) + " is already in use by a " + old.iface.name();
         }
-        space[index] = new Entry(iface, version, hooks);
+        space.set(index, new Entry(iface, version, hooks));
         live++;
         return null;
     }
@@ -136,7 +138,7 @@ public final class ObjectTable {
         if (!e.zombie) {
             live--;
         }
-        space(id)[index(id)] = null;
+        space(id).set(index(id), null);
     }
 
     /**
@@ -149,7 +151,7 @@ public final class ObjectTable {
         if (e == null || e.zombie) {
             return "no live object " + Integer.toUnsignedString(id);
         }
-        space(id)[index(id)] = new Entry(iface, e.version, hooks);
+        space(id).set(index(id), new Entry(iface, e.version, hooks));
         return null;
     }
 
@@ -158,7 +160,7 @@ public final class ObjectTable {
         return live;
     }
 
-    private Entry[] space(int id) {
+    private AtomicReferenceArray<Entry> space(int id) {
         return isOwn(id) ? own : Integer.compareUnsigned(id, SERVER_ID_START) < 0 ? client : server;
     }
 
@@ -166,16 +168,25 @@ public final class ObjectTable {
         return isOwn(id) ? id - OWN_ID_START : Integer.compareUnsigned(id, SERVER_ID_START) < 0 ? id : id - SERVER_ID_START;
     }
 
-    private Entry[] grow(boolean clientSpace, int index) {
-        Entry[] space = clientSpace ? client : server;
-        if (index < space.length) {
+    private AtomicReferenceArray<Entry> grow(boolean clientSpace, int index) {
+        AtomicReferenceArray<Entry> space = clientSpace ? client : server;
+        if (index < space.length()) {
             return space;
         }
-        Entry[] bigger = Arrays.copyOf(space, Math.max(index + 1, space.length * 2));
+        AtomicReferenceArray<Entry> bigger = grown(space, index);
         if (clientSpace) {
             client = bigger;
         } else {
             server = bigger;
+        }
+        return bigger;
+    }
+
+    /** A copy of {@code space} with room for {@code index}; published by the caller, under the lock. */
+    private static AtomicReferenceArray<Entry> grown(AtomicReferenceArray<Entry> space, int index) {
+        AtomicReferenceArray<Entry> bigger = new AtomicReferenceArray<>(Math.max(index + 1, space.length() * 2));
+        for (int i = 0; i < space.length(); i++) {
+            bigger.set(i, space.get(i));
         }
         return bigger;
     }
