@@ -61,6 +61,8 @@ import org.slf4j.LoggerFactory;
  * the session's id translation refuses it with a protocol error that says so.
  *
  * <p><b>Limits</b> ({@link ShmLimits}): host memory per client and for the daemon, and pools per client;
+ * a client's pools are mapped into the daemon only up to its host-memory bound (a mapping lets the pages
+ * read count in the daemon's memory, and a sparse pool would fill up), the rest are read without one;
  * each one exceeded, and host memory the transport cannot give, ends the client with a
  * {@code wl_display.error} naming the limit and the setting that raises it. A pool whose file shrank
  * ends the client with {@code wl_shm.error(invalid_fd)}, as libwayland-server does.
