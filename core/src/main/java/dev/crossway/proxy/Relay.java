@@ -104,6 +104,9 @@ final class Relay implements Runnable {
                     pos += size;
                 }
                 outbox.flush();
+                if (direction.isRequest()) {
+                    session.flushClientEvents();
+                }
                 in.position(pos);
                 in.compact();
             }

@@ -54,8 +54,10 @@ public final class Session {
     private final Kernel kernel;
     /** The host's object ids where they differ from the client's; null when they are the same. */
     private final HostIds hostIds;
-    /** Events sent to the client from outside the event relay, without garbage; guarded by clientLock. */
+    /** Events sent to the client from outside both relays, without garbage; guarded by clientLock. */
     private final ByteBuffer eventScratch = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
+    /** Events the request relay sends the client, collected until the end of its batch; guarded by itself. */
+    private final ByteBuffer clientEvents = ByteBuffer.allocateDirect(4096).order(ByteOrder.nativeOrder());
     private final FdQueue noFds = new FdQueue();
     private volatile int globalsOffered;
     private volatile int globalsShown;
@@ -213,7 +215,9 @@ public final class Session {
 
     /**
      * Sends the client an event with no arguments ({@code wl_buffer.release}) or one int argument
-     * ({@code wl_display.delete_id}), without garbage when called from outside the event relay.
+     * ({@code wl_display.delete_id}), without garbage when called from outside the event relay. From the
+     * request relay, such events are collected and leave together at the end of the batch being
+     * relayed: one send to the client instead of one per event.
      */
     public void injectEvent(int objectId, MessageSpec spec) throws IOException {
         injectEvent(objectId, spec, 0, false);
@@ -228,18 +232,41 @@ public final class Session {
             inject(Direction.EVENT, hasArg ? new Message(objectId, spec, arg) : new Message(objectId, spec));
             return;
         }
-        int size = hasArg ? 12 : 8;
-        synchronized (clientLock) {
-            eventScratch.clear();
-            eventScratch.putInt(objectId).putInt(dev.crossway.wire.Wire.sizeAndOpcode(size, spec.opcode()));
+        if (events.traces()) {
+            trace(Direction.EVENT, hasArg ? new Message(objectId, spec, arg) : new Message(objectId, spec));
+        }
+        boolean fromRequests = requests.isCurrentThread();
+        ByteBuffer out = fromRequests ? clientEvents : eventScratch;
+        synchronized (fromRequests ? out : clientLock) {
+            if (fromRequests && out.remaining() < 12) {
+                flushClientEvents();
+            }
+            out.putInt(objectId).putInt(dev.crossway.wire.Wire.sizeAndOpcode(hasArg ? 12 : 8, spec.opcode()));
             if (hasArg) {
-                eventScratch.putInt(arg);
+                out.putInt(arg);
             }
-            eventScratch.flip();
-            if (events.traces()) {
-                trace(Direction.EVENT, hasArg ? new Message(objectId, spec, arg) : new Message(objectId, spec));
+            if (!fromRequests) {
+                out.flip();
+                client.send(out, noFds);
+                out.clear();
             }
-            client.send(eventScratch, noFds);
+        }
+    }
+
+    /** Sends the events the request relay collected ({@link #injectEvent}); called at the end of each batch. */
+    void flushClientEvents() throws IOException {
+        synchronized (clientEvents) {
+            if (clientEvents.position() == 0) {
+                return;
+            }
+            clientEvents.flip();
+            try {
+                synchronized (clientLock) {
+                    client.send(clientEvents, noFds);
+                }
+            } finally {
+                clientEvents.clear();
+            }
         }
     }
 
@@ -330,6 +357,9 @@ public final class Session {
     private void sendError(int objectId, int code, String message) {
         Interface display = schema.require("wl_display");
         try {
+            if (requests.isCurrentThread()) {
+                flushClientEvents(); // what the client was told before the error comes first
+            }
             Message error = new Message(1, display.message(false, "error"), objectId, code, message);
             inject(Direction.EVENT, error);
             if (events.isCurrentThread()) {

@@ -174,6 +174,21 @@ class HostIdsTest {
         assertThat(events).extracting(m -> m.objectId() + " " + m.intArg(0)).containsExactly("4 9");
     }
 
+    /** What Crossway answers for requests of one batch (here three delete_ids) reaches the client in one send. */
+    @Test
+    void answersToOneBatchLeaveTogether() throws Exception {
+        startWithACompositorGlobal();
+        appSends(request(2, "wl_registry", "bind", 1, new NewId("wl_compositor", 4, 3)),
+                request(3, "wl_compositor", "create_region", 4), request(3, "wl_compositor", "create_region", 5),
+                request(3, "wl_compositor", "create_region", 6));
+        drain(compositor, new ArrayList<>());
+        appSends(request(4, "wl_region", "destroy"), request(5, "wl_region", "destroy"), request(6, "wl_region", "destroy"));
+        MemoryConnection.Chunk chunk = app.next(2000);
+        assertThat(chunk).isNotNull();
+        List<Message> got = decodeAll(chunk.bytes(), true, Map.of(1, "wl_display"));
+        assertThat(got).extracting(m -> m.spec().name() + " " + m.intArg(0)).containsExactly("delete_id 4", "delete_id 5", "delete_id 6");
+    }
+
     @Test
     void clientNamingCrosswaysOwnObjectIsAnUnknownObject() throws Exception {
         start();

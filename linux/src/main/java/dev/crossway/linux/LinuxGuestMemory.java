@@ -25,6 +25,9 @@ import java.nio.ByteOrder;
  *       costs the daemon nothing.
  * </ul>
  *
+ * <p>A pool is mapped only from its second copy on: GTK3 makes a new pool for every frame and copies
+ * from it once, and for that one copy {@code pread} costs less than a mapping made and unmade.
+ *
  * <p>What each costs is measured by {@code DamageCopyBenchmark} (bench module).
  * Owns the client's fd and the mapping; {@link #close()} releases both.
  */
@@ -39,6 +42,8 @@ final class LinuxGuestMemory implements GuestMemory {
 
     private final int fd;
     private final boolean sealed;
+    private boolean mayMap;
+    private int copies;
     private Way way;
     private ByteBuffer mapping;
     private long mappingAddress;
@@ -64,13 +69,23 @@ final class LinuxGuestMemory implements GuestMemory {
         }
     }
 
-    private void choose(boolean mayMap) throws LinuxException {
-        if (mayMap) {
+    private void choose(boolean mayMap) {
+        this.mayMap = mayMap;
+        way = Way.PREAD;
+        copies = 0;
+    }
+
+    /** From the second copy on, a pool that may be mapped is. */
+    private void mapIfReused() {
+        if (way != Way.PREAD || !mayMap || ++copies < 2) {
+            return;
+        }
+        try {
             mapping = Fds.map(fd, size, false);
             mappingAddress = Native.address(mapping);
             way = sealed ? Way.MAPPED : Way.CHECKED;
-        } else {
-            way = Way.PREAD;
+        } catch (LinuxException e) {
+            mayMap = false; // no room for a mapping (ENOMEM): pread serves as well
         }
     }
 
@@ -105,11 +120,12 @@ final class LinuxGuestMemory implements GuestMemory {
 
     @Override
     public long mappedBytes() {
-        return way == Way.PREAD ? 0 : size;
+        return mayMap ? size : 0; // counted from the start: the mapping comes with the second copy
     }
 
     @Override
     public boolean copyRows(long offset, int stride, int rowBytes, int rows, ByteBuffer dst, int dstOffset, int dstStride) {
+        mapIfReused();
         boolean contiguous = rowBytes == stride && rowBytes == dstStride;
         switch (way) {
             case MAPPED -> {
