@@ -112,6 +112,18 @@ public final class Main implements Callable<Integer> {
     @Option(scope = ScopeType.INHERIT, names = "--protocol-dir", paramLabel = "DIR", description = "More protocol XML on top of the built-in table (repeatable).")
     List<String> protocolDirs;
 
+    @Option(scope = ScopeType.INHERIT, names = "--host-memory-per-client", paramLabel = "SIZE",
+            description = "Host memory one client's shm copies may take, e.g. 512M. Default: 256M.")
+    String hostMemoryPerClient;
+
+    @Option(scope = ScopeType.INHERIT, names = "--host-memory", paramLabel = "SIZE",
+            description = "Host memory all clients' shm copies may take together, e.g. 2G. Default: 1G.")
+    String hostMemory;
+
+    @Option(scope = ScopeType.INHERIT, names = "--pools-per-client", paramLabel = "N",
+            description = "wl_shm_pools one client may hold open. Default: 256.")
+    String poolsPerClient;
+
     @Option(scope = ScopeType.INHERIT, names = "--config", paramLabel = "FILE", description = "User config file. Default: ~/.config/crossway/crossway.conf.")
     Path config;
 
@@ -223,6 +235,9 @@ public final class Main implements Callable<Integer> {
         putIf(o, "globals.allow", "--allow", allow);
         putIf(o, "globals.deny", "--deny", deny);
         putIf(o, "protocol-dirs", "--protocol-dir", protocolDirs);
+        putIf(o, "limits.host-memory-per-client", "--host-memory-per-client", hostMemoryPerClient);
+        putIf(o, "limits.host-memory", "--host-memory", hostMemory);
+        putIf(o, "limits.pools-per-client", "--pools-per-client", poolsPerClient);
         if (verbose.length > 0) {
             o.put("log-level", new ConfigLoader.Flag(verbose.length > 1 ? "-vv" : "-v", verbose.length > 1 ? "trace" : "debug"));
         }

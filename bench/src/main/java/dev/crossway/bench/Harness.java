@@ -66,6 +66,8 @@ public final class Harness {
         return begin < 0 || end < begin ? "" : "\n" + old.substring(begin, end + "<!-- vm-tier:end -->".length()) + "\n";
     }
 
+    /** The systems whose shm goes through Crossway's copy path. */
+    static final java.util.Set<String> COPYING = java.util.Set.of("crossway-separate", "crossway-virtgpu", "crossway-virtwl");
     static final List<String> SYSTEMS = List.of("direct", "crossway-shared", "crossway-separate", "crossway-virtgpu", "crossway-virtwl",
             "waypipe");
     /** The VM transports, measured over their emulated devices: system name → transport name. */
@@ -142,7 +144,9 @@ public final class Harness {
                 boolean expected = !e.getKey().startsWith("limit:") && (!e.getKey().contains("proxy") || !system.equals("direct"))
                         && (!(e.getKey().contains("RSS") || e.getKey().contains("socket-ready") || e.getKey().contains("schema")) || system.startsWith("crossway"))
                         && DEVICE_CALLS.entrySet().stream().noneMatch(d -> d.getValue()[0].equals(e.getKey()) && !d.getKey().equals(system))
-                        && (!e.getKey().startsWith("clipboard") || !system.equals("waypipe"));
+                        && (!e.getKey().startsWith("clipboard") || !system.equals("waypipe"))
+                        && (!e.getKey().startsWith("copied") || COPYING.contains(system))
+                        && (!e.getKey().startsWith("gtk3") || system.startsWith("crossway"));
                 if (expected && !e.getValue().containsKey(system)) {
                     missing.add(e.getKey() + " for " + system);
                 }
@@ -200,6 +204,7 @@ public final class Harness {
             }
         }
         runClipboard();
+        runGtkIdle();
         return report();
     }
 
@@ -325,26 +330,9 @@ public final class Harness {
                 out.write(chunk);
             }
         }
-        Path swayDir = Files.createTempDirectory("crossway-bench-sway-",
-                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
-        Path config = swayDir.resolve("config");
-        Files.writeString(config, "swaybg_command -\n");
-        for (Path p : List.of(config, swayDir)) {
-            Files.setAttribute(p, "unix:uid", 65534);
-            Files.setAttribute(p, "unix:gid", 65534);
-        }
-        try (Proc sway = Proc.start("sway", List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", "-i",
-                "PATH=/usr/local/bin:/usr/bin:/bin", "XDG_RUNTIME_DIR=" + swayDir, "WLR_BACKENDS=headless", "WLR_LIBINPUT_NO_DEVICES=1",
-                "WLR_RENDERER=pixman", "WLR_HEADLESS_OUTPUTS=1", "sway", "-c", config.toString()), Map.of(), work)) {
-            Path[] socket = new Path[1];
-            sway.await("sway's socket", Duration.ofSeconds(20), () -> {
-                try (var files = Files.list(swayDir)) {
-                    socket[0] = files.filter(f -> f.getFileName().toString().matches("wayland-\\d+")).findFirst().orElse(null);
-                } catch (IOException e) {
-                    return false;
-                }
-                return socket[0] != null;
-            });
+        try (HeadlessSway sway = HeadlessSway.start(work)) {
+            Path[] socket = {sway.socket()};
+            Path swayDir = sway.dir();
             List<String> order = new ArrayList<>(ran);
             // Tried here: with wl-copy behind waypipe 0.8.4, wl-paste on sway never finished (it waited
             // past 120 s), so waypipe has no clipboard figure.
@@ -364,9 +352,66 @@ public final class Harness {
                     }
                 }
             }
-        } finally {
-            try (var files = Files.walk(swayDir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+
+    /**
+     * Crossway's CPU while an idle gtk3-widget-factory (two spinners animate on its first page) runs
+     * through it on a headless sway: the case where GTK3 makes a new pool and buffer every frame. Per
+     * system, the proxy's CPU over a measured span after a settling span, and on separate memory the
+     * bytes copied per byte damaged from the client's close line.
+     */
+    private void runGtkIdle() throws Exception {
+        String label = "gtk3-widget-factory idle on sway: proxy CPU (% of a core)";
+        if (!"root".equals(System.getProperty("user.name")) || !onPath("sway") || !onPath("setpriv") || !onPath("gtk3-widget-factory")) {
+            notes.add("gtk3-widget-factory idle not measured: it needs root (to run sway as uid 65534), sway, setpriv and gtk-3-examples.");
+            return;
+        }
+        double settle = quick ? 2 : 5;
+        double span = quick ? 3 : 20;
+        try (HeadlessSway sway = HeadlessSway.start(work)) {
+            List<String> order = new ArrayList<>(ran);
+            order.removeIf(x -> !x.startsWith("crossway"));
+            for (int round = 0; round < rounds; round++) {
+                java.util.Collections.rotate(order, -1);
+                for (String system : order) {
+                    System.err.printf("gtk3-widget-factory round %d/%d: %s%n", round + 1, rounds, system);
+                    try (Sut sut = start(system, sway.socket(), List.of(), false)) {
+                        ProcessBuilder pb = new ProcessBuilder("gtk3-widget-factory").redirectErrorStream(true)
+                                .redirectOutput(work.resolve("gtk3-widget-factory.log").toFile());
+                        pb.environment().put("XDG_RUNTIME_DIR", work.toString());
+                        pb.environment().put("WAYLAND_DISPLAY", sut.socket().toString());
+                        pb.environment().put("GDK_BACKEND", "wayland");
+                        pb.environment().remove("DISPLAY");
+                        int closedBefore = closeLines(sut).size();
+                        Process app = pb.start();
+                        try {
+                            Proc.sleep((long) (settle * 1000));
+                            if (!app.isAlive()) {
+                                throw new IOException("gtk3-widget-factory exited: " + Files.readString(work.resolve("gtk3-widget-factory.log")));
+                            }
+                            double cpu0 = sut.cpuMillis();
+                            long t0 = System.nanoTime();
+                            Proc.sleep((long) (span * 1000));
+                            double cpu = sut.cpuMillis() - cpu0;
+                            record(label, system, 100 * cpu / ((System.nanoTime() - t0) / 1e6));
+                        } finally {
+                            app.destroy();
+                            app.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+                        }
+                        if (!system.equals("crossway-shared")) {
+                            java.util.regex.Matcher m = SHM_COUNTERS.matcher(awaitCloseLine(sut, closedBefore));
+                            if (m.find()) {
+                                record("copied ÷ damaged bytes: gtk3-widget-factory idle on sway", system,
+                                        Double.parseDouble(m.group(2)) / Double.parseDouble(m.group(3)));
+                            }
+                        }
+                    } catch (Exception e) {
+                        notes.add("gtk3-widget-factory round " + (round + 1) + ", " + system + ": failed: "
+                                + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+                        System.err.println(system + " gtk3-widget-factory failed: " + e);
+                    }
+                }
             }
         }
     }
@@ -510,14 +555,16 @@ public final class Harness {
         }
         for (double pct : new double[] {100, 1}) {
             int frames = quick ? 20 : (pct >= 100 ? 200 : 1000);
-            double cpu0 = sut.cpuMillis();
-            line = capture(() -> Workloads.shm(schema, sut.socket(), 1920, 1080, frames, pct));
             String label = pct >= 100 ? "1920×1080 full damage" : "1920×1080 1 % damage";
-            record(label + ": frames/s", s, value(line, "fps"));
-            if (sut.proxy() != null) {
-                // Includes the 20 warm-up frames, hence frames + 20.
-                record(label + ": proxy CPU per frame (ms)", s, (sut.cpuMillis() - cpu0) / (frames + 20));
-            }
+            shmWorkload(sut, label, frames, pct, Workloads.BufferPattern.ROTATING);
+        }
+        shmWorkload(sut, "1920×1080 1 % damage, unsealed pools (read with process_vm_readv)", quick ? 20 : 1000, 1, Workloads.BufferPattern.ROTATING,
+                false);
+        shmWorkload(sut, "1920×1080 1 % damage, new pool and buffer every frame", quick ? 20 : 300, 1, Workloads.BufferPattern.NEW_POOL);
+        if (COPYING.contains(s)) {
+            // Only the copy counters matter here: what each buffer pattern costs in copies.
+            shmWorkload(sut, "1920×1080 1 % damage, new wl_buffer every frame", quick ? 20 : 300, 1, Workloads.BufferPattern.NEW_BUFFER);
+            shmWorkload(sut, "1920×1080 ⇄ 1600×900 every 50 frames, 1 % damage", quick ? 60 : 300, 1, Workloads.BufferPattern.RESIZE);
         }
         if (sut.proxy() != null && s.startsWith("crossway")) {
             List<WaylandClient> many = new ArrayList<>();
@@ -530,6 +577,59 @@ public final class Harness {
                 many.forEach(WaylandClient::close);
             }
         }
+    }
+
+    /**
+     * Runs one shm workload on {@code sut}: frames per second, the proxy's CPU per frame, and for Crossway
+     * with separate memory the bytes it copied per byte damaged, from the client's close line.
+     */
+    private void shmWorkload(Sut sut, String label, int frames, double pct, Workloads.BufferPattern pattern) throws Exception {
+        shmWorkload(sut, label, frames, pct, pattern, true);
+    }
+
+    private void shmWorkload(Sut sut, String label, int frames, double pct, Workloads.BufferPattern pattern, boolean sealed)
+            throws Exception {
+        String s = sut.name();
+        double cpu0 = sut.cpuMillis();
+        int closedBefore = sut.proxy() == null ? 0 : closeLines(sut).size();
+        String line = capture(() -> Workloads.shm(schema, sut.socket(), 1920, 1080, frames, pct, pattern, sealed));
+        if (pattern != Workloads.BufferPattern.NEW_BUFFER && pattern != Workloads.BufferPattern.RESIZE) {
+            record(label + ": frames/s", s, value(line, "fps"));
+            if (sut.proxy() != null) {
+                // Includes the 20 warm-up frames, hence frames + 20.
+                record(label + ": proxy CPU per frame (ms)", s, (sut.cpuMillis() - cpu0) / (frames + 20));
+            }
+        }
+        if (COPYING.contains(s)) {
+            java.util.regex.Matcher m = SHM_COUNTERS.matcher(awaitCloseLine(sut, closedBefore));
+            if (m.find()) {
+                record("copied ÷ damaged bytes: " + label.replace("1920×1080 ", ""), s,
+                        Double.parseDouble(m.group(2)) / Double.parseDouble(m.group(3)));
+            }
+        }
+    }
+
+    private static final java.util.regex.Pattern SHM_COUNTERS =
+            java.util.regex.Pattern.compile("shm (\\d+) commits, (\\d+) B copied of (\\d+) B damaged");
+
+    private static List<String> closeLines(Sut sut) {
+        return sut.proxy().log().lines().filter(l -> l.contains(" closed: ")).toList();
+    }
+
+    /** The first close line after the first {@code before} of a client that committed (others may close late). */
+    private static String awaitCloseLine(Sut sut, int before) {
+        java.util.function.Supplier<String> find = () -> {
+            List<String> lines = closeLines(sut);
+            for (String l : lines.subList(Math.min(before, lines.size()), lines.size())) {
+                java.util.regex.Matcher m = SHM_COUNTERS.matcher(l);
+                if (m.find() && !m.group(1).equals("0")) {
+                    return l;
+                }
+            }
+            return null;
+        };
+        sut.proxy().await("the workload client's close line", Duration.ofSeconds(10), () -> find.get() != null);
+        return find.get();
     }
 
     /**
@@ -593,6 +693,13 @@ public final class Harness {
         for (var r : new org.openjdk.jmh.runner.Runner(options).run()) {
             var primary = r.getPrimaryResult();
             String name = r.getParams().getBenchmark().replace("dev.crossway.bench.jmh.", "");
+            java.util.List<String> params = new java.util.ArrayList<>();
+            for (String key : r.getParams().getParamsKeys()) {
+                params.add(key + "=" + r.getParams().getParam(key));
+            }
+            if (!params.isEmpty()) {
+                name += " (" + String.join(", ", params) + ")";
+            }
             var norm = r.getSecondaryResults().get("gc.alloc.rate.norm");
             jmh.put(name, new String[] {String.format("%.3f", primary.getScore()), String.format("%.3f", primary.getScoreError()),
                     primary.getScoreUnit(), norm == null ? "n/a" : String.format("%.1f", norm.getScore())});
@@ -724,7 +831,9 @@ public final class Harness {
         md.append("- ").append(rounds).append(" round(s); within each round every system runs every workload, and the order of systems rotates from round to round. Tables show medians over rounds and, in brackets, the ratio to direct.\n");
         md.append("- Round trip: `wl_display.sync` and wait for `done`, one client, ").append(quick ? 500 : 20000).append(" round trips after warm-up.\n");
         md.append("- Clients: N clients connect, then each does round trips for ").append(quick ? "0.5" : "3").append(" s; aggregate round trips per second.\n");
-        md.append("- shm frames: a 1920×1080 XRGB8888 toplevel with two buffers; each frame paints the damaged area, attaches, damages, commits and waits for a round trip. 1 % damage is a 144×144 square that moves. Proxy CPU is user+system time of the proxy process(es) from /proc, divided by frames (10 ms tick resolution).\n");
+        md.append("- shm frames: a 1920×1080 XRGB8888 toplevel; each frame paints the damaged area, attaches, damages (`damage_buffer`), commits and waits for a round trip. 1 % damage is a 144×144 square that moves by (37, 23) pixels a frame; the first two frames are damaged whole. Buffers: two rotating in one pool (a buffer is drawn only once released); `new pool and buffer every frame` makes a new memfd, `wl_shm_pool` and `wl_buffer` per frame, as GTK3 does, drawn whole (GTK3 copies its last frame in) but damaged only where the frame changed, and destroys the previous one once released; `new wl_buffer every frame` the same over one pool; the resize workload switches between 1920×1080 and 1600×900 every 50 frames. Pools are memfds sealed against shrinking, as weston's, foot's and libwayland-cursor's are, except in the `unsealed pools` row. Proxy CPU is user+system time of the proxy process(es) from /proc, divided by frames (10 ms tick resolution).\n");
+        md.append("- copied ÷ damaged bytes: from the daemon's close line for the workload's client (`shm N commits, X B copied of Y B damaged`): bytes copied from client pools into host memory per byte the commits declared damaged.\n");
+        md.append("- gtk3-widget-factory idle: the app runs on a headless sway 1.7 (pixman) through each Crossway system; after ").append(quick ? 2 : 5).append(" s of settling, the proxy's CPU over ").append(quick ? 3 : 20).append(" s, as % of one core. Its first page animates two spinners.\n");
         md.append("- Start-up is the time from launching `bin/crossway` to its `listening on` line; RSS from /proc/PID/status.\n\n");
         md.append("## Results\n\n");
         md.append("| workload |");
@@ -790,6 +899,9 @@ public final class Harness {
         md.append("- Start-up: before `main` the JVM boots and resolves the module graph of `lib/`; the daemon's own phases follow in its `start-up:` log line (command line, settings, socket, injector, schema and transport). picocli's classes are Java 5 class files, which the class-data sharing archive cannot hold, so building the command line stays the largest phase.\n");
         md.append("- Idle RSS: the footprint table's empty JVM is the floor; above it are mostly the metadata of the classes loaded at start (mapped from the CDS archives), the initial heap (`-Xms8m`) and C1's code.\n");
         md.append("- Clipboard: wl-copy through the system, wl-paste directly on a headless sway 1.7 (pixman), one transfer of random data per round, checked byte for byte; MiB/s of the paste's run time. The data-control protocol carries it (Crossway is run with --grant clipboard); on loopback the pipe passes as-is, on virtgpu every 4 KiB crosses as one cross-domain message, on virtwl as one write to a pipe VFD.\n");
+        md.append("- Copies with separate memory: host buffers belong to each surface; a commit fills a free host buffer with what it misses and attaches it. weston (pixman) holds the buffer it shows until the next commit replaces it, so each commit fills the *other* host buffer, which misses the previous frame's damage as well as this one's: with damage that moves (the 1 % square), copies approach the union of two frames' damage (about 1.4× here); with damage that stays in place (spinners, a blinking cursor) they approach 1×. A compositor that releases shm buffers once it has read them (GPU renderers upload and release) lets one host buffer serve every commit, and copies equal damage exactly (asserted in `ShmSessionTest`). No scheme can do better against a compositor that holds a buffer: every damaged pixel must reach both host buffers. For the same reason a resize costs two whole fills, one per host buffer of the new size, though the client damages its second frame at the new size only where it changed.\n");
+        md.append("- Per-commit cost beyond the copy, with separate memory: `attach`, `damage*` and `commit` are decoded (each a `Message` with boxed arguments: garbage, as for every watched message; not measured per commit), Crossway's own `attach` is encoded and every request's object ids are rewritten in place to host ids (see `RelayBenchmark` `translated` vs `same`), and the client's `wl_buffer.release` is one more small send, to the client. A new pool costs `fstat`, `F_GET_SEALS`, `fstatfs` and an `mmap` (later `munmap`), nothing on the host.\n");
+        md.append("- Reading client memory: a pool sealed against shrinking is mapped and copied (memcpy); any other is mapped but read with `process_vm_readv`, one call per rectangle, which returns EFAULT where a client shrank its file instead of raising SIGBUS; pools past a client's mapping bound are read with `pread` per row. `DamageCopyBenchmark` measures the three ways (`sealed`, `unsealed`, `unmapped`).\n");
         if (!notes.isEmpty()) {
             md.append("\n## Notes from this run\n\n");
             notes.forEach(n -> md.append("- ").append(n).append('\n'));

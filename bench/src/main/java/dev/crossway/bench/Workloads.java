@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>
  * roundtrip SOCKET COUNT               wl_display.sync round trips: p50/p99 in microseconds
  * clients SOCKET CLIENTS SECONDS       concurrent clients doing round trips: aggregate per second
- * shm SOCKET WIDTH HEIGHT FRAMES PCT   XRGB8888 commits with PCT % damage, each followed by a round trip
+ * shm SOCKET WIDTH HEIGHT FRAMES PCT [PATTERN]   XRGB8888 commits with PCT % damage, each followed by a round trip;
+ *                                     PATTERN: rotating (default), new-buffer, new-pool, resize; then sealed (default) or unsealed
  * </pre>
  */
 public final class Workloads {
@@ -35,7 +36,8 @@ public final class Workloads {
             case "roundtrip" -> roundtrip(schema, socket, Integer.parseInt(args[2]));
             case "clients" -> clients(schema, socket, Integer.parseInt(args[2]), Double.parseDouble(args[3]));
             case "shm" -> shm(schema, socket, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
-                    Double.parseDouble(args[5]));
+                    Double.parseDouble(args[5]), args.length > 6 ? BufferPattern.of(args[6]) : BufferPattern.ROTATING,
+                    args.length <= 7 || !args[7].equals("unsealed"));
             default -> {
                 System.err.println("unknown workload " + args[0]);
                 System.exit(2);
@@ -97,73 +99,89 @@ public final class Workloads {
         System.out.printf("workload=clients clients=%d roundtrips_per_s=%.0f%n", clients, total.get() / elapsed);
     }
 
+    /** How a shm workload gets the buffer of each frame. */
+    enum BufferPattern {
+        /** Two buffers in one pool, each drawn when the compositor (or Crossway) released it. */
+        ROTATING,
+        /** A new wl_buffer every frame over one pool; the previous one destroyed once released. */
+        NEW_BUFFER,
+        /** A new wl_shm_pool and wl_buffer every frame (the pool destroyed at once), as GTK3 draws. */
+        NEW_POOL,
+        /** Two rotating buffers; every 50 frames the window switches between 1920×1080 and 1600×900. */
+        RESIZE;
+
+        static BufferPattern of(String name) {
+            return valueOf(name.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+        }
+    }
+
     static void shm(Schema schema, Path socket, int width, int height, int frames, double damagePercent) throws Exception {
+        shm(schema, socket, width, height, frames, damagePercent, BufferPattern.ROTATING, true);
+    }
+
+    /**
+     * XRGB8888 frames with {@code damagePercent} % damage (a square that moves), each followed by a round
+     * trip; the buffers come as {@code pattern} says. Every buffer is drawn only after its release, and
+     * drawn whole when new. {@code sealed}: pools are memfds sealed against shrinking, as weston's, foot's
+     * and libwayland-cursor's are; otherwise plain memfds.
+     */
+    static void shm(Schema schema, Path socket, int width, int height, int frames, double damagePercent, BufferPattern pattern,
+                    boolean sealed) throws Exception {
         try (WaylandClient c = WaylandClient.connect(socket, schema)) {
             int shm = c.bind("wl_shm", 1);
-            boolean[] busy = new boolean[2];
-            int[] buffers = new int[2];
+            java.util.Set<Integer> released = new java.util.HashSet<>();
             c.onEvent(m -> {
                 if (m.spec().qualifiedName().equals("wl_buffer.release")) {
-                    for (int i = 0; i < 2; i++) {
-                        if (buffers[i] == m.objectId()) {
-                            busy[i] = false;
-                        }
-                    }
+                    released.add(m.objectId());
                 }
             });
             int surface = c.toplevel("crossway-bench").surface();
 
-            int stride = width * 4;
-            int bufferSize = stride * height;
-            int fd = Fds.memfd("crossway-bench", 2L * bufferSize);
-            ByteBuffer pixels = Fds.map(fd, 2L * bufferSize, true);
-            int pool = c.newObject("wl_shm_pool");
-            c.request(shm, "create_pool", pool, fd, 2 * bufferSize);
-            for (int i = 0; i < 2; i++) {
-                buffers[i] = c.newObject("wl_buffer");
-                c.request(pool, "create_buffer", buffers[i], i * bufferSize, width, height, stride, 1);
-            }
-            int side = (int) Math.round(Math.sqrt(damagePercent / 100.0 * width * height));
-            int dw = damagePercent >= 100 ? width : Math.min(width, side);
-            int dh = damagePercent >= 100 ? height : Math.min(height, side);
+            ShmFrames f = new ShmFrames(c, shm, released, pattern, sealed);
             int warmup = Math.min(20, frames);
             long[] ns = new long[frames];
-            for (int f = -warmup; f < frames; f++) {
-                int b = pickFree(c, busy);
-                int frame = f + warmup;
-                // First frames of each buffer are full damage so the window shows a whole picture.
-                boolean full = frame < 2 || damagePercent >= 100;
-                int x = full ? 0 : (frame * 37) % (width - dw + 1);
-                int y = full ? 0 : (frame * 23) % (height - dh + 1);
-                int w = full ? width : dw;
-                int h = full ? height : dh;
+            for (int i = -warmup; i < frames; i++) {
+                int frame = i + warmup;
+                int w = pattern == BufferPattern.RESIZE && (frame / 50) % 2 == 1 ? width * 5 / 6 : width;
+                int h = pattern == BufferPattern.RESIZE && (frame / 50) % 2 == 1 ? height * 5 / 6 : height;
+                int side = (int) Math.round(Math.sqrt(damagePercent / 100.0 * w * h));
+                int dw = damagePercent >= 100 ? w : Math.min(w, side);
+                int dh = damagePercent >= 100 ? h : Math.min(h, side);
                 long t0 = System.nanoTime();
-                paint(pixels, b * bufferSize, stride, x, y, w, h, 0xff000000 | (frame * 0x010203));
-                busy[b] = true;
-                c.request(surface, "attach", buffers[b], 0, 0);
-                c.request(surface, "damage_buffer", x, y, w, h);
+                ShmFrames.Buffer b = f.next(w, h);
+                // The first frames are damaged whole, so the window shows a whole picture. A new buffer is
+                // drawn whole (GTK3 copies its last frame into it) but damaged only where the frame changed.
+                // After a resize the client damages its new buffer whole, as a compositor counts it anyway.
+                boolean resized = pattern == BufferPattern.RESIZE && frame % 50 == 0;
+                boolean full = frame < 2 || damagePercent >= 100 || resized;
+                int rx = full ? 0 : (frame * 37) % (w - dw + 1);
+                int ry = full ? 0 : (frame * 23) % (h - dh + 1);
+                int rw = full ? w : dw;
+                int rh = full ? h : dh;
+                if (b.isNew && !full) {
+                    paint(b.pixels, b.offset, w * 4, 0, 0, w, h, 0xff000000 | ((frame - 1) * 0x010203));
+                }
+                paint(b.pixels, b.offset, w * 4, rx, ry, rw, rh, 0xff000000 | (frame * 0x010203));
+                released.remove(b.id);
+                c.request(surface, "attach", b.id, 0, 0);
+                c.request(surface, "damage_buffer", rx, ry, rw, rh);
                 c.request(surface, "commit");
                 c.roundtrip();
-                if (f >= 0) {
-                    ns[f] = System.nanoTime() - t0;
+                f.committed(b);
+                if (i >= 0) {
+                    ns[i] = System.nanoTime() - t0;
                 }
             }
-            Fds.unmap(pixels);
+            f.close();
             Arrays.sort(ns);
             long sum = 0;
             for (long v : ns) {
                 sum += v;
             }
-            System.out.printf("workload=shm width=%d height=%d damage_pct=%.0f frames=%d median_ms=%.3f fps=%.1f%n", width, height,
-                    damagePercent, frames, ns[frames / 2] / 1e6, frames / (sum / 1e9));
+            System.out.printf("workload=shm pattern=%s sealed=%b width=%d height=%d damage_pct=%.0f frames=%d median_ms=%.3f fps=%.1f%n",
+                    pattern.name().toLowerCase(java.util.Locale.ROOT), sealed, width, height, damagePercent, frames, ns[frames / 2] / 1e6,
+                    frames / (sum / 1e9));
         }
-    }
-
-    private static int pickFree(WaylandClient c, boolean[] busy) throws java.io.IOException {
-        while (busy[0] && busy[1]) {
-            c.dispatch();
-        }
-        return busy[0] ? 1 : 0;
     }
 
     private static void paint(ByteBuffer pixels, int base, int stride, int x, int y, int w, int h, int argb) {

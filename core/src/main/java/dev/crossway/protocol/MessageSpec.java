@@ -20,6 +20,9 @@ public final class MessageSpec {
     private final boolean hasNewId;
     private final String signature;
     private final int newIdOffset;
+    private final int idCount;
+    private final int newIdMask;
+    private final int[] idOffsets;
 
     public MessageSpec(Interface owner, String name, int opcode, boolean request, int since, boolean destructor, List<Arg> args) {
         this.owner = owner;
@@ -48,6 +51,19 @@ public final class MessageSpec {
         this.hasNewId = newId;
         this.newIdOffset = fixedNewIdOffset(this.args);
         this.signature = sig.toString();
+        int ids = 0;
+        int mask = 0;
+        for (Arg a : this.args) {
+            if (a.type() == ArgType.OBJECT || a.type() == ArgType.NEW_ID) {
+                if (a.type() == ArgType.NEW_ID) {
+                    mask |= 1 << Math.min(ids, 31);
+                }
+                ids++;
+            }
+        }
+        this.idCount = ids;
+        this.newIdMask = mask;
+        this.idOffsets = fixedIdOffsets(this.args, ids);
     }
 
     public Interface owner() {
@@ -95,6 +111,59 @@ public final class MessageSpec {
      */
     public int newIdOffset() {
         return newIdOffset;
+    }
+
+    /** Number of object and new_id arguments: the object ids a message carries besides its sender. */
+    public int idCount() {
+        return idCount;
+    }
+
+    /** Whether the {@code i}-th object id argument (counting only object and new_id arguments) is a new_id. */
+    public boolean isNewId(int i) {
+        return i < 32 && (newIdMask & (1 << i)) != 0;
+    }
+
+    /**
+     * Whether every object id argument sits at a fixed byte offset, so {@link #idOffset} gives it
+     * without reading the message: true unless one follows a string, an array or an untyped new_id.
+     * Lets the relay rewrite ids in place, as on a connection whose ids differ from the client's.
+     */
+    public boolean hasFixedIdOffsets() {
+        return idOffsets != null;
+    }
+
+    /** Byte offset, from the message start, of the {@code i}-th object id argument; see {@link #hasFixedIdOffsets}. */
+    public int idOffset(int i) {
+        return idOffsets[i];
+    }
+
+    private static int[] fixedIdOffsets(List<Arg> args, int count) {
+        int[] offsets = new int[count];
+        int offset = 8;
+        int n = 0;
+        for (Arg a : args) {
+            switch (a.type()) {
+                case OBJECT -> offsets[n++] = offset;
+                case NEW_ID -> {
+                    if (a.isUntypedNewId()) {
+                        return null;
+                    }
+                    offsets[n++] = offset;
+                }
+                case FD -> {
+                    continue;
+                }
+                case STRING, ARRAY -> {
+                    if (n < count) {
+                        return null;
+                    }
+                }
+                default -> {
+                }
+            }
+            offset += 4;
+        }
+        return offsets;
     }
 
     private static int fixedNewIdOffset(List<Arg> args) {

@@ -20,6 +20,15 @@ public interface Interceptor {
 
     void intercept(Chain chain) throws ProtocolError;
 
+    /**
+     * Whether this interceptor creates objects of its own on the host ({@link Session#newOwnObject}).
+     * If any does, the session translates object ids between the client and host connections; if none
+     * does (the default), ids pass unchanged at no cost.
+     */
+    default boolean createsHostObjects() {
+        return false;
+    }
+
     /** The interceptor's view of one message's trip through the chain. */
     interface Chain {
         Message message();

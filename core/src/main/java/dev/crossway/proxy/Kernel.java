@@ -30,4 +30,14 @@ public interface Kernel extends FdQueue.FdCloser {
 
     /** The size of the file behind {@code fd}. */
     long size(int fd) throws IOException;
+
+    /**
+     * Opens a client's shm pool of {@code size} bytes for copying out of it without risk of a fault
+     * (see {@link GuestMemory}). Takes over {@code fd}, also when it fails.
+     *
+     * @param mayMap whether the pool may be mapped (the fastest way, where it is safe): a mapping lets
+     *               the pages Crossway reads count in its memory, so the caller bounds how much it allows
+     * @throws IOException when the file behind {@code fd} is smaller than {@code size} or cannot be read
+     */
+    GuestMemory openGuestMemory(int fd, long size, boolean mayMap) throws IOException;
 }

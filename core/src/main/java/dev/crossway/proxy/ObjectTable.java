@@ -1,7 +1,7 @@
 package dev.crossway.proxy;
 
 import dev.crossway.protocol.Interface;
-import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The objects of one session: id to interface and version, in libwayland's two id spaces (client ids
@@ -12,13 +12,20 @@ import java.util.Arrays;
  * {@code wl_display.delete_id}: events may still arrive for it, and their fds must be consumed. A
  * destroyed server object stays a zombie until its id is reused.
  *
- * <p>Thread-safe: the request and event relays both update it.
+ * <p>Thread-safe: the request and event relays both update it. Lookups, one or more per message on
+ * both relays, take no lock (entries are read with volatile semantics); changes are serialized. A
+ * lock shared by both relays on every message made them wait for each other.
  */
 public final class ObjectTable {
     /** libwayland's {@code WL_SERVER_ID_START}: ids the compositor allocates start here. */
     public static final int SERVER_ID_START = 0xff000000;
     /** Upper bound on either id space, so a hostile id cannot make us allocate gigabytes. */
     public static final int MAX_IDS = 1 << 20;
+    /**
+     * Ids of the objects Crossway creates on the host itself (see {@link Session#newOwnObject}): in the
+     * client range but far above any id a client may use ({@link #MAX_IDS}), so they never collide.
+     */
+    public static final int OWN_ID_START = 0xfe000000;
 
     /** One live or zombie object. {@code hooks} caches the interceptors for its interface. */
     public static final class Entry {
@@ -46,18 +53,41 @@ public final class ObjectTable {
         }
     }
 
-    private Entry[] client = new Entry[64];
-    private Entry[] server = new Entry[16];
+    private volatile AtomicReferenceArray<Entry> client = new AtomicReferenceArray<>(64);
+    private volatile AtomicReferenceArray<Entry> server = new AtomicReferenceArray<>(16);
+    private volatile AtomicReferenceArray<Entry> own = new AtomicReferenceArray<>(16);
     private int live;
 
+    /** Whether {@code id} names one of Crossway's own objects. */
+    public static boolean isOwn(int id) {
+        return Integer.compareUnsigned(id, OWN_ID_START) >= 0 && Integer.compareUnsigned(id, SERVER_ID_START) < 0;
+    }
+
+    /** Creates one of Crossway's own objects at the lowest free own id, and returns that id. */
+    synchronized int createOwn(Interface iface, int version, InterfaceHooks hooks) {
+        int index = 0;
+        while (index < own.length() && own.get(index) != null) {
+            index++;
+        }
+        if (index == MAX_IDS) {
+            throw new IllegalStateException("Crossway holds " + MAX_IDS + " objects of its own in one session");
+        }
+        if (index == own.length()) {
+            own = grown(own, index);
+        }
+        own.set(index, new Entry(iface, version, hooks));
+        live++;
+        return OWN_ID_START + index;
+    }
+
     /** The entry for {@code id}, live or zombie, or null. */
-    public synchronized Entry get(int id) {
+    public Entry get(int id) {
         if (id == 0) {
             return null;
         }
-        Entry[] space = space(id);
+        AtomicReferenceArray<Entry> space = space(id);
         int index = index(id);
-        return index >= 0 && index < space.length ? space[index] : null;
+        return index >= 0 && index < space.length() ? space.get(index) : null;
     }
 
     /**
@@ -74,16 +104,18 @@ public final class ObjectTable {
         if (clientSpace != byClient) {
             return "new id " + Integer.toUnsignedString(id) + " is not in the " + (byClient ? "client" : "server") + " id range";
         }
-        int index = index(id);
-        if (index >= MAX_IDS) {
-            return "new id " + Integer.toUnsignedString(id) + " is beyond the " + MAX_IDS + " objects a session may hold";
+        int index = clientSpace ? id : id - SERVER_ID_START;
+        // Unsigned: client ids from 0x80000000 are negative as ints. This also keeps clients out of OWN_ID_START up.
+        if (Integer.compareUnsigned(index, MAX_IDS) >= 0) {
+            return "new id " + Integer.toUnsignedString(id) + " is out of range: a session holds at most " + MAX_IDS
+                    + (clientSpace ? " client objects (ids 1 to " + (MAX_IDS - 1) + ")" : " server objects");
         }
-        Entry[] space = grow(clientSpace, index);
-        Entry old = space[index];
+        AtomicReferenceArray<Entry> space = grow(clientSpace, index);
+        Entry old = space.get(index);
         if (old != null && !old.zombie) {
             return "new id " + Integer.toUnsignedString(id) + " is already in use by a " + old.iface.name();
         }
-        space[index] = new Entry(iface, version, hooks);
+        space.set(index, new Entry(iface, version, hooks));
         live++;
         return null;
     }
@@ -106,7 +138,7 @@ public final class ObjectTable {
         if (!e.zombie) {
             live--;
         }
-        space(id)[index(id)] = null;
+        space(id).set(index(id), null);
     }
 
     /**
@@ -119,7 +151,7 @@ public final class ObjectTable {
         if (e == null || e.zombie) {
             return "no live object " + Integer.toUnsignedString(id);
         }
-        space(id)[index(id)] = new Entry(iface, e.version, hooks);
+        space(id).set(index(id), new Entry(iface, e.version, hooks));
         return null;
     }
 
@@ -128,24 +160,33 @@ public final class ObjectTable {
         return live;
     }
 
-    private Entry[] space(int id) {
-        return Integer.compareUnsigned(id, SERVER_ID_START) < 0 ? client : server;
+    private AtomicReferenceArray<Entry> space(int id) {
+        return isOwn(id) ? own : Integer.compareUnsigned(id, SERVER_ID_START) < 0 ? client : server;
     }
 
     private static int index(int id) {
-        return Integer.compareUnsigned(id, SERVER_ID_START) < 0 ? id : id - SERVER_ID_START;
+        return isOwn(id) ? id - OWN_ID_START : Integer.compareUnsigned(id, SERVER_ID_START) < 0 ? id : id - SERVER_ID_START;
     }
 
-    private Entry[] grow(boolean clientSpace, int index) {
-        Entry[] space = clientSpace ? client : server;
-        if (index < space.length) {
+    private AtomicReferenceArray<Entry> grow(boolean clientSpace, int index) {
+        AtomicReferenceArray<Entry> space = clientSpace ? client : server;
+        if (index < space.length()) {
             return space;
         }
-        Entry[] bigger = Arrays.copyOf(space, Math.max(index + 1, space.length * 2));
+        AtomicReferenceArray<Entry> bigger = grown(space, index);
         if (clientSpace) {
             client = bigger;
         } else {
             server = bigger;
+        }
+        return bigger;
+    }
+
+    /** A copy of {@code space} with room for {@code index}; published by the caller, under the lock. */
+    private static AtomicReferenceArray<Entry> grown(AtomicReferenceArray<Entry> space, int index) {
+        AtomicReferenceArray<Entry> bigger = new AtomicReferenceArray<>(Math.max(index + 1, space.length() * 2));
+        for (int i = 0; i < space.length(); i++) {
+            bigger.set(i, space.get(i));
         }
         return bigger;
     }

@@ -1,5 +1,6 @@
 package dev.crossway.proxy;
 
+import dev.crossway.protocol.MessageSpec;
 import dev.crossway.spi.Capabilities;
 import dev.crossway.spi.Connection;
 import dev.crossway.spi.FdQueue;
@@ -15,9 +16,15 @@ import java.nio.ByteOrder;
  *
  * <p>Untouched messages are sent straight out of the relay's input buffer: consecutive ones form one
  * span, sent with a single {@link Connection#send} (no copy, no garbage). Rewritten or injected
- * messages are encoded into a scratch buffer. Switching between the two flushes, so order is kept.
+ * messages are encoded into a scratch buffer; when one joins a pending span, the span's bytes move into
+ * the scratch buffer first, and later untouched messages of the batch follow it there: a few bytes
+ * copied instead of a send (a system call, and a wake-up of the peer) per switch. Order is kept.
  * Batches are split to fit the sink's limits on bytes and fds per send; each message's fds travel with
  * the send that carries the message's first byte.
+ *
+ * <p>Toward a host whose object ids differ from the client's ({@link HostIds}), each message's ids are
+ * rewritten in place as it is queued: in the input buffer for untouched messages, in the scratch
+ * buffer for encoded ones. Still no copy.
  */
 final class Outbox {
     private final Connection sink;
@@ -25,39 +32,59 @@ final class Outbox {
     private final int maxBytes;
     private final int maxFds;
     private final ByteBuffer spanView;
+    /** The input again, with its limit never lowered, for rewriting ids in place. */
+    private final ByteBuffer inputView;
     private final ByteBuffer scratch;
+    private final HostIds hostIds;
     private final FdQueue fds = new FdQueue();
     private int spanStart = -1;
     private int spanEnd;
     private long sends;
 
-    Outbox(Connection sink, Object sinkLock, Capabilities limits, ByteBuffer input) {
+    /** @param hostIds the host's ids, when this outbox sends to a host whose ids differ; else null */
+    Outbox(Connection sink, Object sinkLock, Capabilities limits, ByteBuffer input, HostIds hostIds) {
         this.sink = sink;
+        this.hostIds = hostIds;
         this.sinkLock = sinkLock;
         this.maxBytes = limits.maxBytesPerSend();
         this.maxFds = limits.maxFdsPerSend();
         this.spanView = input.duplicate().order(input.order());
+        this.inputView = input.duplicate().clear().order(input.order());
         this.scratch = ByteBuffer.allocateDirect(Math.max(2 * dev.crossway.wire.Wire.MAX_MESSAGE_SIZE, Math.min(maxBytes, 65536)))
                 .order(ByteOrder.nativeOrder());
     }
 
-    /** Forwards the unchanged message at {@code offset}, with {@code fdCount} fds from the front of {@code from}. */
-    void appendRaw(int offset, int size, FdQueue from, int fdCount) throws IOException {
-        extendSpan(offset, size, fdCount);
+    /**
+     * Forwards the unchanged message at {@code offset} of the peer's bytes, with {@code fdCount} fds from
+     * the front of {@code from}.
+     */
+    void appendRaw(int offset, int size, MessageSpec spec, FdQueue from, int fdCount) throws IOException, ProtocolError {
+        toHostIds(inputView, offset, size, spec, true);
+        appendRawBytes(offset, size, fdCount);
         from.moveTo(fds, fdCount);
     }
 
-    /** Forwards an unchanged decoded message from its original bytes; its fds come from the message. */
-    void appendRaw(int offset, int size, Message message) throws IOException {
-        extendSpan(offset, size, message.spec().fdCount());
+    /** Forwards an unchanged decoded message from the peer's original bytes; its fds come from the message. */
+    void appendRaw(int offset, int size, Message message) throws IOException, ProtocolError {
+        toHostIds(inputView, offset, size, message.spec(), true);
+        appendRawBytes(offset, size, message.spec().fdCount());
         for (int fd : message.fds()) {
             fds.add(fd);
         }
     }
 
-    /** Adds the bytes at {@code offset} to the pending span, flushing first if they cannot join it. */
-    private void extendSpan(int offset, int size, int fdCount) throws IOException {
-        makeRoom(size, fdCount, true);
+    /**
+     * Adds the bytes at {@code offset} to the pending span; when encoded messages are pending they join
+     * those instead (a few bytes copied rather than one more send).
+     */
+    private void appendRawBytes(int offset, int size, int fdCount) throws IOException {
+        if (wouldOverflow(size, fdCount)) {
+            flush();
+        }
+        if (scratch.position() > 0) {
+            scratch.put(scratch.position(), inputView, offset, size).position(scratch.position() + size);
+            return;
+        }
         if (spanStart < 0) {
             spanStart = offset;
         } else if (offset != spanEnd) {
@@ -67,19 +94,33 @@ final class Outbox {
         spanEnd = offset + size;
     }
 
-    /** Encodes and forwards a rewritten or injected message. */
-    void appendEncoded(Message message) throws IOException, WireException {
+    /** Encodes and forwards a rewritten or injected message, which may name Crossway's own objects. */
+    void appendEncoded(Message message) throws IOException, WireException, ProtocolError {
         int size = MessageCodec.encodedSize(message);
-        makeRoom(size, message.spec().fdCount(), false);
-        MessageCodec.encode(message, scratch, fds);
-    }
-
-    private void makeRoom(int size, int fdCount, boolean raw) throws IOException {
-        boolean otherKindPending = raw ? scratch.position() > 0 : spanStart >= 0;
-        if (otherKindPending || pendingBytes() + size > maxBytes || fds.size() + fdCount > maxFds
-                || (!raw && scratch.remaining() < size)) {
+        if (wouldOverflow(size, message.spec().fdCount())) {
             flush();
         }
+        if (spanStart >= 0) {
+            // The pending span moves into the scratch buffer, so this message goes in the same send.
+            int span = spanEnd - spanStart;
+            scratch.put(0, inputView, spanStart, span).position(span);
+            spanStart = -1;
+        }
+        int start = scratch.position();
+        MessageCodec.encode(message, scratch, fds);
+        toHostIds(scratch, start, size, message.spec(), false);
+    }
+
+    private void toHostIds(ByteBuffer buf, int offset, int size, MessageSpec spec, boolean fromPeer) throws ProtocolError {
+        if (hostIds != null) {
+            hostIds.requestToHost(buf, offset, size, spec, fromPeer);
+        }
+    }
+
+    /** Whether {@code size} more bytes and {@code fdCount} more fds would pass the sink's limits or the scratch buffer. */
+    private boolean wouldOverflow(int size, int fdCount) {
+        int pending = pendingBytes();
+        return pending + size > maxBytes || fds.size() + fdCount > maxFds || pending + size > scratch.capacity();
     }
 
     private int pendingBytes() {

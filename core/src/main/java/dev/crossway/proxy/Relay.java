@@ -22,6 +22,10 @@ import java.util.List;
  * interceptors, and hands the result to an {@link Outbox} for {@code sink}. Runs on its own thread.
  *
  * <p>A message nobody watches and that creates or destroys nothing is forwarded without decoding.
+ *
+ * <p>Where the host's object ids differ from the client's ({@link HostIds}), events are rewritten to
+ * session ids as they arrive and requests to host ids as they leave, so the object table and the
+ * interceptors only ever see session ids.
  */
 final class Relay implements Runnable {
     /** Bytes read per receive; a whole batch of small messages fits. */
@@ -36,6 +40,7 @@ final class Relay implements Runnable {
     private final RealChain chain;
     private final boolean trace;
     private final MessageSpec deleteId;
+    private final HostIds hostIds;
     private volatile Thread thread;
 
     long messages;
@@ -47,12 +52,14 @@ final class Relay implements Runnable {
     private Message currentMessage;
     private boolean currentForwarded;
 
+    /** @param hostIds the host's ids where they differ from the client's, else null */
     Relay(Session session, Direction direction, Connection source, Connection sink, Object sinkLock, Capabilities sinkLimits,
-          boolean trace) {
+          boolean trace, HostIds hostIds) {
         this.session = session;
         this.direction = direction;
         this.source = source;
-        this.outbox = new Outbox(sink, sinkLock, sinkLimits, in);
+        this.hostIds = hostIds;
+        this.outbox = new Outbox(sink, sinkLock, sinkLimits, in, direction.isRequest() ? hostIds : null);
         this.chain = new RealChain(session, this::forward);
         this.trace = trace;
         this.deleteId = session.schema().require("wl_display").message(false, "delete_id");
@@ -64,6 +71,15 @@ final class Relay implements Runnable {
 
     long sends() {
         return outbox.sends();
+    }
+
+    boolean traces() {
+        return trace;
+    }
+
+    /** Sends what is queued now; from this relay's thread. */
+    void flush() throws IOException {
+        outbox.flush();
     }
 
     @Override
@@ -88,6 +104,9 @@ final class Relay implements Runnable {
                     pos += size;
                 }
                 outbox.flush();
+                if (direction.isRequest()) {
+                    session.flushClientEvents();
+                }
                 in.position(pos);
                 in.compact();
             }
@@ -99,6 +118,8 @@ final class Relay implements Runnable {
             session.ioFailed(direction, e);
         } catch (SinkFailed e) {
             session.ioFailed(direction, (IOException) e.getCause());
+        } catch (java.io.UncheckedIOException e) {
+            session.ioFailed(direction, e.getCause()); // a send an interceptor made failed
         } catch (RuntimeException e) {
             session.crashed(direction, e);
         } finally {
@@ -111,7 +132,16 @@ final class Relay implements Runnable {
     private void handle(int offset, int size) throws WireException, ProtocolError, IOException {
         int id = Wire.objectId(in, offset);
         int opcode = Wire.opcode(in, offset);
-        ObjectTable.Entry entry = session.objects().get(id);
+        if (hostIds != null && !direction.isRequest()) {
+            int sessionId = hostIds.eventTarget(id);
+            if (sessionId == 0) {
+                throw new WireException(WireException.Kind.UNKNOWN_OBJECT, id, "event for unknown object " + Integer.toUnsignedString(id));
+            }
+            in.putInt(offset, sessionId);
+            id = sessionId;
+        }
+        // A client may not address Crossway's own objects.
+        ObjectTable.Entry entry = direction.isRequest() && ObjectTable.isOwn(id) ? null : session.objects().get(id);
         if (entry == null) {
             throw new WireException(WireException.Kind.UNKNOWN_OBJECT, id,
                     (direction.isRequest() ? "request" : "event") + " for unknown object " + Integer.toUnsignedString(id));
@@ -132,12 +162,29 @@ final class Relay implements Runnable {
             throw new ProtocolError(id, ProtocolError.INVALID_OBJECT,
                     spec.qualifiedName() + " sent to " + iface.name() + "@" + id + ", which was already destroyed");
         }
+        if (hostIds != null && !direction.isRequest()) {
+            if (!hostIds.eventToSession(in, offset, size, spec, spec == deleteId)) {
+                throw new WireException(WireException.Kind.MALFORMED, id, spec.qualifiedName() + " to " + iface.name() + "@"
+                        + Integer.toUnsignedString(id) + " names an object the client does not have");
+            }
+            if (spec == deleteId && ObjectTable.isOwn(in.getInt(offset + Wire.HEADER_SIZE))) {
+                session.objects().remove(in.getInt(offset + Wire.HEADER_SIZE)); // the host freed one of Crossway's own ids
+                return;
+            }
+        }
         Interceptor[] hooks = entry.hooks.get(direction, opcode);
+        if (hooks == null && !direction.isRequest() && ObjectTable.isOwn(id)) {
+            inFds.closeSome(session.kernel(), spec.fdCount()); // an event for Crossway's own object that nobody watches
+            return;
+        }
         if (hooks == null && !trace && trackWithoutDecoding(offset, size, entry, spec)) {
-            outbox.appendRaw(offset, size, inFds, spec.fdCount());
+            outbox.appendRaw(offset, size, spec, inFds, spec.fdCount());
             return;
         }
         Message message = MessageCodec.decode(in, offset, spec, inFds);
+        if (hostIds != null && direction.isRequest()) {
+            refuseOwnIds(message);
+        }
         currentOffset = offset;
         currentSize = size;
         currentMessage = message;
@@ -151,7 +198,9 @@ final class Relay implements Runnable {
         } finally {
             if (!currentForwarded) {
                 for (int fd : message.fds()) {
-                    session.kernel().close(fd);
+                    if (fd >= 0) { // an interceptor that keeps an fd replaces it with -1
+                        session.kernel().close(fd);
+                    }
                 }
             }
             currentMessage = null;
@@ -204,11 +253,26 @@ final class Relay implements Runnable {
         throw new IllegalStateException(spec + " has no new_id");
     }
 
+    /** A client message may name Crossway's own objects in none of its arguments. */
+    private static void refuseOwnIds(Message message) throws ProtocolError {
+        List<Arg> args = message.spec().args();
+        for (int i = 0; i < args.size(); i++) {
+            ArgType t = args.get(i).type();
+            if ((t == ArgType.OBJECT || t == ArgType.NEW_ID) && ObjectTable.isOwn(message.intArg(i))) {
+                throw new ProtocolError(message.objectId(), ProtocolError.INVALID_OBJECT, message.spec().qualifiedName()
+                        + ": unknown object " + Integer.toUnsignedString(message.intArg(i)));
+            }
+        }
+    }
+
     /** The end of the chain: update the object table, trace, and queue for sending. */
     private void forward(Message message) throws ProtocolError {
         track(message);
         if (trace) {
             session.trace(direction, message);
+        }
+        if (!direction.isRequest() && ObjectTable.isOwn(message.objectId())) {
+            return; // an event for one of Crossway's own objects that its interceptor let through: the client has no such object
         }
         try {
             if (message == currentMessage && !message.isModified()) {
@@ -235,6 +299,29 @@ final class Relay implements Runnable {
             outbox.appendEncoded(message);
         } catch (WireException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
+        } catch (ProtocolError e) {
+            throw new IllegalArgumentException("Crossway injected a message the host cannot take: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Records what a peer's message creates or destroys without sending it: an interceptor answers it
+     * itself. A destroyed object the host never had is the relay's to free: the client gets its
+     * {@code wl_display.delete_id} from here, as the host would have sent it.
+     */
+    void consume(Message message) throws ProtocolError {
+        track(message);
+        if (trace) {
+            session.trace(direction, message, " (kept by Crossway)");
+        }
+        int target = message.objectId();
+        if (direction.isRequest() && message.spec().isDestructor() && hostIds != null && !hostIds.hasHostObject(target)) {
+            session.objects().remove(target);
+            try {
+                session.injectEvent(1, deleteId, target);
+            } catch (IOException e) {
+                throw new SinkFailed(e);
+            }
         }
     }
 

@@ -52,6 +52,13 @@ public final class Session {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicInteger running = new AtomicInteger();
     private final Kernel kernel;
+    /** The host's object ids where they differ from the client's; null when they are the same. */
+    private final HostIds hostIds;
+    /** Events sent to the client from outside both relays, without garbage; guarded by clientLock. */
+    private final ByteBuffer eventScratch = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
+    /** Events the request relay sends the client, collected until the end of its batch; guarded by itself. */
+    private final ByteBuffer clientEvents = ByteBuffer.allocateDirect(4096).order(ByteOrder.nativeOrder());
+    private final FdQueue noFds = new FdQueue();
     private volatile int globalsOffered;
     private volatile int globalsShown;
     private final List<String> hiddenGlobals = new ArrayList<>();
@@ -82,8 +89,9 @@ public final class Session {
         }
         Interface display = schema.require("wl_display");
         objects.create(1, true, display, 1, hooksFor(display));
-        this.requests = new Relay(this, Direction.REQUEST, client, host, hostLock, host.capabilities(), options.traceRequests());
-        this.events = new Relay(this, Direction.EVENT, host, client, clientLock, CLIENT_LIMITS, options.traceEvents());
+        this.hostIds = interceptors.stream().anyMatch(Interceptor::createsHostObjects) ? new HostIds() : null;
+        this.requests = new Relay(this, Direction.REQUEST, client, host, hostLock, host.capabilities(), options.traceRequests(), hostIds);
+        this.events = new Relay(this, Direction.EVENT, host, client, clientLock, CLIENT_LIMITS, options.traceEvents(), hostIds);
     }
 
     /** Starts both relay threads. */
@@ -174,15 +182,108 @@ public final class Session {
     }
 
     /**
+     * Creates one of Crossway's own objects: an object on the host that the client never sees (a host
+     * shm buffer, say). Returns its id, which the interceptor uses in messages it injects toward the
+     * host; the host's id for it is allocated when the creating request is sent. The host's events to
+     * it reach only the interceptors, and the host's {@code delete_id} frees it. Only for interceptors
+     * that {@linkplain Interceptor#createsHostObjects create host objects}.
+     */
+    public int newOwnObject(String interfaceName, int version) {
+        if (hostIds == null) {
+            throw new IllegalStateException("no interceptor of this session declared createsHostObjects()");
+        }
+        Interface iface = schema.require(interfaceName);
+        return objects.createOwn(iface, version, hooksFor(iface));
+    }
+
+    /** Whether the host's object ids differ from the client's (Crossway keeps objects of its own there). */
+    public boolean translatesIds() {
+        return hostIds != null;
+    }
+
+    /**
+     * For an interceptor that answers a client request itself instead of forwarding it: records the
+     * objects it creates or destroys. When it destroys an object the host never had, the client gets
+     * its {@code wl_display.delete_id} as the host would have sent it. Call from the request relay thread.
+     */
+    public void consume(Message message) throws ProtocolError {
+        if (!requests.isCurrentThread()) {
+            throw new IllegalStateException("consume() is for the request relay thread");
+        }
+        requests.consume(message);
+    }
+
+    /**
+     * Sends the client an event with no arguments ({@code wl_buffer.release}) or one int argument
+     * ({@code wl_display.delete_id}), without garbage when called from outside the event relay. From the
+     * request relay, such events are collected and leave together at the end of the batch being
+     * relayed: one send to the client instead of one per event.
+     */
+    public void injectEvent(int objectId, MessageSpec spec) throws IOException {
+        injectEvent(objectId, spec, 0, false);
+    }
+
+    public void injectEvent(int objectId, MessageSpec spec, int arg) throws IOException {
+        injectEvent(objectId, spec, arg, true);
+    }
+
+    private void injectEvent(int objectId, MessageSpec spec, int arg, boolean hasArg) throws IOException {
+        if (events.isCurrentThread()) {
+            inject(Direction.EVENT, hasArg ? new Message(objectId, spec, arg) : new Message(objectId, spec));
+            return;
+        }
+        if (events.traces()) {
+            trace(Direction.EVENT, hasArg ? new Message(objectId, spec, arg) : new Message(objectId, spec));
+        }
+        boolean fromRequests = requests.isCurrentThread();
+        ByteBuffer out = fromRequests ? clientEvents : eventScratch;
+        synchronized (fromRequests ? out : clientLock) {
+            if (fromRequests && out.remaining() < 12) {
+                flushClientEvents();
+            }
+            out.putInt(objectId).putInt(dev.crossway.wire.Wire.sizeAndOpcode(hasArg ? 12 : 8, spec.opcode()));
+            if (hasArg) {
+                out.putInt(arg);
+            }
+            if (!fromRequests) {
+                out.flip();
+                client.send(out, noFds);
+                out.clear();
+            }
+        }
+    }
+
+    /** Sends the events the request relay collected ({@link #injectEvent}); called at the end of each batch. */
+    void flushClientEvents() throws IOException {
+        synchronized (clientEvents) {
+            if (clientEvents.position() == 0) {
+                return;
+            }
+            clientEvents.flip();
+            try {
+                synchronized (clientLock) {
+                    client.send(clientEvents, noFds);
+                }
+            } finally {
+                clientEvents.clear();
+            }
+        }
+    }
+
+    /**
      * Sends a message that no peer sent: to the host ({@link Direction#REQUEST}) or to the client
      * ({@link Direction#EVENT}). Called from that direction's relay thread, it is queued in order with
-     * the relayed messages; from elsewhere, it is sent at once.
+     * the relayed messages; from elsewhere, it is sent at once (requests only where ids pass unchanged:
+     * otherwise host ids must be allocated in sending order, on the request relay).
      */
     public void inject(Direction direction, Message message) throws IOException {
         Relay relay = direction == Direction.REQUEST ? requests : events;
         if (relay.isCurrentThread()) {
             relay.inject(message);
             return;
+        }
+        if (direction == Direction.REQUEST && hostIds != null) {
+            throw new IllegalStateException("requests must be injected from the request relay thread when host ids are translated");
         }
         ByteBuffer buf = ByteBuffer.allocate(dev.crossway.wire.Wire.MAX_MESSAGE_SIZE).order(ByteOrder.nativeOrder());
         FdQueue fds = new FdQueue();
@@ -228,9 +329,13 @@ public final class Session {
     }
 
     void trace(Direction direction, Message message) {
+        trace(direction, message, "");
+    }
+
+    void trace(Direction direction, Message message, String note) {
         if (TRACE.isInfoEnabled()) {
-            TRACE.info(String.format("[%10.3f] client %d %s %s", (System.nanoTime() - T0) / 1e6, id, direction.arrow(),
-                    Trace.format(message, objects)));
+            TRACE.info(String.format("[%10.3f] client %d %s %s%s", (System.nanoTime() - T0) / 1e6, id, direction.arrow(),
+                    Trace.format(message, objects), note));
         }
     }
 
@@ -252,8 +357,14 @@ public final class Session {
     private void sendError(int objectId, int code, String message) {
         Interface display = schema.require("wl_display");
         try {
+            if (requests.isCurrentThread()) {
+                flushClientEvents(); // what the client was told before the error comes first
+            }
             Message error = new Message(1, display.message(false, "error"), objectId, code, message);
             inject(Direction.EVENT, error);
+            if (events.isCurrentThread()) {
+                events.flush(); // the session closes next: what is queued must leave now
+            }
         } catch (IOException | RuntimeException e) {
             LOG.debug("client {}: could not deliver wl_display.error: {}", id, e.toString());
         }

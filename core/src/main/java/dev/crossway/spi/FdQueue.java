@@ -67,6 +67,13 @@ public final class FdQueue {
         size = 0;
     }
 
+    /** Closes and removes the first {@code n} fds (fewer if fewer are queued). */
+    public void closeSome(FdCloser closer, int n) {
+        for (int i = 0; i < n && size > 0; i++) {
+            closer.close(take());
+        }
+    }
+
     /** Closes and removes every queued fd. */
     public void closeAll(FdCloser closer) {
         while (size > 0) {

@@ -1,5 +1,6 @@
 package dev.crossway.proxy;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -49,6 +50,82 @@ final class MemoryKernel implements Kernel {
 
     int liveMappings() {
         return mappings.size();
+    }
+
+    /** Guest memories opened and not closed. */
+    final Set<HeapGuestMemory> openGuestMemories = ConcurrentHashMap.newKeySet();
+
+    /** The client shrinks the file behind {@code fd} (and every dup of it) to {@code size} bytes, as ftruncate would. */
+    void truncate(int fd, int size) {
+        ByteBuffer old = file(fd);
+        ByteBuffer shorter = ByteBuffer.allocate(size);
+        shorter.put(0, old, 0, Math.min(size, old.capacity()));
+        files.replaceAll((k, v) -> v == old ? shorter : v);
+    }
+
+    /** A pool read from the current file behind its fd, so a truncation shows as a short copy. */
+    final class HeapGuestMemory implements GuestMemory {
+        private final int fd;
+        private long size;
+        /** Whether a real kernel would have mapped it: the caller allowed it (heap files are all "sealed"). */
+        private boolean mapped;
+        private boolean closed;
+
+        HeapGuestMemory(int fd, long size, boolean mapped) {
+            this.fd = fd;
+            this.size = size;
+            this.mapped = mapped;
+        }
+
+        @Override
+        public long size() {
+            return size;
+        }
+
+        @Override
+        public long mappedBytes() {
+            return mapped ? size : 0;
+        }
+
+        @Override
+        public void resize(long newSize, boolean mayMap) throws IOException {
+            if (file(fd).capacity() < newSize) {
+                throw new IOException("the file holds " + file(fd).capacity() + " bytes, fewer than " + newSize);
+            }
+            size = newSize;
+            mapped &= mayMap;
+        }
+
+        @Override
+        public boolean copyRows(long offset, int stride, int rowBytes, int rows, ByteBuffer dst, int dstOffset, int dstStride) {
+            return dev.crossway.proxy.shm.HeapRows.copy(file(fd), offset, stride, rowBytes, rows, dst, dstOffset, dstStride);
+        }
+
+        @Override
+        public String method() {
+            return mapped ? "heap, as if mapped" : "heap, as if read";
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                openGuestMemories.remove(this);
+                MemoryKernel.this.close(fd);
+            }
+        }
+    }
+
+    @Override
+    public GuestMemory openGuestMemory(int fd, long size, boolean mayMap) throws IOException {
+        ByteBuffer f = files.get(fd);
+        if (f == null || f.capacity() < size) {
+            close(fd);
+            throw new IOException("the file behind the fd holds " + (f == null ? 0 : f.capacity()) + " bytes, fewer than the pool's " + size);
+        }
+        HeapGuestMemory m = new HeapGuestMemory(fd, size, mayMap);
+        openGuestMemories.add(m);
+        return m;
     }
 
     @Override

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossway.protocol.MessageSpec;
 import dev.crossway.protocol.SchemaLoader;
+import dev.crossway.proxy.shm.ShmLimits;
 import dev.crossway.proxy.fd.FdKind;
 import dev.crossway.proxy.fd.FdTable;
 import dev.crossway.proxy.fd.FdTranslation;
@@ -126,7 +127,7 @@ class PipeBridgeSessionTest {
         RegistryPolicy policy = new RegistryPolicy(SessionTest.schema, Set.of(), Set.of(), Map.of(), fds::carries);
         List<InterceptorFactory> interceptors = new ArrayList<>();
         interceptors.add(s -> new RegistryInterceptor(s, policy));
-        for (InterceptorFactory f : fds.interceptors()) {
+        for (InterceptorFactory f : fds.interceptors(ShmLimits.defaults())) {
             interceptors.add(s -> {
                 Interceptor i = f.create(s);
                 made.add(i);

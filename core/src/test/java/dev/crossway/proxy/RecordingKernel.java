@@ -37,4 +37,9 @@ final class RecordingKernel implements Kernel {
     public long size(int fd) {
         throw new UnsupportedOperationException("in-memory tests have no files");
     }
+
+    @Override
+    public GuestMemory openGuestMemory(int fd, long size, boolean mayMap) {
+        throw new UnsupportedOperationException("in-memory tests have no files");
+    }
 }

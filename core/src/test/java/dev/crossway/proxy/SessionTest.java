@@ -86,11 +86,16 @@ class SessionTest {
     }
 
     void appSends(int[] fds, Message... messages) throws Exception {
+        app.send(encode(messages), fds(fds));
+    }
+
+    /** A queue holding {@code fds}, in order. */
+    static FdQueue fds(int... fds) {
         FdQueue q = new FdQueue();
         for (int fd : fds) {
             q.add(fd);
         }
-        app.send(encode(messages), q);
+        return q;
     }
 
     void compositorSends(Message... messages) throws Exception {
@@ -216,6 +221,22 @@ class SessionTest {
         assertThat(closed.await(2, TimeUnit.SECONDS)).isTrue();
     }
 
+    /** Ids from 0x80000000 are negative as Java ints; each one is refused with a protocol error, never an exception. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {0x80000000, 0xa0000000, 0xfeffffff, ObjectTable.MAX_IDS})
+    void newIdOutOfRangeIsAnInvalidObjectErrorWithoutExceptionText(int id) throws Exception {
+        start();
+        appSends(new int[0], request(1, "wl_display", "sync", id));
+        List<Message> got = decodeAll(drain(app, new ArrayList<>()), true, Map.of(1, "wl_display"));
+        assertThat(got).hasSize(1);
+        assertThat(got.get(0).intArg(0)).isEqualTo(1);
+        assertThat(got.get(0).intArg(1)).isEqualTo(ProtocolError.INVALID_OBJECT);
+        assertThat(got.get(0).stringArg(2)).isEqualTo("wl_display.sync: new id " + Integer.toUnsignedString(id)
+                + " is out of range: a session holds at most 1048576 client objects (ids 1 to 1048575)");
+        assertThat(closed.await(2, TimeUnit.SECONDS)).isTrue();
+        assertThat(drain(compositor, new ArrayList<>())).as("nothing reached the compositor").isEmpty();
+    }
+
     @Test
     void unknownOpcodeIsAnInvalidMethodError() throws Exception {
         start();
@@ -267,6 +288,7 @@ class SessionTest {
         drain(compositor, new ArrayList<>());
         compositorSends(event(2, "wl_registry", "global", 1, "xdg_wm_base", 5), event(2, "wl_registry", "global", 2, "wl_compositor", 4));
         drain(app, new ArrayList<>());
+        long sendsBefore = session.stats().sends();
         appSends(new int[0], request(2, "wl_registry", "bind", 1, new NewId("xdg_wm_base", 1, 3)),
                 request(2, "wl_registry", "bind", 2, new NewId("wl_compositor", 4, 4)),
                 request(4, "wl_compositor", "create_surface", 5),
@@ -278,6 +300,8 @@ class SessionTest {
                 Map.of(1, "wl_display", 2, "wl_registry", 3, "xdg_wm_base", 4, "wl_compositor", 6, "xdg_surface", 7, "xdg_toplevel"));
         assertThat(msgs.get(msgs.size() - 2).stringArg(0)).isEqualTo("[vm] foo");
         assertThat(msgs.get(msgs.size() - 1).stringArg(0)).isEqualTo("vm.org.example");
+        assertThat(session.stats().sends() - sendsBefore).as("rewritten and untouched messages of one batch leave in one send")
+                .isEqualTo(1);
     }
 
     @Test

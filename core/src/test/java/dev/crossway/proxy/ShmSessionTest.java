@@ -1,65 +1,40 @@
 package dev.crossway.proxy;
 
-import static dev.crossway.proxy.SessionTest.encode;
 import static dev.crossway.proxy.SessionTest.event;
 import static dev.crossway.proxy.SessionTest.request;
+import static dev.crossway.proxy.ShmRig.damage;
+import static dev.crossway.proxy.ShmRig.damageBuffer;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.crossway.protocol.Interface;
 import dev.crossway.protocol.Schema;
 import dev.crossway.protocol.SchemaLoader;
-import dev.crossway.proxy.intercept.RegistryInterceptor;
-import dev.crossway.proxy.intercept.RegistryPolicy;
+import dev.crossway.proxy.ShmRig.Buffer;
+import dev.crossway.proxy.ShmRig.Pool;
+import dev.crossway.proxy.ShmRig.Releases;
 import dev.crossway.proxy.shm.Region;
-import dev.crossway.proxy.shm.ShmFormats;
-import dev.crossway.proxy.shm.ShmInterceptor;
+import dev.crossway.proxy.shm.ShmLimits;
 import dev.crossway.proxy.shm.ShmStats;
-import dev.crossway.spi.Capabilities;
-import dev.crossway.spi.FdQueue;
 import dev.crossway.wire.Message;
-import dev.crossway.wire.MessageCodec;
 import dev.crossway.wire.NewId;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The shm mirror in a whole session: the test plays app and compositor, guest and host memory are heap
- * files of a {@link MemoryKernel}, and every check reads what really reached the host's memory.
+ * The shm mirror in a whole session ({@link ShmRig}): every pixel check reads what the compositor's
+ * surface shows, and the copy counters are checked against the damage the app declared.
  */
 class ShmSessionTest {
-    /** Like loopback in separate-memory mode: fds pass, guest memory does not. */
-    static final Capabilities SEPARATE = new Capabilities(false, true, 28, 65536);
-    static final int XRGB = ShmFormats.XRGB8888;
     static Schema schema;
-
-    final MemoryKernel kernel = new MemoryKernel();
-    final CountDownLatch closed = new CountDownLatch(1);
-    MemoryConnection app;
-    MemoryConnection compositor;
-    HeapHostConnection host;
-    Session session;
-    ShmInterceptor shm;
-    final Map<Integer, String> ids = new HashMap<>();
-    // What the compositor received but the test has not read yet.
-    private final ByteArrayOutputStream hostBytes = new ByteArrayOutputStream();
-    private final FdQueue hostFds = new FdQueue();
-    private final ByteArrayOutputStream appBytes = new ByteArrayOutputStream();
-    private final FdQueue appFds = new FdQueue();
+    ShmRig rig;
 
     @BeforeAll
     static void loadSchema() {
@@ -69,484 +44,569 @@ class ShmSessionTest {
 
     @AfterEach
     void stop() {
-        if (session != null) {
-            session.close();
+        if (rig != null) {
+            rig.close();
         }
     }
 
-    void start() throws Exception {
-        MemoryConnection[] client = MemoryConnection.pair(SEPARATE);
-        MemoryConnection[] hostPair = MemoryConnection.pair(SEPARATE);
-        app = client[0];
-        compositor = hostPair[1];
-        host = new HeapHostConnection(hostPair[0], kernel, SEPARATE);
-        RegistryPolicy policy = new RegistryPolicy(schema, Set.of(), Set.of(), Map.of(), m -> true);
-        List<InterceptorFactory> interceptors = List.of(s -> new RegistryInterceptor(s, policy), s -> shm = new ShmInterceptor(s));
-        session = new Session(1, client[1], host, new SessionOptions(schema, interceptors, false, false), new SessionListener() {
-            @Override
-            public void sessionClosed(Session s, SessionStats stats) {
-                System.out.println("[shm session] closed: " + stats.summary());
-                closed.countDown();
+    ShmRig start(Releases releases) throws Exception {
+        return start(releases, ShmLimits.defaults());
+    }
+
+    ShmRig start(Releases releases, ShmLimits limits) throws Exception {
+        rig = new ShmRig(schema, releases, limits);
+        return rig;
+    }
+
+    /** How an app gets the buffer it draws a frame into. */
+    enum Pattern {
+        /** Two buffers in one pool, used in turn (buffer age 2). */
+        TWO_ROTATING,
+        /** Three buffers in turn. */
+        THREE_ROTATING,
+        /** A new wl_buffer every frame over one pool, the last one destroyed once released. */
+        NEW_BUFFER_EVERY_FRAME,
+        /** A new wl_shm_pool and wl_buffer every frame, as GTK3 draws. */
+        NEW_POOL_EVERY_FRAME
+    }
+
+    static final int W = 64;
+    static final int H = 48;
+
+    /** Draws frames of a scene with random damage the way {@code pattern} says; returns the app's buffers in order. */
+    final class App {
+        final Pattern pattern;
+        final int surface;
+        final int[] scene = new int[W * H];
+        final List<Buffer> rotating = new ArrayList<>();
+        final List<Region> age = new ArrayList<>();
+        Pool pool;
+        Buffer last;
+        long pixelsDamaged;
+
+        App(Pattern pattern, int scale) throws Exception {
+            this.pattern = pattern;
+            this.surface = rig.surface();
+            if (scale != 1) {
+                rig.appSends(request(surface, "wl_surface", "set_buffer_scale", scale));
             }
-        }, kernel);
-        session.start();
-        ids.put(1, "wl_display");
-        ids.put(2, "wl_registry");
-        appSends(request(1, "wl_display", "get_registry", 2));
-        awaitHost(1);
-        compositorSends(new int[0], event(2, "wl_registry", "global", 1, "wl_compositor", 5),
-                event(2, "wl_registry", "global", 2, "wl_shm", 1),
-                event(2, "wl_registry", "global", 3, "wl_seat", 7),
-                event(2, "wl_registry", "global", 4, "wp_viewporter", 1));
-        awaitApp(4);
-        appSends(request(2, "wl_registry", "bind", 1, new NewId("wl_compositor", 5, 3)),
-                request(2, "wl_registry", "bind", 2, new NewId("wl_shm", 1, 4)));
-        ids.put(3, "wl_compositor");
-        ids.put(4, "wl_shm");
-        awaitHost(2);
-    }
-
-    // ---- plumbing ----
-
-    void appSends(Message... messages) throws Exception {
-        appSends(new int[0], messages);
-    }
-
-    void appSends(int[] fds, Message... messages) throws Exception {
-        FdQueue q = new FdQueue();
-        for (int fd : fds) {
-            q.add(fd);
-        }
-        app.send(encode(messages), q);
-    }
-
-    void compositorSends(int[] fds, Message... messages) throws Exception {
-        FdQueue q = new FdQueue();
-        for (int fd : fds) {
-            q.add(fd);
-        }
-        compositor.send(encode(messages), q);
-    }
-
-    /** The next {@code n} requests the compositor receives, with their fds. */
-    List<Message> awaitHost(int n) throws Exception {
-        return await(compositor, hostBytes, hostFds, n, true);
-    }
-
-    /** The next {@code n} events the app receives, with their fds. */
-    List<Message> awaitApp(int n) throws Exception {
-        return await(app, appBytes, appFds, n, false);
-    }
-
-    private List<Message> await(MemoryConnection end, ByteArrayOutputStream pending, FdQueue fds, int n, boolean requests)
-            throws Exception {
-        List<Message> out = new ArrayList<>();
-        while (true) {
-            ByteBuffer b = ByteBuffer.wrap(pending.toByteArray()).order(ByteOrder.nativeOrder());
-            int pos = 0;
-            while (out.size() < n && b.limit() - pos >= 8 && b.limit() - pos >= (b.getInt(pos + 4) >>> 16)) {
-                int id = b.getInt(pos);
-                int op = b.getInt(pos + 4) & 0xffff;
-                Interface iface = schema.require(ids.get(id));
-                out.add(MessageCodec.decode(b, pos, requests ? iface.request(op) : iface.event(op), fds));
-                pos += b.getInt(pos + 4) >>> 16;
+            for (int i = 0; i < scene.length; i++) {
+                scene[i] = 0xff000000 | i;
             }
-            byte[] rest = new byte[b.limit() - pos];
-            b.get(pos, rest);
-            pending.reset();
-            pending.write(rest);
-            if (out.size() == n) {
-                return out;
+            int count = pattern == Pattern.TWO_ROTATING ? 2 : pattern == Pattern.THREE_ROTATING ? 3 : 0;
+            if (count > 0 || pattern == Pattern.NEW_BUFFER_EVERY_FRAME) {
+                pool = rig.new Pool(Math.max(count, 2) * W * H * 4);
             }
-            MemoryConnection.Chunk c = end.next(3000);
-            assertThat(c).as("message %d of %d to %s", out.size() + 1, n, requests ? "the compositor" : "the app").isNotNull();
-            assertThat(MemoryConnection.isEof(c)).as("connection closed; got so far " + out).isFalse();
-            pending.write(c.bytes());
-            for (int fd : c.fds()) {
-                fds.add(fd);
-            }
-        }
-    }
-
-    void nothingMoreToHost() throws Exception {
-        assertThat(hostBytes.size()).isZero();
-        assertThat(compositor.next(100)).isNull();
-    }
-
-    static List<String> names(List<Message> messages) {
-        return messages.stream().map(m -> m.spec().owner().name() + "." + m.spec().name()).toList();
-    }
-
-    /** A client pool: a heap file the app draws into, and the host memory the compositor got for it. */
-    final class Pool {
-        final int id;
-        final int clientFd;
-        ByteBuffer client;
-        ByteBuffer host;
-
-        Pool(int id, int size) throws Exception {
-            this.id = id;
-            this.clientFd = kernel.newFile(size);
-            this.client = kernel.file(clientFd);
-            ids.put(id, "wl_shm_pool");
-            appSends(new int[] {clientFd}, request(4, "wl_shm", "create_pool", id, clientFd, size));
-            Message got = awaitHost(1).get(0);
-            assertThat(got.spec().name()).isEqualTo("create_pool");
-            int hostFd = got.intArg(1);
-            assertThat(hostFd).as("the client's fd never reaches the host").isNotEqualTo(clientFd);
-            this.host = kernel.file(hostFd);
-            assertThat(host.capacity()).isGreaterThanOrEqualTo(size);
-        }
-
-        Buffer buffer(int id, int offset, int width, int height) throws Exception {
-            ids.put(id, "wl_buffer");
-            appSends(request(this.id, "wl_shm_pool", "create_buffer", id, offset, width, height, width * 4, XRGB));
-            awaitHost(1);
-            return new Buffer(id, this, host, offset, width, height);
-        }
-    }
-
-    /** A client buffer; {@code host} is the host memory it was made on (it stays after a resize). */
-    record Buffer(int id, Pool pool, ByteBuffer host, int offset, int width, int height) {
-        void fill(Region region, int[] scene) {
-            for (int i = 0; i < region.size(); i++) {
-                for (int y = region.y(i); y < region.y(i) + region.height(i); y++) {
-                    for (int x = region.x(i); x < region.x(i) + region.width(i); x++) {
-                        pool.client.putInt(offset + (y * width + x) * 4, scene[y * width + x]);
-                    }
-                }
+            for (int i = 0; i < count; i++) {
+                rotating.add(pool.buffer(i * W * H * 4, W, H));
+                Region all = new Region();
+                all.setFull(W, H);
+                age.add(all);
             }
         }
 
-        /** Pixels where the host copy differs from {@code scene}. */
-        int hostDiffers(int[] scene) {
-            int bad = 0;
-            for (int y = 0; y < height; y++) {
-                for (int x = 0; x < width; x++) {
-                    if (host.getInt(offset + (y * width + x) * 4) != scene[y * width + x]) {
-                        bad++;
-                    }
-                }
-            }
-            return bad;
-        }
-    }
-
-    int surface(int id) throws Exception {
-        ids.put(id, "wl_surface");
-        appSends(request(3, "wl_compositor", "create_surface", id));
-        awaitHost(1);
-        return id;
-    }
-
-    void commit(int surface, Buffer buffer, Message... damage) throws Exception {
-        List<Message> all = new ArrayList<>();
-        if (buffer != null) {
-            all.add(request(surface, "wl_surface", "attach", buffer.id(), 0, 0));
-        }
-        all.addAll(List.of(damage));
-        all.add(request(surface, "wl_surface", "commit"));
-        appSends(all.toArray(new Message[0]));
-        awaitHost(all.size());
-    }
-
-    static Message damage(int surface, int x, int y, int w, int h) {
-        return request(surface, "wl_surface", "damage", x, y, w, h);
-    }
-
-    static Message damageBuffer(int surface, int x, int y, int w, int h) {
-        return request(surface, "wl_surface", "damage_buffer", x, y, w, h);
-    }
-
-    // ---- tests ----
-
-    /**
-     * A client that renders with buffer age over 2 or 3 buffers, damaging a random rectangle a frame
-     * (surface damage or buffer damage, at scale 1 or 2): after every commit the host copy of the
-     * committed buffer equals the scene, pixel for pixel.
-     */
-    @ParameterizedTest(name = "{0} buffers, scale {1}")
-    @CsvSource({"2, 1", "3, 1", "2, 2", "3, 2"})
-    void rotatingBuffersWithPartialDamageArePixelExactOnTheHost(int count, int scale) throws Exception {
-        start();
-        int w = 64;
-        int h = 48;
-        Pool pool = new Pool(5, count * w * h * 4);
-        List<Buffer> buffers = new ArrayList<>();
-        List<Region> age = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            buffers.add(pool.buffer(6 + i, i * w * h * 4, w, h));
-            Region all = new Region();
-            all.setFull(w, h);
-            age.add(all);
-        }
-        int s = surface(20);
-        if (scale != 1) {
-            appSends(request(s, "wl_surface", "set_buffer_scale", scale));
-            awaitHost(1);
-        }
-        Random random = new Random(count * 10L + scale);
-        int[] scene = new int[w * h];
-        for (int i = 0; i < scene.length; i++) {
-            scene[i] = 0xff000000 | i;
-        }
-        long pixelsDamaged = 0;
-        for (int frame = 0; frame < 40; frame++) {
-            // Change a random rectangle (aligned to the scale, so surface damage covers it exactly).
-            int rx = random.nextInt(w / scale) * scale;
-            int ry = random.nextInt(h / scale) * scale;
-            int rw = Math.min(w - rx, (1 + random.nextInt(12)) * scale);
-            int rh = Math.min(h - ry, (1 + random.nextInt(12)) * scale);
+        /** One frame: change a rectangle of the scene, draw what the buffer lacks, attach, damage, commit. */
+        Buffer frame(int frame, int scale, Random random, boolean full) throws Exception {
+            int rx = full ? 0 : random.nextInt(W / scale) * scale;
+            int ry = full ? 0 : random.nextInt(H / scale) * scale;
+            int rw = full ? W : Math.min(W - rx, (1 + random.nextInt(12)) * scale);
+            int rh = full ? H : Math.min(H - ry, (1 + random.nextInt(12)) * scale);
             for (int y = ry; y < ry + rh; y++) {
                 for (int x = rx; x < rx + rw; x++) {
-                    scene[y * w + x] = random.nextInt();
+                    scene[y * W + x] = random.nextInt() | 0xff000000;
                 }
             }
             pixelsDamaged += (long) rw * rh;
-            for (Region r : age) {
-                r.add(rx, ry, rw, rh);
+            Buffer b;
+            switch (pattern) {
+                case TWO_ROTATING, THREE_ROTATING -> {
+                    for (Region r : age) {
+                        r.add(rx, ry, rw, rh);
+                    }
+                    int i = frame % rotating.size();
+                    b = rotating.get(i);
+                    assertThat(rig.released).as("buffer %d is free to draw into at frame %d", i, frame).contains(b.id());
+                    b.fill(age.get(i), scene);
+                    age.get(i).clear();
+                }
+                case NEW_BUFFER_EVERY_FRAME -> {
+                    b = pool.buffer((frame % 2) * W * H * 4, W, H);
+                    b.fillAll(scene); // a new buffer has no age: the app draws it whole
+                }
+                default -> {
+                    Pool p = rig.new Pool(W * H * 4);
+                    b = p.buffer(0, W, H);
+                    p.destroy();
+                    b.fillAll(scene);
+                }
             }
-            int i = frame % count;
-            Buffer b = buffers.get(i);
-            b.fill(age.get(i), scene); // what this buffer lacks since it was last drawn
-            age.get(i).clear();
-            Message d = frame % 2 == 0 ? damage(s, rx / scale, ry / scale, rw / scale, rh / scale) : damageBuffer(s, rx, ry, rw, rh);
-            commit(s, b, d);
-            assertThat(b.hostDiffers(scene)).as("pixels wrong on the host after frame %d (buffer %d)", frame, i).isZero();
+            Message d = full ? damageBuffer(surface, 0, 0, W, H) : frame % 2 == 0
+                    ? damage(surface, rx / scale, ry / scale, rw / scale, rh / scale) : damageBuffer(surface, rx, ry, rw, rh);
+            rig.commit(surface, b, d);
+            if ((pattern == Pattern.NEW_BUFFER_EVERY_FRAME || pattern == Pattern.NEW_POOL_EVERY_FRAME) && last != null) {
+                assertThat(rig.released).as("the previous frame's buffer was released").contains(last.id());
+                rig.appSends(request(last.id(), "wl_buffer", "destroy"));
+            }
+            last = b;
+            return b;
         }
-        ShmStats.Surface stats = shm.surfaceStats(s);
-        System.out.printf("[shm session] %d buffers, scale %d: 40 commits copied %d B for %d B damaged (%d B per full frame)%n",
-                count, scale, stats.bytesCopied(), stats.bytesDamaged(), w * h * 4);
-        assertThat(stats.commits()).isEqualTo(40);
-        assertThat(stats.bytesDamaged()).isEqualTo(pixelsDamaged * 4);
-        assertThat(stats.bytesCopied()).as("far less than a full copy per commit").isLessThan(40L * w * h * 4 / 2);
     }
 
-    /** waypipe's damage test, in bytes: a 2x2 change of a 1920x1080 XRGB8888 buffer copies at most 64 KiB. */
+    /**
+     * Each buffer pattern, against a compositor that releases at once and one that holds a buffer until
+     * it is replaced: after every commit the compositor shows the scene exactly, the app got every buffer
+     * back before its next use, and the bytes copied match the damage: exactly, when the compositor
+     * releases at once; at most the union of the last two frames' damage when it holds one buffer.
+     */
+    @ParameterizedTest(name = "{0}, scale {1}, compositor releases {2}")
+    @CsvSource({"TWO_ROTATING, 1, AT_ONCE", "THREE_ROTATING, 1, AT_ONCE", "NEW_BUFFER_EVERY_FRAME, 1, AT_ONCE",
+            "NEW_POOL_EVERY_FRAME, 1, AT_ONCE", "TWO_ROTATING, 2, AT_ONCE", "THREE_ROTATING, 2, AT_ONCE",
+            "TWO_ROTATING, 1, WHEN_REPLACED", "THREE_ROTATING, 1, WHEN_REPLACED", "NEW_BUFFER_EVERY_FRAME, 1, WHEN_REPLACED",
+            "NEW_POOL_EVERY_FRAME, 1, WHEN_REPLACED", "THREE_ROTATING, 2, WHEN_REPLACED"})
+    void everyBufferPatternIsPixelExactAndCopiesOnlyDamage(Pattern pattern, int scale, Releases releases) throws Exception {
+        start(releases);
+        App app = new App(pattern, scale);
+        Random random = new Random(pattern.ordinal() * 10L + scale);
+        long full = (long) W * H * 4;
+        long previousDamage = 0;
+        long bound = 0;
+        int frames = 40;
+        for (int frame = 0; frame < frames; frame++) {
+            ShmStats.Surface before = rig.stats(app.surface);
+            app.frame(frame, scale, random, frame == 0);
+            ShmStats.Surface after = rig.stats(app.surface);
+            assertThat(rig.shownDiffers(app.surface, app.scene, W, H)).as("pixels wrong on the host after frame %d", frame).isZero();
+            long damage = after.bytesDamaged() - before.bytesDamaged();
+            // Holding one buffer, the compositor makes the next commit fill the other: what that one missed is
+            // the previous frame's damage (the first time, everything).
+            long frameBound = releases == Releases.AT_ONCE ? damage : frame == 1 ? full : Math.min(damage + previousDamage, full);
+            assertThat(after.bytesCopied() - before.bytesCopied()).as("copied at frame %d", frame).isLessThanOrEqualTo(frameBound);
+            bound += frameBound;
+            previousDamage = damage;
+        }
+        ShmStats.Surface s = rig.stats(app.surface);
+        System.out.printf("[shm patterns] %s, scale %d, compositor releases %s: %d commits copied %d B for %d B damaged (%.2fx), "
+                        + "%d host buffers%n", pattern, scale, releases, s.commits(), s.bytesCopied(), s.bytesDamaged(),
+                (double) s.bytesCopied() / s.bytesDamaged(), s.hostBuffers());
+        assertThat(s.commits()).isEqualTo(frames);
+        assertThat(s.bytesDamaged()).isEqualTo(app.pixelsDamaged * 4);
+        if (releases == Releases.AT_ONCE) {
+            assertThat(s.bytesCopied()).as("one host buffer, missing only each commit's damage").isEqualTo(s.bytesDamaged());
+            assertThat(s.hostBuffers()).isEqualTo(1);
+        } else {
+            assertThat(s.bytesCopied()).as("at most the last two frames' damage per commit").isLessThanOrEqualTo(bound);
+            assertThat(s.hostBuffers()).isEqualTo(2);
+        }
+        assertThat(rig.hostRequests).as("no client pool or buffer reaches the host").doesNotContain("wl_shm_pool.resize");
+    }
+
+    /** waypipe's damage test, in bytes: a 2x2 change of a 1920x1080 XRGB8888 buffer copies 16 bytes. */
     @Test
-    void smallDamageCopiesLittleAndFullDamageCopiesOneBuffer() throws Exception {
-        start();
+    void smallDamageOfALargeBufferCopiesOnlyThatDamage() throws Exception {
+        start(Releases.WHEN_REPLACED);
         int w = 1920;
         int h = 1080;
         int frame = w * h * 4;
-        Pool pool = new Pool(5, 2 * frame);
-        Buffer a = pool.buffer(6, 0, w, h);
-        int s = surface(20);
+        Pool pool = rig.new Pool(2 * frame);
+        Buffer a = pool.buffer(0, w, h);
+        Buffer b = pool.buffer(frame, w, h);
+        int s = rig.surface();
         int[] scene = new int[w * h];
-        Region everything = new Region();
-        everything.setFull(w, h);
-
-        a.fill(everything, scene);
-        commit(s, a, damageBuffer(s, 0, 0, Integer.MAX_VALUE, Integer.MAX_VALUE));
-        long full = shm.stats().bytesCopied();
-
-        scene[500 * w + 700] = scene[500 * w + 701] = scene[501 * w + 700] = scene[501 * w + 701] = 0xffffffff;
-        Region square = new Region();
-        square.add(700, 500, 2, 2);
-        a.fill(square, scene);
-        commit(s, a, damage(s, 700, 500, 2, 2));
-        long small = shm.stats().bytesCopied() - full;
-        assertThat(a.hostDiffers(scene)).isZero();
-
-        // Two buffers, alternating: the second one's first commit is a full one; then each 2x2 change
-        // copies its own square and the one the other buffer got last.
-        Buffer b = pool.buffer(7, frame, w, h);
-        b.fill(everything, scene);
-        long before = shm.stats().bytesCopied();
-        commit(s, b, damage(s, 0, 0, w, h));
-        long secondFull = shm.stats().bytesCopied() - before;
-        long[] alternating = new long[4];
+        a.fillAll(scene);
+        rig.commit(s, a, damageBuffer(s, 0, 0, Integer.MAX_VALUE, Integer.MAX_VALUE));
+        assertThat(rig.shm.stats().bytesCopied()).isEqualTo(frame);
+        b.fillAll(scene);
+        rig.commit(s, b, damage(s, 0, 0, w, h));
+        assertThat(rig.shm.stats().bytesCopied()).as("the second host buffer is filled once").isEqualTo(2L * frame);
+        // Alternating with a 2x2 change each: each commit copies its square and the previous one.
+        long[] copied = new long[4];
         Buffer[] ab = {a, b};
-        Region[] age = {new Region(), new Region()};
-        for (int i = 0; i < alternating.length; i++) {
+        for (int i = 0; i < copied.length; i++) {
             int x = 100 + 50 * i;
             int y = 200 + 10 * i;
             scene[y * w + x] = scene[y * w + x + 1] = scene[(y + 1) * w + x] = scene[(y + 1) * w + x + 1] = 0xff00ff00 + i;
-            age[0].add(x, y, 2, 2);
-            age[1].add(x, y, 2, 2);
-            Buffer next = ab[i % 2];
-            next.fill(age[i % 2], scene);
-            age[i % 2].clear();
-            before = shm.stats().bytesCopied();
-            commit(s, next, damage(s, x, y, 2, 2));
-            alternating[i] = shm.stats().bytesCopied() - before;
-            assertThat(next.hostDiffers(scene)).isZero();
+            Region change = new Region();
+            change.add(x, y, 2, 2);
+            if (i > 0) {
+                change.add(100 + 50 * (i - 1), 200 + 10 * (i - 1), 2, 2);
+            }
+            ab[i % 2].fill(change, scene);
+            long before = rig.shm.stats().bytesCopied();
+            rig.commit(s, ab[i % 2], damage(s, x, y, 2, 2));
+            copied[i] = rig.shm.stats().bytesCopied() - before;
+            assertThat(rig.shownDiffers(s, scene, w, h)).isZero();
         }
-        System.out.printf("[shm damage] 1920x1080 XRGB8888: full-damage commit copied %d B (one buffer: %d B); "
-                + "2x2 change copied %d B; second buffer's first commit %d B; alternating 2 buffers, 2x2 changes: %s B%n",
-                full, frame, small, secondFull, java.util.Arrays.toString(alternating));
-        assertThat(full).isEqualTo(frame);
-        assertThat(small).isLessThanOrEqualTo(64 * 1024).isEqualTo(2 * 2 * 4);
-        assertThat(secondFull).isEqualTo(frame);
-        // a's first alternate commit also owes the full frame b's first commit damaged.
-        assertThat(alternating[0]).isEqualTo(frame);
-        for (int i = 1; i < alternating.length; i++) {
-            assertThat(alternating[i]).isLessThanOrEqualTo(64 * 1024).isEqualTo(2 * 2 * 2 * 4);
+        System.out.printf("[shm damage] 1920x1080: alternating 2 buffers with 2x2 changes copied %s B%n", java.util.Arrays.toString(copied));
+        assertThat(copied[0]).as("the first: what the second buffer's full-damage commit changed").isEqualTo(frame);
+        for (int i = 1; i < copied.length; i++) {
+            assertThat(copied[i]).isEqualTo(2 * 2 * 2 * 4);
         }
-        // A full-damage commit copies exactly one buffer, whatever it was missing.
-        before = shm.stats().bytesCopied();
-        commit(s, a, damageBuffer(s, 0, 0, w, h), damage(s, 0, 0, w, h));
-        assertThat(shm.stats().bytesCopied() - before).isEqualTo(frame);
     }
 
     @Test
-    void resizeKeepsOldBuffersOnOldHostMemoryAndSwallowsOnlyItsOwnDeleteId() throws Exception {
-        start();
-        int w = 16;
-        int h = 8;
-        int size = w * h * 4;
-        Pool pool = new Pool(5, size);
-        Buffer old = pool.buffer(6, 0, w, h);
-        ByteBuffer oldHost = pool.host;
-        assertThat(shm.stats().liveHostBuffers()).isEqualTo(1);
-
-        // The client grows its file, then the pool.
-        ByteBuffer grown = ByteBuffer.allocate(2 * size);
-        grown.put(0, pool.client, 0, size);
-        kernel.files.put(pool.clientFd, grown);
-        appSends(request(5, "wl_shm_pool", "resize", 2 * size));
-        List<Message> got = awaitHost(2);
-        assertThat(names(got)).containsExactly("wl_shm_pool.destroy", "wl_shm.create_pool");
-        assertThat(got.get(0).objectId()).isEqualTo(5);
-        assertThat(got.get(1).intArg(0)).as("same pool id").isEqualTo(5);
-        assertThat(got.get(1).intArg(2)).isEqualTo(2 * size);
-        ByteBuffer newHost = kernel.file(got.get(1).intArg(1));
-        assertThat(newHost).isNotSameAs(oldHost);
-        assertThat(shm.stats().liveHostBuffers()).as("old memory kept by the old buffer").isEqualTo(2);
-
-        pool.client = grown;
-        pool.host = newHost;
-        Buffer fresh = pool.buffer(7, size, w, h);
-        Buffer oldView = old;
-
-        int s = surface(20);
-        int[] sceneOld = new int[w * h];
-        int[] sceneNew = new int[w * h];
-        for (int i = 0; i < w * h; i++) {
-            sceneOld[i] = 0x11000000 | i;
-            sceneNew[i] = 0x22000000 | i;
+    void theAppGetsItsBufferBackRightAfterTheCommitWhateverTheCompositorHolds() throws Exception {
+        start(Releases.WHEN_REPLACED);
+        Pool pool = rig.new Pool(16 * 16 * 4);
+        Buffer a = pool.buffer(0, 16, 16);
+        int s = rig.surface();
+        int[] scene = new int[256];
+        for (int frame = 0; frame < 5; frame++) {
+            java.util.Arrays.fill(scene, 0xff000000 | frame);
+            a.fillAll(scene);
+            rig.commit(s, a, damage(s, 0, 0, 16, 16));
+            assertThat(rig.released).as("released after frame %d", frame).contains(a.id());
+            assertThat(rig.shownDiffers(s, scene, 16, 16)).isZero();
         }
-        Region all = new Region();
-        all.setFull(w, h);
-        oldView.fill(all, sceneOld);
-        fresh.fill(all, sceneNew);
-        commit(s, old, damage(s, 0, 0, w, h));
-        commit(s, fresh, damage(s, 0, 0, w, h));
-        assertThat(oldView.hostDiffers(sceneOld)).as("old buffer lands in the old host memory").isZero();
-        assertThat(fresh.hostDiffers(sceneNew)).as("new buffer lands in the new host memory").isZero();
-
-        // The host's delete_id for the destroy Crossway sent is swallowed; the next event arrives.
-        ids.put(30, "wl_callback");
-        appSends(request(1, "wl_display", "sync", 30));
-        awaitHost(1);
-        compositorSends(new int[0], event(1, "wl_display", "delete_id", 5), event(30, "wl_callback", "done", 1),
-                event(1, "wl_display", "delete_id", 30));
-        assertThat(names(awaitApp(2))).containsExactly("wl_callback.done", "wl_display.delete_id");
-        assertThat(session.objects().get(5).isZombie()).as("the client still has its pool").isFalse();
-        assertThat(session.objects().get(5).iface().name()).isEqualTo("wl_shm_pool");
-
-        // Only one was owed: the delete_id for the client's own destroy reaches it.
-        appSends(request(5, "wl_shm_pool", "destroy"));
-        awaitHost(1);
-        assertThat(shm.stats().liveHostBuffers()).as("both buffers still use host memory").isEqualTo(2);
-        compositorSends(new int[0], event(1, "wl_display", "delete_id", 5));
-        List<Message> deleted = awaitApp(1);
-        assertThat(deleted.get(0).intArg(0)).isEqualTo(5);
-
-        appSends(request(6, "wl_buffer", "destroy"));
-        awaitHost(1);
-        assertThat(shm.stats().liveHostBuffers()).as("the old memory is freed with its last buffer").isEqualTo(1);
-        appSends(request(7, "wl_buffer", "destroy"));
-        awaitHost(1);
-        assertThat(shm.stats().liveHostBuffers()).isZero();
-        assertThat(host.openBuffers()).isZero();
-        assertThat(kernel.liveMappings()).as("guest mappings").isZero();
-        assertThat(kernel.closed).contains(pool.clientFd);
+        assertThat(rig.shm.stats().earlyReleases()).isEqualTo(5);
     }
 
     @Test
-    void destroyingPoolAndBuffersFreesHostMemoryAtOnce() throws Exception {
-        start();
-        Pool pool = new Pool(5, 4096);
-        pool.buffer(6, 0, 16, 16);
-        pool.buffer(7, 1024, 16, 16);
-        assertThat(shm.stats().liveHostBuffers()).isEqualTo(1);
-        appSends(request(6, "wl_buffer", "destroy"), request(5, "wl_shm_pool", "destroy"));
-        awaitHost(2);
-        assertThat(shm.stats().liveHostBuffers()).isEqualTo(1);
-        appSends(request(7, "wl_buffer", "destroy"));
-        awaitHost(1);
-        assertThat(shm.stats().liveHostBuffers()).isZero();
-        assertThat(host.openBuffers()).isZero();
-        assertThat(kernel.liveMappings()).isZero();
+    void aBufferAttachedToTwoSurfacesIsReleasedOnlyAfterBothCommits() throws Exception {
+        start(Releases.AT_ONCE);
+        Pool pool = rig.new Pool(16 * 16 * 4);
+        Buffer a = pool.buffer(0, 16, 16);
+        int s1 = rig.surface();
+        int s2 = rig.surface();
+        int[] scene = new int[256];
+        java.util.Arrays.fill(scene, 0xff123456);
+        a.fillAll(scene);
+        rig.appSends(request(s2, "wl_surface", "attach", a.id(), 0, 0), damage(s2, 0, 0, 16, 16));
+        rig.released.remove(a.id());
+        rig.commit(s1, a, damage(s1, 0, 0, 16, 16));
+        assertThat(rig.released).as("still pending on the second surface").doesNotContain(a.id());
+        rig.appSends(request(s2, "wl_surface", "commit"));
+        rig.roundtrip();
+        assertThat(rig.released).contains(a.id());
+        assertThat(rig.shownDiffers(s1, scene, 16, 16)).isZero();
+        assertThat(rig.shownDiffers(s2, scene, 16, 16)).isZero();
+    }
+
+    /** A resize: the app's new buffer is larger; the host buffers of the old size go once free. */
+    @Test
+    void resizeTakesANewHostBufferAndFreesTheOldOnes() throws Exception {
+        start(Releases.WHEN_REPLACED);
+        int s = rig.surface();
+        int[] small = new int[16 * 8];
+        java.util.Arrays.fill(small, 0xff111111);
+        Pool p1 = rig.new Pool(16 * 8 * 4 * 2);
+        Buffer a = p1.buffer(0, 16, 8);
+        Buffer b = p1.buffer(16 * 8 * 4, 16, 8);
+        a.fillAll(small);
+        rig.commit(s, a, damage(s, 0, 0, 16, 8));
+        b.fillAll(small);
+        rig.commit(s, b, damage(s, 0, 0, 16, 8));
+        assertThat(rig.stats(s).hostBuffers()).isEqualTo(2);
+        int[] big = new int[32 * 24];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = 0xff000000 | i * 7;
+        }
+        Pool p2 = rig.new Pool(32 * 24 * 4 * 2);
+        Buffer c = p2.buffer(0, 32, 24);
+        Buffer d = p2.buffer(32 * 24 * 4, 32, 24);
+        c.fillAll(big);
+        rig.commit(s, c, damage(s, 0, 0, 32, 24));
+        assertThat(rig.shownDiffers(s, big, 32, 24)).isZero();
+        // The free small one went at once; the shown small one goes once the host let it go.
+        assertThat(rig.stats(s).hostBuffers()).isEqualTo(2);
+        d.fillAll(big);
+        rig.commit(s, d, damage(s, 0, 0, 32, 24));
+        assertThat(rig.shownDiffers(s, big, 32, 24)).isZero();
+        assertThat(rig.stats(s).hostBuffers()).isEqualTo(2);
+        assertThat(rig.shm.stats().hostBytes()).as("two 32x24 host buffers").isEqualTo(2L * 32 * 24 * 4);
+        assertThat(rig.host.openBuffers()).isEqualTo(2);
+    }
+
+    /**
+     * A pool of 512 MiB (as foot makes) costs no host memory; a buffer committed from it costs that
+     * buffer's size, whatever the pool's.
+     */
+    @Test
+    void hostMemoryFollowsWhatIsShownNotWhatIsPooled() throws Exception {
+        start(Releases.AT_ONCE);
+        Pool pool = rig.new Pool(512 << 20);
+        Buffer b = pool.buffer(100 << 20, 64, 32);
+        rig.roundtrip();
+        assertThat(rig.host.allocated).as("no host memory for a pool").isEmpty();
+        int s = rig.surface();
+        int[] scene = new int[64 * 32];
+        java.util.Arrays.fill(scene, 0xff00ff00);
+        b.fillAll(scene);
+        rig.commit(s, b, damage(s, 0, 0, 64, 32));
+        assertThat(rig.host.allocated).hasSize(1);
+        assertThat(rig.host.allocated.get(0).size()).isEqualTo(64 * 32 * 4);
+        assertThat(rig.shownDiffers(s, scene, 64, 32)).isZero();
+    }
+
+    /**
+     * A mapped pool lets the pages Crossway reads count in its memory (a sparse pool would fill up), so a
+     * client's mapped pools are bounded like its host memory; pools beyond that are read without a mapping.
+     */
+    @Test
+    void poolsAreMappedOnlyUpToTheClientsBound() throws Exception {
+        start(Releases.AT_ONCE, ShmLimits.of(1 << 20, 1 << 30, 10));
+        Pool a = rig.new Pool(600 << 10);
+        Pool b = rig.new Pool(600 << 10);
+        rig.roundtrip();
+        assertThat(rig.kernel.openGuestMemories).extracting(GuestMemory::mappedBytes).containsExactlyInAnyOrder(600L << 10, 0L);
+        a.destroy();
+        rig.roundtrip();
+        Pool c = rig.new Pool(600 << 10);
+        rig.roundtrip();
+        assertThat(rig.kernel.openGuestMemories).extracting(GuestMemory::mappedBytes).containsExactlyInAnyOrder(0L, 600L << 10);
+        assertThat(b.id).isNotEqualTo(c.id);
+    }
+
+    @Test
+    void destroyingTheSurfaceFreesItsHostBuffersAtOnce() throws Exception {
+        start(Releases.WHEN_REPLACED);
+        Pool pool = rig.new Pool(2 * 16 * 16 * 4);
+        Buffer a = pool.buffer(0, 16, 16);
+        Buffer b = pool.buffer(16 * 16 * 4, 16, 16);
+        int s = rig.surface();
+        rig.commit(s, a, damage(s, 0, 0, 16, 16));
+        rig.commit(s, b, damage(s, 0, 0, 16, 16));
+        assertThat(rig.shm.stats().liveHostBuffers()).isEqualTo(2);
+        rig.appSends(request(s, "wl_surface", "destroy"));
+        List<Message> served = rig.roundtrip();
+        assertThat(served).extracting(m -> m.spec().qualifiedName()).containsSubsequence("wl_buffer.destroy", "wl_buffer.destroy",
+                "wl_surface.destroy");
+        assertThat(rig.shm.stats().liveHostBuffers()).isZero();
+        assertThat(rig.host.openBuffers()).isZero();
+        assertThat(rig.shm.stats().hostBytes()).isZero();
+    }
+
+    @Test
+    void destroyingPoolAndBuffersClosesTheClientsFdAndTheAppGetsItsDeleteIds() throws Exception {
+        start(Releases.AT_ONCE);
+        Pool pool = rig.new Pool(4096);
+        Buffer a = pool.buffer(0, 16, 16);
+        Buffer b = pool.buffer(1024, 16, 16);
+        rig.appSends(request(a.id(), "wl_buffer", "destroy"), request(pool.id, "wl_shm_pool", "destroy"));
+        rig.roundtrip();
+        assertThat(rig.appIds).as("delete_id for the buffer and the pool").doesNotContainKeys(a.id(), pool.id);
+        assertThat(rig.kernel.openGuestMemories).as("the pool's last buffer is alive").hasSize(1);
+        rig.appSends(request(b.id(), "wl_buffer", "destroy"));
+        rig.roundtrip();
+        assertThat(rig.appIds).doesNotContainKey(b.id());
+        assertThat(rig.kernel.openGuestMemories).isEmpty();
+        assertThat(rig.kernel.closed).contains(pool.fd);
+        assertThat(rig.hostRequests).as("the host never heard of them")
+                .doesNotContain("wl_shm.create_pool", "wl_shm_pool.create_buffer", "wl_buffer.destroy");
     }
 
     @Test
     void sessionEndFreesEverything() throws Exception {
-        start();
-        Pool pool = new Pool(5, 4096);
-        Buffer b = pool.buffer(6, 0, 16, 16);
-        new Pool(8, 8192);
-        int s = surface(20);
-        commit(s, b, damage(s, 0, 0, 16, 16));
-        assertThat(shm.stats().liveHostBuffers()).isEqualTo(2);
-        app.close();
-        assertThat(closed.await(5, TimeUnit.SECONDS)).isTrue();
-        assertThat(shm.stats().liveHostBuffers()).isZero();
-        assertThat(host.openBuffers()).isZero();
-        assertThat(kernel.liveMappings()).isZero();
-        assertThat(kernel.closed).contains(pool.clientFd);
-        assertThat(session.stats().summary()).contains("shm 1 commits, 1024 B copied of 1024 B damaged, 0 host buffers");
+        start(Releases.WHEN_REPLACED);
+        Pool pool = rig.new Pool(4096);
+        Buffer b = pool.buffer(0, 16, 16);
+        rig.new Pool(8192);
+        int s = rig.surface();
+        rig.commit(s, b, damage(s, 0, 0, 16, 16));
+        assertThat(rig.shm.stats().liveHostBuffers()).isEqualTo(1);
+        rig.app.close();
+        assertThat(rig.closed.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(rig.shm.stats().liveHostBuffers()).isZero();
+        assertThat(rig.host.openBuffers()).isZero();
+        assertThat(rig.kernel.openGuestMemories).isEmpty();
+        assertThat(rig.kernel.closed).contains(pool.fd);
+        assertThat(rig.closedStats.summary()).contains("shm 1 commits, 1024 B copied of 1024 B damaged, 0 host buffers (0 B)");
+    }
+
+    /**
+     * The client truncates its pool's file after create_pool and commits: it gets wl_shm.error
+     * invalid_fd on the buffer, as libwayland-server sends it; everything it held is freed.
+     */
+    @Test
+    void aPoolThatShrankEndsOnlyThatClientWithAWlShmError() throws Exception {
+        start(Releases.AT_ONCE);
+        Pool pool = rig.new Pool(64 * 64 * 4);
+        Buffer b = pool.buffer(0, 64, 64);
+        int s = rig.surface();
+        rig.commit(s, b, damage(s, 0, 0, 64, 64));
+        rig.kernel.truncate(pool.fd, 0);
+        rig.appSends(request(s, "wl_surface", "attach", b.id(), 0, 0), damage(s, 0, 0, 8, 8), request(s, "wl_surface", "commit"));
+        Message error = rig.awaitError();
+        assertThat(error.spec().qualifiedName()).isEqualTo("wl_display.error");
+        assertThat(error.intArg(0)).isEqualTo(b.id());
+        assertThat(error.intArg(1)).as("wl_shm.error.invalid_fd").isEqualTo(2);
+        assertThat(error.stringArg(2)).startsWith("error accessing SHM buffer: the file behind wl_shm_pool@" + pool.id
+                + " is smaller than the pool's 16384 bytes");
+        assertThat(rig.closed.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(rig.host.openBuffers()).isZero();
+        assertThat(rig.kernel.openGuestMemories).isEmpty();
+        assertThat(rig.kernel.closed).contains(pool.fd);
+    }
+
+    @Test
+    void poolsBeyondTheLimitAreANamedProtocolError() throws Exception {
+        start(Releases.AT_ONCE, ShmLimits.of(1 << 20, 1 << 20, 3));
+        for (int i = 0; i < 3; i++) {
+            rig.new Pool(4096);
+        }
+        rig.roundtrip();
+        rig.new Pool(4096);
+        Message error = rig.awaitError();
+        assertThat(error.intArg(0)).isEqualTo(1);
+        assertThat(error.intArg(1)).isEqualTo(ProtocolError.NO_MEMORY);
+        assertThat(error.stringArg(2)).isEqualTo("Crossway's limit of 3 wl_shm_pools per client is reached (each holds an fd in"
+                + " the daemon); destroy pools no longer used, or raise crossway.limits.pools-per-client (--pools-per-client)");
+        assertThat(rig.closed.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(rig.kernel.openGuestMemories).isEmpty();
+    }
+
+    @Test
+    void hostMemoryBeyondTheClientsLimitIsANamedProtocolError() throws Exception {
+        start(Releases.WHEN_REPLACED, ShmLimits.of(64 * 64 * 4 + 100, 1 << 30, 10));
+        Pool pool = rig.new Pool(2 * 64 * 64 * 4);
+        Buffer a = pool.buffer(0, 64, 64);
+        Buffer b = pool.buffer(64 * 64 * 4, 64, 64);
+        int s = rig.surface();
+        rig.commit(s, a, damage(s, 0, 0, 64, 64));
+        rig.appSends(request(s, "wl_surface", "attach", b.id(), 0, 0), request(s, "wl_surface", "commit"));
+        Message error = rig.awaitError();
+        assertThat(error.intArg(1)).isEqualTo(ProtocolError.NO_MEMORY);
+        assertThat(error.stringArg(2)).isEqualTo("Crossway's limit on host memory per client is reached: wl_surface@" + s
+                + " needs 16384 bytes more for a copy of its 64x64 buffer, and this client holds 16384 bytes (limit 16484 bytes;"
+                + " raise crossway.limits.host-memory-per-client, --host-memory-per-client)");
+        assertThat(rig.closed.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(rig.host.openBuffers()).isZero();
+    }
+
+    @Test
+    void hostMemoryBeyondTheDaemonsLimitIsANamedProtocolErrorAndFreedMemoryCountsAgain() throws Exception {
+        ShmLimits limits = ShmLimits.of(1 << 20, 64 * 64 * 4, 10);
+        start(Releases.AT_ONCE, limits);
+        Pool pool = rig.new Pool(64 * 64 * 4);
+        Buffer a = pool.buffer(0, 64, 64);
+        int s = rig.surface();
+        rig.commit(s, a, damage(s, 0, 0, 64, 64));
+        assertThat(limits.hostMemoryInUse().get()).isEqualTo(64 * 64 * 4);
+        ShmRig first = rig;
+        start(Releases.AT_ONCE, limits); // a second client of the same daemon
+        Pool pool2 = rig.new Pool(64 * 64 * 4);
+        Buffer b = pool2.buffer(0, 64, 64);
+        int s2 = rig.surface();
+        rig.appSends(request(s2, "wl_surface", "attach", b.id(), 0, 0), request(s2, "wl_surface", "commit"));
+        Message error = rig.awaitError();
+        assertThat(error.stringArg(2)).isEqualTo("Crossway's limit on host memory for all clients is reached: wl_surface@" + s2
+                + " needs 16384 bytes more, and the daemon's clients hold 16384 bytes (limit 16384 bytes;"
+                + " raise crossway.limits.host-memory, --host-memory)");
+        first.app.close();
+        assertThat(first.closed.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(limits.hostMemoryInUse().get()).isZero();
+        first.close();
+    }
+
+    /** A null attach removes what the surface showed: the next shm commit copies its buffer whole. */
+    @ParameterizedTest
+    @EnumSource(Releases.class)
+    void afterANullAttachTheNextCommitCopiesTheWholeBuffer(Releases releases) throws Exception {
+        start(releases);
+        Pool pool = rig.new Pool(16 * 16 * 4);
+        Buffer a = pool.buffer(0, 16, 16);
+        int s = rig.surface();
+        int[] scene = new int[256];
+        java.util.Arrays.fill(scene, 0xff0000ff);
+        a.fillAll(scene);
+        rig.commit(s, a, damage(s, 0, 0, 16, 16));
+        rig.appSends(request(s, "wl_surface", "attach", 0, 0, 0), request(s, "wl_surface", "commit"));
+        rig.roundtrip();
+        java.util.Arrays.fill(scene, 0xffff0000);
+        a.fillAll(scene);
+        long before = rig.shm.stats().bytesCopied();
+        rig.commit(s, a, damage(s, 0, 0, 2, 2));
+        assertThat(rig.shm.stats().bytesCopied() - before).isEqualTo(16 * 16 * 4);
+        assertThat(rig.shownDiffers(s, scene, 16, 16)).isZero();
+    }
+
+    /**
+     * xdg_toplevel_icon_v1.add_buffer names a client shm buffer outside wl_surface.attach: it gets a host
+     * copy of its own, taken at once (the client may not change the buffer afterwards), freed with the icon.
+     */
+    @Test
+    void anIconBufferGetsAHostCopyOfItsOwnUntilTheIconGoes() throws Exception {
+        Schema withIcons = SchemaLoader.load(List.of(java.nio.file.Path.of(
+                ShmSessionTest.class.getResource("/icon-protocol/xdg-toplevel-icon-v1.xml").toURI()).getParent()));
+        SessionTest.schema = withIcons;
+        try {
+            rig = new ShmRig(withIcons, Releases.AT_ONCE, ShmLimits.defaults());
+            rig.compositorSends(event(2, "wl_registry", "global", 9, "xdg_toplevel_icon_manager_v1", 1));
+            rig.awaitApp(1);
+            int manager = rig.newId("xdg_toplevel_icon_manager_v1");
+            int icon = rig.newId("xdg_toplevel_icon_v1");
+            rig.appSends(request(2, "wl_registry", "bind", 9, new NewId("xdg_toplevel_icon_manager_v1", 1, manager)),
+                    request(manager, "xdg_toplevel_icon_manager_v1", "create_icon", icon));
+            Pool pool = rig.new Pool(32 * 32 * 4);
+            Buffer b = pool.buffer(0, 32, 32);
+            int[] pixels = new int[32 * 32];
+            for (int i = 0; i < pixels.length; i++) {
+                pixels[i] = 0xff000000 | i * 99;
+            }
+            b.fillAll(pixels);
+            rig.appSends(request(icon, "xdg_toplevel_icon_v1", "add_buffer", b.id(), 1));
+            List<Message> served = rig.roundtrip();
+            Message add = served.stream().filter(m -> m.spec().name().equals("add_buffer")).findFirst().orElseThrow();
+            ShmRig.HostView copy = rig.hostBuffers.get(add.intArg(0));
+            assertThat(copy).as("the host got a buffer of Crossway's own").isNotNull();
+            for (int i = 0; i < pixels.length; i++) {
+                assertThat(copy.pixel(i % 32, i / 32)).isEqualTo(pixels[i]);
+            }
+            assertThat(rig.shm.stats().liveHostBuffers()).isEqualTo(1);
+            rig.appSends(request(icon, "xdg_toplevel_icon_v1", "destroy"));
+            served = rig.roundtrip();
+            assertThat(served).extracting(m -> m.spec().qualifiedName()).contains("xdg_toplevel_icon_v1.destroy", "wl_buffer.destroy");
+            assertThat(rig.shm.stats().liveHostBuffers()).isZero();
+            assertThat(rig.host.openBuffers()).isZero();
+        } finally {
+            SessionTest.schema = schema;
+        }
     }
 
     @Test
     void onlyFormatsCrosswayCanCopyAreAdvertised() throws Exception {
-        start();
-        compositorSends(new int[0], event(4, "wl_shm", "format", 0), event(4, "wl_shm", "format", 1),
+        start(Releases.AT_ONCE);
+        rig.compositorSends(event(4, "wl_shm", "format", 0), event(4, "wl_shm", "format", 1),
                 event(4, "wl_shm", "format", 0x3231564e /* nv12 */), event(4, "wl_shm", "format", 0x36314752 /* rgb565 */),
                 event(4, "wl_shm", "format", 0x56595559 /* yuyv */), event(4, "wl_shm", "format", 0x12345678),
                 event(4, "wl_shm", "format", 0x30334241 /* abgr2101010 */));
-        ids.put(30, "wl_callback");
-        compositorSends(new int[0], event(1, "wl_display", "delete_id", 99));
-        List<Message> got = awaitApp(5);
-        assertThat(got.subList(0, 4)).extracting(m -> m.intArg(0)).containsExactly(0, 1, 0x36314752, 0x30334241);
-        assertThat(names(got.subList(4, 5))).containsExactly("wl_display.delete_id");
+        List<Message> got = rig.awaitApp(4);
+        assertThat(got).extracting(m -> m.intArg(0)).containsExactly(0, 1, 0x36314752, 0x30334241);
     }
 
     @Test
     void keymapArrivesAsASealedGuestCopy() throws Exception {
-        start();
-        appSends(request(2, "wl_registry", "bind", 3, new NewId("wl_seat", 7, 5)), request(5, "wl_seat", "get_keyboard", 6));
-        ids.put(5, "wl_seat");
-        ids.put(6, "wl_keyboard");
-        awaitHost(2);
+        start(Releases.AT_ONCE);
+        int seat = rig.newId("wl_seat");
+        int keyboard = rig.newId("wl_keyboard");
+        rig.appSends(request(2, "wl_registry", "bind", 3, new NewId("wl_seat", 7, seat)), request(seat, "wl_seat", "get_keyboard", keyboard));
+        rig.serve(2);
         byte[] keymap = "xkb_keymap { xkb_keycodes { include \"evdev\" }; };\0".getBytes(StandardCharsets.US_ASCII);
-        int hostFd = kernel.newFile(keymap.length);
-        kernel.file(hostFd).put(0, keymap);
-        compositorSends(new int[] {hostFd}, event(6, "wl_keyboard", "keymap", 1, hostFd, keymap.length));
-        Message got = awaitApp(1).get(0);
+        int hostFd = rig.kernel.newFile(keymap.length);
+        rig.kernel.file(hostFd).put(0, keymap);
+        rig.compositor.send(SessionTest.encode(event(keyboard, "wl_keyboard", "keymap", 1, hostFd, keymap.length)),
+                SessionTest.fds(hostFd));
+        Message got = rig.awaitApp(1).get(0);
         int fd = got.intArg(1);
         assertThat(fd).isNotEqualTo(hostFd);
-        assertThat(got.intArg(2)).isEqualTo(keymap.length);
         byte[] content = new byte[keymap.length];
-        kernel.file(fd).get(0, content);
+        rig.kernel.file(fd).get(0, content);
         assertThat(content).isEqualTo(keymap);
-        assertThat(kernel.sealed).contains(fd);
-        assertThat(kernel.closed).as("the compositor's fd").contains(hostFd);
-        assertThat(kernel.liveMappings()).isZero();
-        assertThat(shm.stats().keymapsCopied()).isEqualTo(1);
+        assertThat(rig.kernel.sealed).contains(fd);
+        assertThat(rig.kernel.closed).as("the compositor's fd").contains(hostFd);
+        assertThat(rig.kernel.liveMappings()).isZero();
+        assertThat(rig.shm.stats().keymapsCopied()).isEqualTo(1);
     }
 
     @Test
     void bufferWhosePixelsDoNotFitItsStrideIsAProtocolError() throws Exception {
-        start();
-        new Pool(5, 4096);
-        appSends(request(5, "wl_shm_pool", "create_buffer", 6, 0, 16, 16, 32, XRGB));
-        Message error = awaitApp(1).get(0);
+        start(Releases.AT_ONCE);
+        Pool pool = rig.new Pool(4096);
+        rig.appSends(request(pool.id, "wl_shm_pool", "create_buffer", rig.newId("wl_buffer"), 0, 16, 16, 32, ShmRig.XRGB));
+        Message error = rig.awaitError();
         assertThat(error.spec().name()).isEqualTo("error");
-        assertThat(error.intArg(0)).isEqualTo(5);
+        assertThat(error.intArg(0)).isEqualTo(pool.id);
         assertThat(error.stringArg(2)).isEqualTo("invalid width, height or stride (16x16, 32)");
-        assertThat(closed.await(5, TimeUnit.SECONDS)).isTrue();
-        assertThat(host.openBuffers()).isZero();
+        assertThat(rig.closed.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(rig.kernel.openGuestMemories).isEmpty();
     }
 }

@@ -2,6 +2,7 @@ package dev.crossway.it;
 
 import dev.crossway.linux.Fds;
 import dev.crossway.linux.UnixSocket;
+import dev.crossway.linux.sys.Native;
 import dev.crossway.protocol.Interface;
 import dev.crossway.protocol.Schema;
 import dev.crossway.protocol.SchemaLoader;
@@ -24,10 +25,28 @@ import java.util.Set;
 
 /**
  * A small synchronous Wayland client built on Crossway's own codec: one xdg toplevel showing an
- * XRGB8888 image it draws into a few shm buffers, with partial damage and buffer-age redraws, as a
- * careful real client does (it reuses a buffer only after {@code wl_buffer.release}).
+ * XRGB8888 image, drawn the way {@link Mode} says, with partial damage and buffer-age redraws, as a
+ * careful real client does (it draws into a buffer only after {@code wl_buffer.release}).
  */
 final class ShmTestClient implements AutoCloseable {
+    /** How the client gets the buffer for each frame. */
+    enum Mode {
+        TWO_ROTATING, THREE_ROTATING,
+        /** A new wl_buffer every frame over one pool, the previous one destroyed once released. */
+        NEW_BUFFER_EVERY_FRAME,
+        /** A new wl_shm_pool and wl_buffer every frame (the pool destroyed at once), as GTK3 draws. */
+        NEW_POOL_EVERY_FRAME
+    }
+
+    /** One buffer: where it lives, and the rectangles it lacks of the current scene. */
+    private static final class Slot {
+        int id;
+        int fd = -1;
+        ByteBuffer pixels;
+        int base;
+        final List<int[]> lacks = new ArrayList<>();
+    }
+
     private final Schema schema = SchemaLoader.loadBundled();
     private final UnixSocket socket;
     private final ByteBuffer in = ByteBuffer.allocateDirect(64 * 1024).order(ByteOrder.nativeOrder());
@@ -39,24 +58,28 @@ final class ShmTestClient implements AutoCloseable {
     private final Set<Integer> released = new HashSet<>();
     private int nextId = 2;
     private int configureSerial = -1;
+    private final Mode mode;
 
-    // Objects of the window.
     private int compositor;
     private int shm;
     private int wmBase;
     private int surface;
     private int xdgSurface;
 
-    final int width;
-    final int height;
-    private final int[] buffers;
-    private ByteBuffer pixels;
+    private int width;
+    private int height;
+    private final List<Slot> slots = new ArrayList<>();
+    /** The pool of the rotating and new-buffer modes. */
+    private int poolId;
+    private int poolFd = -1;
+    private ByteBuffer poolPixels;
+    private int frame;
+    /** Pools are made at least this large, as foot's 512 MiB pool is; the file stays sparse. */
+    private int minPoolSize;
 
-    ShmTestClient(Path socketPath, int width, int height, int bufferCount) throws IOException {
+    ShmTestClient(Path socketPath, Mode mode) throws IOException {
         this.socket = UnixSocket.connect(socketPath);
-        this.width = width;
-        this.height = height;
-        this.buffers = new int[bufferCount];
+        this.mode = mode;
         in.flip();
         objects.put(1, schema.require("wl_display"));
         int registry = newId("wl_registry");
@@ -77,55 +100,182 @@ final class ShmTestClient implements AutoCloseable {
             dispatchOne();
         }
         send(xdgSurface, "ack_configure", configureSerial);
-
-        int frame = width * height * 4;
-        int size = frame * bufferCount;
-        int fd = Fds.memfd("crossway-it-pool", size);
-        pixels = Fds.map(fd, size, true).order(ByteOrder.LITTLE_ENDIAN);
-        int pool = newId("wl_shm_pool");
-        send(shm, "create_pool", pool, fd, size); // the send closes our fd; the mapping stays
-        for (int i = 0; i < bufferCount; i++) {
-            buffers[i] = newId("wl_buffer");
-            send(pool, "create_buffer", buffers[i], i * frame, width, height, width * 4, 1 /* xrgb8888 */);
-            released.add(buffers[i]);
-        }
-        send(pool, "destroy");
-        roundtrip();
     }
 
-    /** Writes {@code scene} (0xRRGGBB per pixel) into buffer {@code index} where {@code rects} say. */
-    void draw(int index, int[] scene, List<int[]> rects) {
-        int base = index * width * height * 4;
-        for (int[] r : rects) {
-            for (int y = r[1]; y < r[1] + r[3]; y++) {
-                for (int x = r[0]; x < r[0] + r[2]; x++) {
-                    // X set to 0xff: weston's pixman renderer copies XRGB pixels as they are, and the
-                    // screenshooter reads the framebuffer as ARGB, so X = 0 would read as transparent.
-                    pixels.putInt(base + (y * width + x) * 4, 0xff000000 | scene[y * width + x]);
+    /**
+     * Draws one frame of {@code scene} ({@code width} x {@code height}, 0xRRGGBB per pixel) of which
+     * {@code damage} ({@code x, y, w, h}) changed since the last frame, attaches, damages (buffer damage
+     * when {@code bufferDamage}), commits and waits for the frame callback. A new size starts over with
+     * new buffers, drawn whole.
+     */
+    void frame(int[] scene, int width, int height, int[] damage, boolean bufferDamage) throws IOException {
+        if (width != this.width || height != this.height) {
+            dropBuffers();
+            this.width = width;
+            this.height = height;
+            damage = new int[] {0, 0, width, height};
+        }
+        for (Slot s : slots) {
+            s.lacks.add(damage);
+        }
+        Slot slot = slotForFrame();
+        for (int[] r : slot.lacks) {
+            draw(slot, scene, r);
+        }
+        slot.lacks.clear();
+        released.remove(slot.id);
+        send(surface, "attach", slot.id, 0, 0);
+        send(surface, bufferDamage ? "damage_buffer" : "damage", damage[0], damage[1], damage[2], damage[3]);
+        int callback = newId("wl_callback");
+        send(surface, "frame", callback);
+        send(surface, "commit");
+        while (!callbacksDone.remove(callback)) {
+            dispatchOne();
+        }
+        if (mode == Mode.NEW_BUFFER_EVERY_FRAME || mode == Mode.NEW_POOL_EVERY_FRAME) {
+            // The previous frame's buffer is no longer needed once released.
+            for (Slot s : new ArrayList<>(slots)) {
+                if (s != slot) {
+                    awaitRelease(s);
+                    destroy(s);
                 }
+            }
+        }
+        frame++;
+    }
+
+    private Slot slotForFrame() throws IOException {
+        int size = width * height * 4;
+        switch (mode) {
+            case TWO_ROTATING, THREE_ROTATING -> {
+                int count = mode == Mode.TWO_ROTATING ? 2 : 3;
+                if (slots.isEmpty()) {
+                    newPool(count * size);
+                    for (int i = 0; i < count; i++) {
+                        slots.add(newBuffer(i * size));
+                    }
+                }
+                Slot s = slots.get(frame % count);
+                awaitRelease(s);
+                return s;
+            }
+            case NEW_BUFFER_EVERY_FRAME -> {
+                if (poolFd < 0) {
+                    newPool(2 * size);
+                }
+                Slot s = newBuffer((frame % 2) * size);
+                s.lacks.add(new int[] {0, 0, width, height});
+                slots.add(s);
+                return s;
+            }
+            default -> {
+                int fd = Fds.memfd("crossway-it-frame-pool", size);
+                int pool = newId("wl_shm_pool");
+                send(shm, "create_pool", pool, Fds.dup(fd), size);
+                Slot s = new Slot();
+                s.id = newId("wl_buffer");
+                s.fd = fd;
+                s.pixels = Fds.map(fd, size, true).order(ByteOrder.LITTLE_ENDIAN);
+                send(pool, "create_buffer", s.id, 0, width, height, width * 4, 1 /* xrgb8888 */);
+                send(pool, "destroy");
+                s.lacks.add(new int[] {0, 0, width, height});
+                slots.add(s);
+                return s;
             }
         }
     }
 
-    /** Blocks until the compositor has released buffer {@code index} (its content may be rewritten). */
-    void awaitRelease(int index) throws IOException {
-        while (!released.contains(buffers[index])) {
+    /** Makes the pools of later frames at least {@code bytes} large (rotating and new-buffer modes). */
+    void poolsOfAtLeast(int bytes) {
+        minPoolSize = bytes;
+    }
+
+    private void newPool(int size) throws IOException {
+        int poolSize = Math.max(size, minPoolSize);
+        poolFd = Fds.memfd("crossway-it-pool", poolSize);
+        poolPixels = Fds.map(poolFd, size, true).order(ByteOrder.LITTLE_ENDIAN); // only the part drawn into
+        poolId = newId("wl_shm_pool");
+        send(shm, "create_pool", poolId, Fds.dup(poolFd), poolSize);
+    }
+
+    private Slot newBuffer(int offset) throws IOException {
+        Slot s = new Slot();
+        s.id = newId("wl_buffer");
+        s.pixels = poolPixels;
+        s.base = offset;
+        send(poolId, "create_buffer", s.id, offset, width, height, width * 4, 1 /* xrgb8888 */);
+        released.add(s.id);
+        s.lacks.add(new int[] {0, 0, width, height});
+        return s;
+    }
+
+    private void draw(Slot s, int[] scene, int[] r) {
+        for (int y = r[1]; y < r[1] + r[3]; y++) {
+            for (int x = r[0]; x < r[0] + r[2]; x++) {
+                // X set to 0xff: weston's pixman renderer copies XRGB pixels as they are, and the
+                // screenshooter reads the framebuffer as ARGB, so X = 0 would read as transparent.
+                s.pixels.putInt(s.base + (y * width + x) * 4, 0xff000000 | scene[y * width + x]);
+            }
+        }
+    }
+
+    private void awaitRelease(Slot s) throws IOException {
+        while (!released.contains(s.id)) {
             dispatchOne();
         }
     }
 
-    /** Attaches buffer {@code index} with these damage rects ({@code x, y, w, h, 1 for buffer damage}) and commits; waits for the frame callback. */
-    void commit(int index, List<int[]> damage) throws IOException {
-        released.remove(buffers[index]);
-        send(surface, "attach", buffers[index], 0, 0);
-        for (int[] d : damage) {
-            send(surface, d.length > 4 && d[4] == 1 ? "damage_buffer" : "damage", d[0], d[1], d[2], d[3]);
+    private void destroy(Slot s) throws IOException {
+        send(s.id, "destroy");
+        slots.remove(s);
+        if (s.fd >= 0) {
+            Fds.unmap(s.pixels);
+            Fds.close(s.fd);
         }
-        int frame = newId("wl_callback");
-        send(surface, "frame", frame);
+    }
+
+    private void dropBuffers() throws IOException {
+        for (Slot s : new ArrayList<>(slots)) {
+            awaitRelease(s);
+            destroy(s);
+        }
+        if (poolFd >= 0) {
+            send(poolId, "destroy");
+            Fds.unmap(poolPixels);
+            Fds.close(poolFd);
+            poolFd = -1;
+        }
+        frame = 0;
+    }
+
+    /**
+     * What a hostile client does: shrinks the file behind its pool to nothing, then commits damage
+     * again, and reads until the connection ends. Returns the protocol error it got (or throws).
+     */
+    String truncatePoolAndCommit() throws IOException {
+        int fd = poolFd >= 0 ? poolFd : slots.get(0).fd;
+        if (Native.libc().ftruncate(fd, 0) != 0) {
+            throw new IOException("ftruncate failed: errno " + Native.errno());
+        }
+        Slot s = slots.get(0);
+        send(surface, "attach", s.id, 0, 0);
+        send(surface, "damage", 0, 0, width, height);
         send(surface, "commit");
-        while (!callbacksDone.remove(frame)) {
-            dispatchOne();
+        try {
+            while (true) {
+                dispatchOne();
+            }
+        } catch (ProtocolErrorException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** A wl_display.error the client received. */
+    static final class ProtocolErrorException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ProtocolErrorException(String message) {
+            super(message);
         }
     }
 
@@ -164,6 +314,9 @@ final class ShmTestClient implements AutoCloseable {
         }
         out.flip();
         socket.send(out, fds);
+        if (m.spec().isDestructor()) {
+            objects.remove(objectId);
+        }
     }
 
     private void dispatchOne() throws IOException {
@@ -190,7 +343,8 @@ final class ShmTestClient implements AutoCloseable {
         }
         in.position(in.position() + size);
         switch (iface.name() + "." + m.spec().name()) {
-            case "wl_display.error" -> throw new IOException("protocol error: " + m);
+            case "wl_display.error" -> throw new ProtocolErrorException("error on object " + m.intArg(0) + ", code " + m.intArg(1)
+                    + ": " + m.stringArg(2));
             case "wl_display.delete_id" -> objects.remove(m.intArg(0));
             case "wl_registry.global" -> globals.putIfAbsent(m.stringArg(1), new int[] {m.intArg(0), m.intArg(2)});
             case "wl_callback.done" -> callbacksDone.add(id);
@@ -208,18 +362,25 @@ final class ShmTestClient implements AutoCloseable {
     @Override
     public void close() {
         socket.close();
-        if (pixels != null) {
-            try {
-                Fds.unmap(pixels);
-            } catch (IOException ignored) {
-                // the process ends soon anyway
+        for (Slot s : slots) {
+            if (s.fd >= 0) {
+                try {
+                    Fds.unmap(s.pixels);
+                } catch (IOException ignored) {
+                    // the test ends soon anyway
+                }
+                Fds.close(s.fd);
             }
-            pixels = null;
         }
-    }
-
-    /** Rectangles as {@code x, y, w, h}. */
-    static List<int[]> rects(int[]... r) {
-        return new ArrayList<>(List.of(r));
+        slots.clear();
+        if (poolFd >= 0) {
+            try {
+                Fds.unmap(poolPixels);
+            } catch (IOException ignored) {
+                // as above
+            }
+            Fds.close(poolFd);
+            poolFd = -1;
+        }
     }
 }

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The shm mirror's pixels on the virtwl transport over its emulated device, into the host memory it makes. */
-class VirtWlShmMirrorIT extends ShmMirrorIT {
+class VirtWlShmMirrorIT extends ShmMirrorSuite {
     @Override
     List<String> transportArgs(Weston w) {
         return List.of("--transport", "virtwl", "--host-display", w.socketPath().toString());

@@ -118,7 +118,7 @@ public final class Fds {
 
     /** The seals of a memfd ({@code fcntl(F_GET_SEALS)}): F_SEAL_SEAL 1, SHRINK 2, GROW 4, WRITE 8. */
     public static int seals(int fd) throws LinuxException {
-        int seals = LIBC.fcntl(fd, 1034, 0); // F_GET_SEALS = F_LINUX_SPECIFIC_BASE + 10
+        int seals = LIBC.fcntl(fd, LibC.F_GET_SEALS, 0);
         if (seals < 0) {
             throw LinuxException.ofErrno("fcntl(" + fd + ", F_GET_SEALS)");
         }
@@ -133,6 +133,39 @@ public final class Fds {
         if (LIBC.munmap(Native.address(mapping), mapping.capacity()) < 0) {
             throw LinuxException.ofErrno("munmap");
         }
+    }
+
+    /** The type of the file system {@code fd} is on ({@code fstatfs}'s {@code f_type}, e.g. {@link LibC#TMPFS_MAGIC}). */
+    public static long fileSystemType(int fd) throws LinuxException {
+        Pointer statfs = Memory.allocateDirect(Native.runtime(), LibC.STATFS_SIZE);
+        if (LIBC.fstatfs(fd, statfs.address()) < 0) {
+            throw LinuxException.ofErrno("fstatfs(" + fd + ")");
+        }
+        return statfs.getLong(0);
+    }
+
+    /**
+     * Reads up to {@code count} bytes at file offset {@code offset} into native memory at
+     * {@code address} ({@code pread}), retrying on EINTR and after short reads.
+     *
+     * @return bytes read: {@code count}, or fewer when the file ends first
+     */
+    public static long pread(int fd, long address, long count, long offset) throws LinuxException {
+        long done = 0;
+        while (done < count) {
+            long n = LIBC.pread(fd, address + done, count - done, offset + done);
+            if (n < 0) {
+                if (Native.errno() == LibC.EINTR) {
+                    continue;
+                }
+                throw LinuxException.ofErrno("pread(" + fd + ", " + (count - done) + " bytes at " + (offset + done) + ")");
+            }
+            if (n == 0) {
+                break;
+            }
+            done += n;
+        }
+        return done;
     }
 
     /** Size in bytes of the file behind {@code fd} ({@code fstat}'s {@code st_size}). */

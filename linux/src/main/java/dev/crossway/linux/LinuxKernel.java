@@ -1,19 +1,14 @@
 package dev.crossway.linux;
 
+import dev.crossway.linux.sys.LibC;
 import dev.crossway.linux.sys.Native;
+import dev.crossway.proxy.GuestMemory;
 import dev.crossway.proxy.Kernel;
 import java.nio.ByteBuffer;
 
 /** The relay's {@link Kernel} on Linux, over {@link Fds}. */
 public final class LinuxKernel implements Kernel {
     public static final LinuxKernel INSTANCE = new LinuxKernel();
-
-    // <linux/fcntl.h>: F_ADD_SEALS = F_LINUX_SPECIFIC_BASE (1024) + 9, and the seal bits.
-    static final int F_ADD_SEALS = 1033;
-    static final int F_SEAL_SEAL = 0x1;
-    static final int F_SEAL_SHRINK = 0x2;
-    static final int F_SEAL_GROW = 0x4;
-    static final int F_SEAL_WRITE = 0x8;
 
     private LinuxKernel() {
     }
@@ -44,8 +39,8 @@ public final class LinuxKernel implements Kernel {
 
     @Override
     public void seal(int fd) throws LinuxException {
-        int seals = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL;
-        if (Native.libc().fcntl(fd, F_ADD_SEALS, seals) < 0) {
+        int seals = LibC.F_SEAL_SHRINK | LibC.F_SEAL_GROW | LibC.F_SEAL_WRITE | LibC.F_SEAL_SEAL;
+        if (Native.libc().fcntl(fd, LibC.F_ADD_SEALS, seals) < 0) {
             throw LinuxException.ofErrno("fcntl(" + fd + ", F_ADD_SEALS)");
         }
     }
@@ -53,6 +48,11 @@ public final class LinuxKernel implements Kernel {
     @Override
     public long size(int fd) throws LinuxException {
         return Fds.size(fd);
+    }
+
+    @Override
+    public GuestMemory openGuestMemory(int fd, long size, boolean mayMap) throws java.io.IOException {
+        return LinuxGuestMemory.open(fd, size, mayMap);
     }
 
 }

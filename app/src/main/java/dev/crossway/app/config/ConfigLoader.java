@@ -235,11 +235,28 @@ public final class ConfigLoader {
         for (String key : List.of("transport", "socket", "host-display")) {
             sources.put(key, source(c, key));
         }
+        Settings.Limits limits = new Settings.Limits(positiveBytes(c, "limits.host-memory-per-client"),
+                positiveBytes(c, "limits.host-memory"), (int) Math.min(Integer.MAX_VALUE, positiveBytes(c, "limits.pools-per-client")));
         return new Settings(c.getString("transport"), c.getString("socket"), c.getString("host-display"), memory,
                 c.getString("tag"), c.getString("app-id-tag"), trace,
                 c.getStringList("protocol-dirs").stream().map(Path::of).collect(Collectors.toList()),
                 orderedSet(c.getStringList("globals.grant")), orderedSet(c.getStringList("globals.allow")), orderedSet(c.getStringList("globals.deny")), maxVersions, level,
-                transports, sources);
+                transports, sources, limits);
+    }
+
+    /** A size (256M, 1G) or count that must be at least 1. */
+    private static long positiveBytes(Config c, String key) {
+        long v;
+        try {
+            v = c.getBytes(key);
+        } catch (ConfigException.BadValue | ConfigException.WrongType e) {
+            throw new IllegalArgumentException(source(c, key) + " must be a number, with a unit for sizes (e.g. 256M or 1G), not '"
+                    + c.getValue(key).unwrapped() + "'");
+        }
+        if (v < 1) {
+            throw new IllegalArgumentException(source(c, key) + " must be at least 1, not " + v);
+        }
+        return v;
     }
 
     private static Set<String> orderedSet(List<String> l) {

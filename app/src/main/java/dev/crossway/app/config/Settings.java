@@ -17,15 +17,24 @@ import java.util.Set;
  * @param transportOptions every transport's own options, by provider name
  * @param sources          for some keys, what the user typed to set them ({@code --socket},
  *                         {@code CROSSWAY_SOCKET}, {@code crossway.socket (file:line)}), for messages
+ * @param limits           what clients may make the daemon hold ({@code crossway.limits})
  */
 public record Settings(String transport, String socket, String hostDisplay, String memory, String tag, String appIdTag,
                        Trace trace, List<Path> protocolDirs, Set<String> grant, Set<String> allow, Set<String> deny,
                        Map<String, Integer> maxVersions, String logLevel, Map<String, Map<String, String>> transportOptions,
-                       Map<String, String> sources) {
+                       Map<String, String> sources, Limits limits) {
 
     /** What the user typed to set {@code key}, for messages; {@code crossway.KEY} when not recorded. */
     public String source(String key) {
         return sources.getOrDefault(key, "crossway." + key);
+    }
+
+    /**
+     * @param hostMemoryPerClient bytes of host memory one client's shm copies may take ({@code limits.host-memory-per-client})
+     * @param hostMemory          bytes of host memory all clients together may take ({@code limits.host-memory})
+     * @param poolsPerClient      wl_shm_pools one client may hold open ({@code limits.pools-per-client})
+     */
+    public record Limits(long hostMemoryPerClient, long hostMemory, int poolsPerClient) {
     }
 
     /** Which relayed messages to log. */

@@ -16,6 +16,7 @@ import dev.crossway.proxy.intercept.PrimarySelectionAliasInterceptor;
 import dev.crossway.proxy.intercept.RegistryInterceptor;
 import dev.crossway.proxy.intercept.RegistryPolicy;
 import dev.crossway.proxy.intercept.TitleTagInterceptor;
+import dev.crossway.proxy.shm.ShmLimits;
 import dev.crossway.spi.Transport;
 import dev.crossway.spi.TransportOptions;
 import dev.crossway.spi.TransportProvider;
@@ -129,7 +130,10 @@ public final class CrosswayModule extends AbstractModule {
         // Before the registry interceptor, which then checks the alias's translated bind like any other.
         interceptors.add(session -> new PrimarySelectionAliasInterceptor(session, policy));
         interceptors.add(session -> new RegistryInterceptor(session, policy));
-        interceptors.addAll(fds.interceptors());
+        // One ShmLimits for the daemon: it counts host memory across clients.
+        ShmLimits limits = ShmLimits.of(settings.limits().hostMemoryPerClient(), settings.limits().hostMemory(),
+                settings.limits().poolsPerClient());
+        interceptors.addAll(fds.interceptors(limits));
         TitleTagInterceptor tags = new TitleTagInterceptor(settings.tag(), settings.appIdTag());
         if (tags.isActive()) {
             interceptors.add(session -> tags);

@@ -84,6 +84,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void limitsHaveDefaultsTakeUnitsAndComeFromFlagsAndEnvironment() {
+        Settings s = load(Map.of(), null, env());
+        assertThat(s.limits()).isEqualTo(new Settings.Limits(256L << 20, 1L << 30, 256));
+        s = load(Map.of("limits.host-memory-per-client", new Flag("--host-memory-per-client", "64M"),
+                "limits.pools-per-client", new Flag("--pools-per-client", "8")), null, env("CROSSWAY_LIMITS__HOST_MEMORY", "2G"));
+        assertThat(s.limits()).isEqualTo(new Settings.Limits(64L << 20, 2L << 30, 8));
+    }
+
+    @Test
+    void aLimitThatIsNotAPositiveSizeIsRefusedByWhatTheUserTyped() {
+        assertThatThrownBy(() -> load(Map.of("limits.host-memory", new Flag("--host-memory", "lots")), null, env()))
+                .hasMessage("--host-memory must be a number, with a unit for sizes (e.g. 256M or 1G), not 'lots'");
+        assertThatThrownBy(() -> load(Map.of(), null, env("CROSSWAY_LIMITS__POOLS_PER_CLIENT", "0")))
+                .hasMessage("CROSSWAY_LIMITS__POOLS_PER_CLIENT must be at least 1, not 0");
+    }
+
+    @Test
     void anExplicitConfigFileMustExistAndBeAFile() throws Exception {
         assertThatThrownBy(() -> load(Map.of(), home.resolve("nope.conf"), env()))
                 .hasMessageContaining("nope.conf does not exist");

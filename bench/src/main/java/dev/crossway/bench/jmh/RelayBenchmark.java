@@ -5,6 +5,7 @@ import dev.crossway.linux.SocketHostConnection;
 import dev.crossway.linux.UnixSocket;
 import dev.crossway.protocol.Schema;
 import dev.crossway.protocol.SchemaLoader;
+import dev.crossway.proxy.Interceptor;
 import dev.crossway.proxy.Session;
 import dev.crossway.proxy.SessionListener;
 import dev.crossway.proxy.SessionOptions;
@@ -24,6 +25,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -33,7 +35,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Forwarding through a real session over socketpairs: the app side writes a batch of 100 untouched
  * requests ({@code wl_surface.damage}), the compositor side reads them back. Per message, including the system calls on both
- * hops.
+ * hops. {@code ids}: {@code same} where ids pass unchanged (shared memory), {@code translated} where the
+ * session translates them to host ids, rewriting each message in place (separate memory).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -43,6 +46,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 public class RelayBenchmark {
     static final int BATCH = 100;
+
+    @Param({"same", "translated"})
+    public String ids;
 
     private UnixSocket app;
     private UnixSocket compositor;
@@ -60,7 +66,8 @@ public class RelayBenchmark {
         app = client[0];
         compositor = host[1];
         session = new Session(1, client[1], new SocketHostConnection(host[0], new Capabilities(true, true, 28, 65536)),
-                new SessionOptions(schema, List.of(), false, false), SessionListener.NONE,
+                new SessionOptions(schema, ids.equals("translated") ? List.of(s -> new HostObjectsOwner()) : List.of(), false, false),
+                SessionListener.NONE,
                 LinuxKernel.INSTANCE);
         session.start();
         // A surface to send untouched requests to: get_registry, bind wl_compositor, create_surface.
@@ -99,6 +106,24 @@ public class RelayBenchmark {
             got += compositor.receive(sink, fds);
         }
         return got;
+    }
+
+    /** An interceptor that watches nothing but makes the session translate ids, as the shm mirror does. */
+    static final class HostObjectsOwner implements Interceptor {
+        @Override
+        public List<Hook> hooks() {
+            return List.of();
+        }
+
+        @Override
+        public void intercept(Chain chain) {
+            throw new IllegalStateException("watches nothing");
+        }
+
+        @Override
+        public boolean createsHostObjects() {
+            return true;
+        }
     }
 
     @TearDown

@@ -3,6 +3,7 @@ package dev.crossway.proxy.fd;
 import dev.crossway.protocol.MessageSpec;
 import dev.crossway.proxy.InterceptorFactory;
 import dev.crossway.proxy.shm.ShmInterceptor;
+import dev.crossway.proxy.shm.ShmLimits;
 import dev.crossway.spi.Capabilities;
 import dev.crossway.spi.PipeDirection;
 import java.util.ArrayList;
@@ -84,11 +85,15 @@ public final class FdTranslation {
         return receiverWrites == request ? PipeDirection.HOST_TO_GUEST : PipeDirection.GUEST_TO_HOST;
     }
 
-    /** The interceptors that carry out the routes, in the order a session runs them. */
-    public List<InterceptorFactory> interceptors() {
+    /**
+     * The interceptors that carry out the routes, in the order a session runs them.
+     *
+     * @param shmLimits what the shm mirror lets clients hold, shared by every session of a daemon
+     */
+    public List<InterceptorFactory> interceptors(ShmLimits shmLimits) {
         List<InterceptorFactory> factories = new ArrayList<>();
         if (!capabilities.guestMemoryVisibleToHost()) {
-            factories.add(ShmInterceptor::new);
+            factories.add(session -> new ShmInterceptor(session, shmLimits));
         }
         if (!capabilities.fdsPassThrough()) {
             factories.add(PipeBridgeInterceptor::new);

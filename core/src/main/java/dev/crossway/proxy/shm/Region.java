@@ -3,12 +3,13 @@ package dev.crossway.proxy.shm;
 import java.util.Arrays;
 
 /**
- * A set of pixels as a short list of rectangles, in buffer coordinates: enough to say which parts of a
- * buffer changed. Adding a rectangle drops those it contains, merges it with one that forms a rectangle
- * together with it, and past {@link #MAX_RECTS} rectangles the whole region collapses to its bounding
- * box: a little extra copying is cheaper than exact geometry. Rectangles may overlap.
+ * A set of pixels as a short list of rectangles that do not overlap, in buffer coordinates: enough to
+ * say which parts of a buffer changed, and to copy each changed pixel once. Adding a rectangle drops
+ * those it contains, merges it with one that forms a rectangle together with it, and adds only its
+ * parts not yet covered; past {@link #MAX_RECTS} rectangles the whole region collapses to its bounding
+ * box: a little extra copying is cheaper than exact geometry.
  *
- * <p>Not thread-safe; one region belongs to one relay thread.
+ * <p>Not thread-safe; one region belongs to one relay thread. Adding allocates nothing once warm.
  */
 public final class Region {
     /** Above this many rectangles, a region becomes its bounding box. */
@@ -17,6 +18,8 @@ public final class Region {
     // x, y, width, height per rectangle; width and height are always > 0.
     private int[] rects = new int[4 * 4];
     private int count;
+    /** Pieces of a rectangle being added, as x1, y1, x2, y2 (longs: x + width may pass Integer.MAX_VALUE). */
+    private long[] pieces = new long[4 * 8];
 
     /** Number of rectangles. */
     public int size() {
@@ -94,11 +97,68 @@ public final class Region {
                 }
             }
         }
-        if (count == MAX_RECTS) {
+        // What the existing rectangles do not cover yet, in pieces.
+        pieces[0] = x;
+        pieces[1] = y;
+        pieces[2] = x2;
+        pieces[3] = y2;
+        int n = 1;
+        for (int i = 0; i < count && n > 0; i++) {
+            n = subtract(n, rects[4 * i], rects[4 * i + 1], (long) rects[4 * i] + rects[4 * i + 2], (long) rects[4 * i + 1] + rects[4 * i + 3]);
+        }
+        if (count + n > MAX_RECTS) {
             collapse(x, y, x2, y2);
             return;
         }
-        append(x, y, (int) Math.min(Integer.MAX_VALUE, x2 - x), (int) Math.min(Integer.MAX_VALUE, y2 - y));
+        for (int p = 0; p < n; p++) {
+            long px = pieces[4 * p];
+            long py = pieces[4 * p + 1];
+            append((int) px, (int) py, (int) Math.min(Integer.MAX_VALUE, pieces[4 * p + 2] - px),
+                    (int) Math.min(Integer.MAX_VALUE, pieces[4 * p + 3] - py));
+        }
+    }
+
+    /** Cuts rectangle {@code r} out of the first {@code n} pieces; returns how many pieces are left. */
+    private int subtract(int n, long rx1, long ry1, long rx2, long ry2) {
+        int out = n;
+        for (int p = 0; p < n; p++) {
+            long px1 = pieces[4 * p];
+            long py1 = pieces[4 * p + 1];
+            long px2 = pieces[4 * p + 2];
+            long py2 = pieces[4 * p + 3];
+            if (rx1 >= px2 || rx2 <= px1 || ry1 >= py2 || ry2 <= py1) {
+                out = piece(out, px1, py1, px2, py2); // untouched
+                continue;
+            }
+            long my1 = Math.max(py1, ry1);
+            long my2 = Math.min(py2, ry2);
+            if (ry1 > py1) {
+                out = piece(out, px1, py1, px2, ry1); // above
+            }
+            if (ry2 < py2) {
+                out = piece(out, px1, ry2, px2, py2); // below
+            }
+            if (rx1 > px1) {
+                out = piece(out, px1, my1, rx1, my2); // left
+            }
+            if (rx2 < px2) {
+                out = piece(out, rx2, my1, px2, my2); // right
+            }
+        }
+        // The pieces made from the first n sit after them; move them to the front.
+        System.arraycopy(pieces, 4 * n, pieces, 0, 4 * (out - n));
+        return out - n;
+    }
+
+    private int piece(int at, long x1, long y1, long x2, long y2) {
+        if (pieces.length < 4 * (at + 1)) {
+            pieces = Arrays.copyOf(pieces, pieces.length * 2);
+        }
+        pieces[4 * at] = x1;
+        pieces[4 * at + 1] = y1;
+        pieces[4 * at + 2] = x2;
+        pieces[4 * at + 3] = y2;
+        return at + 1;
     }
 
     /** Adds every rectangle of {@code other}. */
@@ -124,7 +184,7 @@ public final class Region {
         }
     }
 
-    /** Sum of the rectangles' areas in pixels (overlaps count twice). */
+    /** The region's area in pixels. */
     public long area() {
         long a = 0;
         for (int i = 0; i < count; i++) {

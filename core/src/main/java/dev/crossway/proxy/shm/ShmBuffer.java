@@ -1,53 +1,42 @@
 package dev.crossway.proxy.shm;
 
-import dev.crossway.proxy.Kernel;
-
 /**
- * A {@code wl_buffer} made from a {@link ShmPool}: the same bytes in the client's pool and in the host
- * memory the pool had when the buffer was made, one to one. {@link #missing} is what the host copy
- * lacks of the client's content (everything, until the first copy).
+ * A client's {@code wl_buffer} made from a {@link ShmPool}: a rectangle of the pool's pixels. It never
+ * reaches the host; surfaces that show it get host buffers of their own ({@link HostShmBuffer}).
  *
- * <p>Holds one use of its {@link HostMemory} and counts as a buffer of its pool until destroyed.
+ * <p>Crossway releases it to the client itself ({@code wl_buffer.release}) as soon as a commit has
+ * copied what the host lacked, unless another surface still has it attached and uncommitted.
+ * Request relay thread only.
  */
 final class ShmBuffer {
     final int id;
     final ShmPool pool;
-    final HostMemory host;
     final int offset;
     final int width;
     final int height;
     final int stride;
     final int format;
     final int bpp;
-    final Region missing = new Region();
+    /** Surfaces it is attached to whose commit has not come yet. */
+    int pendingOn;
+    /** Released to the client since it was last attached. */
+    boolean released = true;
     boolean destroyed;
 
     ShmBuffer(int id, ShmPool pool, int offset, int width, int height, int stride, int format, int bpp) {
         this.id = id;
         this.pool = pool;
-        this.host = pool.host;
         this.offset = offset;
         this.width = width;
         this.height = height;
         this.stride = stride;
         this.format = format;
         this.bpp = bpp;
-        host.retain();
         pool.buffers++;
-        missing.setFull(width, height);
-    }
-
-    void destroy(Kernel kernel) {
-        if (destroyed) {
-            return;
-        }
-        destroyed = true;
-        host.release();
-        pool.bufferGone(kernel);
     }
 
     @Override
     public String toString() {
-        return "wl_buffer@" + id + " " + width + "x" + height + " stride " + stride + " at " + offset;
+        return "wl_buffer@" + id + " " + width + "x" + height + " stride " + stride + " at " + offset + " of " + pool;
     }
 }

@@ -1,34 +1,29 @@
 package dev.crossway.proxy.shm;
 
+import dev.crossway.proxy.GuestMemory;
 import java.nio.ByteBuffer;
 
-/** Row-wise copies of the pixels in a {@link Region}, from guest memory to host memory. */
+/** Copies of the pixels in a {@link Region}, from a client's pool into host memory, row by row. */
 public final class ShmCopy {
     private ShmCopy() {
     }
 
     /**
-     * Copies the pixels of {@code region} of a buffer laid out at {@code offset} with {@code stride}
-     * bytes per row and {@code bpp} bytes per pixel, from {@code src} to the same place in {@code dst}.
-     * Absolute bulk copies only: neither buffer's position moves and nothing is allocated. The region
-     * must lie inside the buffer.
+     * Copies the pixels of {@code region} of a buffer laid out in {@code src} at {@code offset} with
+     * {@code stride} bytes per row, into {@code dst} at the same pixel positions with {@code dstStride}
+     * bytes per row from byte 0. The region must lie inside the buffer. Allocates nothing.
      *
-     * @return bytes copied
+     * @return bytes copied, or -1 when the pool's file no longer holds them (the client shrank it)
      */
-    public static long copy(ByteBuffer src, ByteBuffer dst, int offset, int stride, int bpp, Region region) {
+    public static long copy(GuestMemory src, int offset, int stride, ByteBuffer dst, int dstStride, int bpp, Region region) {
         long copied = 0;
         for (int i = 0; i < region.size(); i++) {
             int rowBytes = region.width(i) * bpp;
             int rows = region.height(i);
-            int start = offset + region.y(i) * stride + region.x(i) * bpp;
-            if (rowBytes == stride) {
-                // Whole rows with no padding: one contiguous block.
-                dst.put(start, src, start, rowBytes * rows);
-            } else {
-                for (int r = 0; r < rows; r++) {
-                    int at = start + r * stride;
-                    dst.put(at, src, at, rowBytes);
-                }
+            int x = region.x(i) * bpp;
+            int y = region.y(i);
+            if (!src.copyRows(offset + (long) y * stride + x, stride, rowBytes, rows, dst, y * dstStride + x, dstStride)) {
+                return -1;
             }
             copied += (long) rowBytes * rows;
         }

@@ -2,6 +2,7 @@ package dev.crossway.proxy.shm;
 
 import dev.crossway.protocol.MessageSpec;
 import dev.crossway.proxy.Direction;
+import dev.crossway.proxy.GuestMemory;
 import dev.crossway.proxy.Interceptor;
 import dev.crossway.proxy.Kernel;
 import dev.crossway.proxy.ObjectTable;
@@ -12,7 +13,10 @@ import dev.crossway.spi.HostBuffer;
 import dev.crossway.wire.Fixed;
 import dev.crossway.wire.Message;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -25,78 +29,110 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Mirrors guest shm into host memory when the host cannot see guest memory
- * ({@code Capabilities.guestMemoryVisibleToHost() == false}): a client's pool fd never crosses; each
- * commit copies only the damaged pixels.
+ * ({@code Capabilities.guestMemoryVisibleToHost() == false}).
  *
- * <p><b>Pools are created on the host at once.</b> On {@code wl_shm.create_pool} the client's fd is
- * mapped read-only, host memory of the pool's size is allocated through the transport, and
- * {@code create_pool} goes to the host with the host memory's fd. Creating host pools lazily (on the
- * first attach) would save memory for pools never used, but the relay forwards messages with the
- * client's own ids, and libwayland-server requires new ids in order ({@code wl_map_reserve_new}): once
- * the client has used a later id, the pool's id can no longer be created. Lazy creation would need id
- * translation for every message.
+ * <p><b>Host buffers belong to the surface.</b> A client's {@code wl_shm_pool}s and their
+ * {@code wl_buffer}s never reach the host: Crossway keeps them ({@link Session#consume}) and reads their
+ * pixels through {@link GuestMemory}, which no client can make fault. Each {@code wl_surface} that shows
+ * an shm buffer gets a small queue of host buffers of Crossway's own ({@link HostShmBuffer}: host memory
+ * from the transport, and a host {@code wl_shm_pool} and {@code wl_buffer} made by Crossway, so the
+ * session translates object ids). Host memory thus follows what surfaces show, not what clients pool:
+ * a 512 MiB pool costs nothing until a buffer from it is committed, and then only that buffer's size.
  *
- * <p><b>Resize</b> cannot grow host memory in general (a virtio-gpu blob has a fixed size). The client's
- * fd is mapped again at the new size; the host pool is replaced, in the same batch, by
- * {@code wl_shm_pool.destroy} and a {@code wl_shm.create_pool} with the same id on new host memory
- * (libwayland-server frees an id at destroy, so reusing it at once is valid). The host answers the
- * destroy with {@code wl_display.delete_id}, which the client must not see: this interceptor swallows
- * exactly the delete_ids it caused. Buffers made before the resize keep the old host memory, which
- * is counted ({@link HostMemory}) and freed when its last user goes.
+ * <p><b>Copies are what the host lacks.</b> Each commit's damage (surface damage converted with scale,
+ * transform and viewport; buffer damage as is) is added to what every host buffer of the surface is
+ * missing. The commit takes a free host buffer of the right size and format (the one missing least),
+ * or makes one, copies what it misses from the committed client buffer, and attaches it instead. So a
+ * client buffer seen for the first time costs only what the chosen host buffer lacks, whatever the
+ * client does with its buffers (rotates two or three, makes a new one or a new pool every frame).
+ * A host buffer is busy from that commit until the host's {@code wl_buffer.release}, which is
+ * consumed. A commit without a new attach but with damage is a new copy of the same client buffer.
  *
- * <p><b>Copies happen at commit</b>, of the damage accumulated since the host copy of the committed
- * buffer last received its content: each commit's damage (surface damage converted with scale,
- * transform and viewport; buffer damage as is) is added to what every other buffer the surface has
- * shown is missing, and the committed buffer gets what it misses plus the new damage. Clients that
- * rotate two or three buffers thus stay pixel-exact while copying little.
+ * <p><b>Early release.</b> Once a commit has copied a client buffer, Crossway sends the client its
+ * {@code wl_buffer.release} itself, unless another surface has it attached and not yet committed; the
+ * host never reads the client's memory, so the client may draw into it at once. This holds for
+ * subsurfaces in sync mode too (the copy is taken at their commit, which is when the client hands the
+ * content over) and for cursor surfaces.
  *
- * <p><b>Release</b>: each client buffer has its own host copy, one to one, and the host's
- * {@code wl_buffer.release} is relayed unchanged. The client writes a buffer again only after that
- * release, i.e. after the host stopped reading the host copy, and the next copy happens at the next
- * commit of that buffer, so the host never shows a torn or stale frame. (Releasing the client's buffer
- * right after the copy would let it draw sooner, but would need a second host copy per buffer.)
+ * <p><b>Other uses of a client shm buffer.</b> {@code xdg_toplevel_icon_v1.add_buffer} (when the schema
+ * has it) gets a host copy of its own, held until the icon is destroyed: the protocol forbids changing
+ * the buffer after that request. Any other request that names a client shm buffer cannot be served, and
+ * the session's id translation refuses it with a protocol error that says so.
+ *
+ * <p><b>Limits</b> ({@link ShmLimits}): host memory per client and for the daemon, and pools per client;
+ * a client's pools are mapped into the daemon only up to its host-memory bound (a mapping lets the pages
+ * read count in the daemon's memory, and a sparse pool would fill up), the rest are read without one;
+ * each one exceeded, and host memory the transport cannot give, ends the client with a
+ * {@code wl_display.error} naming the limit and the setting that raises it. A pool whose file shrank
+ * ends the client with {@code wl_shm.error(invalid_fd)}, as libwayland-server does.
  *
  * <p>Also: {@code wl_shm.format}s Crossway cannot copy ({@link ShmFormats}) are hidden, and
- * {@code wl_keyboard.keymap} fds are copied into sealed guest memfds, so a client can map them
- * privately whatever the compositor sent (and on a VM transport the host's fd is not a guest file).
+ * {@code wl_keyboard.keymap} fds (and an input method's grab keymap) are copied into sealed guest memfds, so a client can map them
+ * privately whatever the compositor sent.
  *
  * <p>Threading: pools, buffers and surfaces belong to the request relay thread; keymaps, formats and
- * delete_ids to the event thread. {@link #close()} runs after both have ended and frees everything.
+ * host releases to the event thread. {@link #close()} runs after both have ended and frees everything.
  */
 public final class ShmInterceptor implements Interceptor, AutoCloseable, SessionStats.Contributor {
     private static final Logger LOG = LoggerFactory.getLogger(ShmInterceptor.class);
 
-    // wl_shm.error and wl_surface.error codes from wayland.xml.
+    // wl_shm.error codes from wayland.xml.
     static final int WL_SHM_ERROR_INVALID_FORMAT = 0;
     static final int WL_SHM_ERROR_INVALID_STRIDE = 1;
     static final int WL_SHM_ERROR_INVALID_FD = 2;
+    /** Free host buffers a surface keeps for later commits, besides the one it takes. */
+    static final int SPARE_HOST_BUFFERS = 1;
 
     private final Session session;
     private final Kernel kernel;
-    private final MessageSpec poolDestroy;
+    private final ShmLimits limits;
     private final MessageSpec createPool;
+    private final MessageSpec createBuffer;
+    private final MessageSpec poolDestroy;
+    private final MessageSpec bufferDestroy;
+    private final MessageSpec attach;
+    private final MessageSpec bufferRelease;
 
     // Request thread.
     private final Map<Integer, ShmPool> pools = new HashMap<>();
     private final Map<Integer, ShmBuffer> buffers = new HashMap<>();
     private final Map<Integer, Integer> viewportSurfaces = new HashMap<>();
+    /** Host copies given to {@code xdg_toplevel_icon_v1}s, by icon id. */
+    private final Map<Integer, List<HostShmBuffer>> iconCopies = new HashMap<>();
     private final Region damage = new Region();
+    private int openPools;
+    private long hostBytes;
+    /** Bytes of this client's pools mapped into the daemon: bounded like host memory, the rest is read with pread. */
+    private long mappedBytes;
     // Read by tests and the summary too.
     private final Map<Integer, ShmSurface> surfaces = new ConcurrentHashMap<>();
+    /** Host buffers by own id, for the host's releases (event thread). Guarded by itself. */
+    private HostShmBuffer[] byOwnId = new HostShmBuffer[16];
     private final AtomicInteger liveHostBuffers = new AtomicInteger();
+    private final AtomicLong liveHostBytes = new AtomicLong();
     private final AtomicLong commits = new AtomicLong();
     private final AtomicLong bytesCopied = new AtomicLong();
     private final AtomicLong bytesDamaged = new AtomicLong();
+    private final AtomicLong earlyReleases = new AtomicLong();
     private final AtomicLong keymapsCopied = new AtomicLong();
-    /** Pool ids whose host-side destroy (from a resize) still owes a wl_display.delete_id: id to count. */
-    private final Map<Integer, Integer> deleteIdsToSwallow = new ConcurrentHashMap<>();
     private boolean closed;
 
-    public ShmInterceptor(Session session) {
+    public ShmInterceptor(Session session, ShmLimits limits) {
         this.session = session;
         this.kernel = session.kernel();
-        this.poolDestroy = session.schema().require("wl_shm_pool").message(true, "destroy");
-        this.createPool = session.schema().require("wl_shm").message(true, "create_pool");
+        this.limits = limits;
+        var schema = session.schema();
+        this.createPool = schema.require("wl_shm").message(true, "create_pool");
+        this.createBuffer = schema.require("wl_shm_pool").message(true, "create_buffer");
+        this.poolDestroy = schema.require("wl_shm_pool").message(true, "destroy");
+        this.bufferDestroy = schema.require("wl_buffer").message(true, "destroy");
+        this.attach = schema.require("wl_surface").message(true, "attach");
+        this.bufferRelease = schema.require("wl_buffer").message(false, "release");
+    }
+
+    @Override
+    public boolean createsHostObjects() {
+        return true;
     }
 
     @Override
@@ -118,9 +154,12 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
                 Hook.request("wp_viewport", "set_source"),
                 Hook.request("wp_viewport", "set_destination"),
                 Hook.request("wp_viewport", "destroy"),
+                Hook.request("xdg_toplevel_icon_v1", "add_buffer"),
+                Hook.request("xdg_toplevel_icon_v1", "destroy"),
                 Hook.event("wl_shm", "format"),
                 Hook.event("wl_keyboard", "keymap"),
-                Hook.event("wl_display", "delete_id"));
+                Hook.event("zwp_input_method_keyboard_grab_v2", "keymap"),
+                Hook.event("wl_buffer", "release"));
     }
 
     @Override
@@ -131,79 +170,76 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
         switch (iface) {
             case "wl_shm" -> {
                 if (name.equals("create_pool")) {
-                    createPool(chain, m);
-                } else if (name.equals("format")) {
-                    if (ShmFormats.bytesPerPixel(m.intArg(0)) > 0) {
-                        chain.proceed(m);
-                    }
-                } else {
+                    createPool(m);
+                } else if (!name.equals("format") || ShmFormats.bytesPerPixel(m.intArg(0)) > 0) {
                     chain.proceed(m);
                 }
             }
             case "wl_shm_pool" -> pool(chain, m, name);
             case "wl_buffer" -> {
-                ShmBuffer b = buffers.remove(m.objectId());
-                if (b != null) {
-                    b.destroy(kernel);
+                if (name.equals("release")) {
+                    hostRelease(chain, m);
+                } else {
+                    destroyBuffer(chain, m);
                 }
-                chain.proceed(m);
             }
             case "wl_surface" -> surface(chain, m, name);
             case "wp_viewporter", "wp_viewport" -> viewport(chain, m, name);
-            case "wl_keyboard" -> keymap(chain, m);
-            case "wl_display" -> {
-                if (!swallowDeleteId(m.intArg(0))) {
-                    chain.proceed(m);
-                }
-            }
+            case "xdg_toplevel_icon_v1" -> icon(chain, m, name);
+            case "wl_keyboard", "zwp_input_method_keyboard_grab_v2" -> keymap(chain, m);
             default -> chain.proceed(m);
         }
     }
 
-    // ---- pools and buffers ----
+    // ---- pools and buffers: kept in the guest ----
 
-    private void createPool(Chain chain, Message m) throws ProtocolError {
+    private void createPool(Message m) throws ProtocolError {
         int poolId = m.intArg(0);
         int fdIndex = m.indexOf("fd");
-        int clientFd = m.intArg(fdIndex);
+        int fd = m.intArg(fdIndex);
         int size = m.intArg(2);
+        m.set(fdIndex, -1); // the fd is ours from here, whatever happens
         if (size <= 0) {
+            kernel.close(fd);
             throw new ProtocolError(m.objectId(), WL_SHM_ERROR_INVALID_STRIDE, "invalid size (" + size + ")");
         }
-        ByteBuffer guest = mapClientPool(m.objectId(), clientFd, size);
-        HostMemory host;
-        try {
-            host = allocate(size);
-        } catch (ProtocolError | RuntimeException e) {
-            kernel.unmap(guest);
-            throw e;
+        if (openPools >= limits.poolsPerClient()) {
+            kernel.close(fd);
+            throw new ProtocolError(1, ProtocolError.NO_MEMORY, "Crossway's limit of " + limits.poolsPerClient()
+                    + " wl_shm_pools per client is reached (each holds an fd in the daemon); destroy pools no longer used,"
+                    + " or raise crossway.limits.pools-per-client (--pools-per-client)");
         }
-        // From here the pool owns the client's fd; the message carries the host memory instead.
-        ShmPool pool = new ShmPool(poolId, m.objectId(), clientFd, guest, size, host);
-        pools.put(poolId, pool);
-        m.set(fdIndex, host.buffer.dupFd());
-        chain.proceed(m);
+        GuestMemory memory;
+        try {
+            memory = kernel.openGuestMemory(fd, size, mappedBytes + size <= limits.hostMemoryPerClient());
+        } catch (IOException e) {
+            throw new ProtocolError(m.objectId(), WL_SHM_ERROR_INVALID_FD, "failed mmap fd " + fd + ": " + e.getMessage());
+        }
+        pools.put(poolId, new ShmPool(poolId, m.objectId(), memory));
+        openPools++;
+        mappedBytes += memory.mappedBytes();
+        session.consume(m);
     }
 
     private void pool(Chain chain, Message m, String name) throws ProtocolError {
         ShmPool pool = pools.get(m.objectId());
         if (pool == null) {
-            chain.proceed(m);
+            chain.proceed(m); // cannot happen: every pool is ours
             return;
         }
         switch (name) {
-            case "create_buffer" -> {
-                createBuffer(pool, m);
-                chain.proceed(m);
-            }
-            case "resize" -> resize(pool, m.intArg(0)); // replaced by destroy + create_pool
+            case "create_buffer" -> createBuffer(pool, m);
+            case "resize" -> resize(pool, m.intArg(0));
             case "destroy" -> {
                 pools.remove(pool.id);
-                pool.destroy(kernel);
-                chain.proceed(m);
+                if (pool.destroy()) {
+                    closed(pool);
+                }
             }
-            default -> chain.proceed(m);
+            default -> {
+            }
         }
+        session.consume(m);
     }
 
     private void createBuffer(ShmPool pool, Message m) throws ProtocolError {
@@ -219,72 +255,43 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
         }
         // libwayland-server's checks, plus a stride that fits the pixels (Crossway copies by rows).
         if (offset < 0 || width <= 0 || height <= 0 || stride < width || (long) width * bpp > stride
-                || (long) offset + (long) stride * height > pool.size) {
+                || (long) offset + (long) stride * height > pool.memory.size()) {
             throw new ProtocolError(pool.id, WL_SHM_ERROR_INVALID_STRIDE,
                     "invalid width, height or stride (" + width + "x" + height + ", " + stride + ")");
         }
-        ShmBuffer old = buffers.put(id, new ShmBuffer(id, pool, offset, width, height, stride, format, bpp));
-        if (old != null) {
-            old.destroy(kernel); // cannot happen with a valid id (the relay checks), but never leak
-        }
+        buffers.put(id, new ShmBuffer(id, pool, offset, width, height, stride, format, bpp));
     }
 
     private void resize(ShmPool pool, int size) throws ProtocolError {
-        if (size < pool.size) {
+        if (size < pool.memory.size()) {
             throw new ProtocolError(pool.id, WL_SHM_ERROR_INVALID_FD, "shrinking pool invalid");
         }
-        if (size == pool.size) {
-            return; // nothing changes on either side
-        }
-        ObjectTable.Entry shm = session.objects().get(pool.shmId);
-        if (shm == null || shm.isZombie() || !shm.iface().name().equals("wl_shm")) {
-            throw new ProtocolError(pool.id, ProtocolError.IMPLEMENTATION, "Crossway cannot resize wl_shm_pool@" + pool.id
-                    + " after its wl_shm@" + pool.shmId + " was released: the host pool is remade on that wl_shm");
-        }
-        ByteBuffer guest = mapClientPool(pool.id, pool.guestFd, size);
-        HostMemory host;
+        long mapped = pool.memory.mappedBytes();
         try {
-            host = allocate(size);
-        } catch (ProtocolError | RuntimeException e) {
-            kernel.unmap(guest);
-            throw e;
-        }
-        kernel.unmap(pool.guest);
-        pool.guest = guest;
-        pool.size = size;
-        pool.moveTo(host);
-        deleteIdsToSwallow.merge(pool.id, 1, Integer::sum);
-        try {
-            session.inject(Direction.REQUEST, new Message(pool.id, poolDestroy));
-            session.inject(Direction.REQUEST, new Message(pool.shmId, createPool, pool.id, host.buffer.dupFd(), size));
+            pool.memory.resize(size, mappedBytes - mapped + size <= limits.hostMemoryPerClient());
         } catch (IOException e) {
-            throw new ProtocolError(pool.id, ProtocolError.IMPLEMENTATION, "cannot remake the host pool: " + e.getMessage());
+            throw new ProtocolError(pool.id, WL_SHM_ERROR_INVALID_FD, "failed mremap: " + e.getMessage());
         }
+        mappedBytes += pool.memory.mappedBytes() - mapped;
     }
 
-    /** Maps a client's pool fd read-only, after checking the file is as large as the client says. */
-    private ByteBuffer mapClientPool(int objectId, int fd, int size) throws ProtocolError {
-        try {
-            long fileSize = kernel.size(fd);
-            if (fileSize < size) {
-                throw new ProtocolError(objectId, WL_SHM_ERROR_INVALID_FD,
-                        "pool size " + size + " is larger than the file behind its fd (" + fileSize + " bytes)");
-            }
-            return kernel.map(fd, size, false);
-        } catch (IOException e) {
-            throw new ProtocolError(objectId, WL_SHM_ERROR_INVALID_FD, "failed mmap fd " + fd + ": " + e.getMessage());
-        }
+    /** A pool's memory was released (the pool and its last buffer are gone). */
+    private void closed(ShmPool pool) {
+        openPools--;
+        mappedBytes -= pool.mapped;
     }
 
-    private HostMemory allocate(int size) throws ProtocolError {
-        HostBuffer buffer;
-        try {
-            buffer = session.host().allocate(size);
-        } catch (IOException e) {
-            throw new ProtocolError(1, ProtocolError.NO_MEMORY, "Crossway could not allocate " + size
-                    + " bytes of host memory for an shm pool: " + e.getMessage());
+    private void destroyBuffer(Chain chain, Message m) throws ProtocolError {
+        ShmBuffer b = buffers.remove(m.objectId());
+        if (b == null) {
+            chain.proceed(m); // not shm: the host's
+            return;
         }
-        return new HostMemory(buffer, liveHostBuffers);
+        b.destroyed = true;
+        if (b.pool.bufferGone()) {
+            closed(b.pool);
+        }
+        session.consume(m);
     }
 
     // ---- surfaces ----
@@ -292,16 +299,35 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
     private void surface(Chain chain, Message m, String name) throws ProtocolError {
         int id = m.objectId();
         if (name.equals("destroy")) {
-            surfaces.remove(id);
+            ShmSurface s = surfaces.remove(id);
+            if (s != null) {
+                if (s.attachPending && s.pendingBuffer != null) {
+                    s.pendingBuffer.pendingOn--;
+                }
+                for (HostShmBuffer hb : s.hostBuffers) {
+                    destroyHostBuffer(hb);
+                }
+                s.hostBuffers.clear();
+            }
             chain.proceed(m);
             return;
         }
         ShmSurface s = surfaces.computeIfAbsent(id, ShmSurface::new);
         switch (name) {
             case "attach" -> {
-                s.attachPending = true;
+                if (s.attachPending && s.pendingBuffer != null) {
+                    s.pendingBuffer.pendingOn--;
+                }
                 ShmBuffer b = buffers.get(m.intArg(0));
+                s.attachPending = true;
                 s.pendingBuffer = b;
+                s.pendingX = m.intArg(1);
+                s.pendingY = m.intArg(2);
+                if (b != null) {
+                    b.pendingOn++;
+                    b.released = false;
+                    return; // the commit attaches a host buffer instead
+                }
             }
             case "damage" -> s.pendingSurfaceDamage.add(m.intArg(0), m.intArg(1), m.intArg(2), m.intArg(3));
             case "damage_buffer" -> s.pendingBufferDamage.add(m.intArg(0), m.intArg(1), m.intArg(2), m.intArg(3));
@@ -315,14 +341,17 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
                     s.pendingTransform = m.intArg(0);
                 }
             }
-            case "commit" -> commit(s);
+            case "commit" -> {
+                commit(chain, s, m);
+                return;
+            }
             default -> {
             }
         }
         chain.proceed(m);
     }
 
-    private void commit(ShmSurface s) throws ProtocolError {
+    private void commit(Chain chain, ShmSurface s, Message commit) throws ProtocolError {
         if (s.pendingScale > 0) {
             s.scale = s.pendingScale;
             s.pendingScale = -1;
@@ -332,25 +361,33 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
             s.pendingTransform = -1;
         }
         s.viewport = s.pendingViewport;
-        if (s.attachPending) {
-            s.buffer = s.pendingBuffer;
-            s.attachPending = false;
-            s.pendingBuffer = null;
-            if (s.buffer == null) {
-                // Null or not shm: what the surface showed is gone, so nothing is known to be in place.
-                for (ShmBuffer b : s.seen) {
-                    b.missing.setFull(b.width, b.height);
-                }
-            } else if (!s.seen.contains(s.buffer)) {
-                s.seen.add(s.buffer);
-            }
-        }
+        boolean attached = s.attachPending;
         ShmBuffer x = s.buffer;
+        if (attached) {
+            s.attachPending = false;
+            x = s.pendingBuffer;
+            s.pendingBuffer = null;
+            if (x != null) {
+                x.pendingOn--;
+                if (x.destroyed) {
+                    // Destroyed before this commit: the surface shows nothing, as a compositor would do.
+                    inject(new Message(s.id, attach, 0, s.pendingX, s.pendingY));
+                    x = null;
+                }
+            }
+            if (x == null) {
+                // Null or not shm: the host buffers no longer hold what the surface shows.
+                for (HostShmBuffer hb : s.hostBuffers) {
+                    hb.missing.setFull(hb.width, hb.height);
+                }
+            }
+            s.buffer = x;
+        }
         long copied = 0;
         long damaged = 0;
         if (x != null && !x.destroyed) {
             damage.clear();
-            SurfaceGeometry g = new SurfaceGeometry(x.width, x.height, s.scale, s.transform, s.viewport);
+            SurfaceGeometry g = s.geometry(x);
             Region sd = s.pendingSurfaceDamage;
             for (int i = 0; i < sd.size(); i++) {
                 g.surfaceToBuffer(sd.x(i), sd.y(i), sd.width(i), sd.height(i), damage);
@@ -359,22 +396,29 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
             for (int i = 0; i < bd.size(); i++) {
                 g.bufferToBuffer(bd.x(i), bd.y(i), bd.width(i), bd.height(i), damage);
             }
-            for (Iterator<ShmBuffer> it = s.seen.iterator(); it.hasNext(); ) {
-                ShmBuffer b = it.next();
-                if (b.destroyed) {
-                    it.remove();
-                } else if (b != x) {
-                    b.missing.add(damage);
+            if (attached || !damage.isEmpty()) {
+                for (HostShmBuffer hb : s.hostBuffers) {
+                    hb.missing.add(damage);
                 }
+                HostShmBuffer hb = hostBufferFor(s, x);
+                copied = copy(x, hb);
+                hb.busy = true;
+                inject(new Message(s.id, attach, hb.id, attached ? s.pendingX : 0, attached ? s.pendingY : 0));
+                damaged = damage.area() * x.bpp;
             }
-            damaged = damage.area() * x.bpp;
-            x.missing.add(damage);
-            x.missing.clip(x.width, x.height);
-            copied = copy(x, s);
-            x.missing.clear();
         }
         s.pendingSurfaceDamage.clear();
         s.pendingBufferDamage.clear();
+        chain.proceed(commit);
+        if (x != null && !x.released && x.pendingOn == 0) {
+            x.released = true;
+            try {
+                session.injectEvent(x.id, bufferRelease);
+            } catch (IOException e) {
+                LOG.debug("client {}: could not release {}: {}", session.id(), x, e.toString()); // the session is ending
+            }
+            earlyReleases.incrementAndGet();
+        }
         s.commits++;
         s.bytesCopied += copied;
         s.bytesDamaged += damaged;
@@ -382,22 +426,178 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
         bytesCopied.addAndGet(copied);
         bytesDamaged.addAndGet(damaged);
         if (LOG.isDebugEnabled() && x != null) {
-            LOG.debug("client {}: wl_surface@{} commit of {}: copied {} B of {} B damaged ({})", session.id(), s.id, x,
-                    copied, damaged, damage);
+            LOG.debug("client {}: wl_surface@{} commit of {}: copied {} B of {} B damaged ({}), {} host buffers", session.id(), s.id, x,
+                    copied, damaged, damage, s.hostBuffers.size());
         }
     }
 
-    private long copy(ShmBuffer x, ShmSurface s) throws ProtocolError {
-        if (x.missing.isEmpty()) {
+    /**
+     * The host buffer this commit fills: a free one of the right size and format that misses least, or a
+     * new one. Free ones that no longer fit, and spares beyond {@link #SPARE_HOST_BUFFERS}, are freed.
+     */
+    private HostShmBuffer hostBufferFor(ShmSurface s, ShmBuffer x) throws ProtocolError {
+        HostShmBuffer best = null;
+        for (HostShmBuffer hb : s.hostBuffers) {
+            if (!hb.busy && hb.fits(x) && (best == null || hb.missing.area() < best.missing.area())) {
+                best = hb;
+            }
+        }
+        int spares = 0;
+        for (Iterator<HostShmBuffer> it = s.hostBuffers.iterator(); it.hasNext(); ) {
+            HostShmBuffer hb = it.next();
+            if (hb == best || hb.busy) {
+                continue;
+            }
+            if (!hb.fits(x) || ++spares > SPARE_HOST_BUFFERS) {
+                it.remove();
+                destroyHostBuffer(hb);
+            }
+        }
+        if (best == null) {
+            best = newHostBuffer(x, "wl_surface@" + s.id);
+            s.hostBuffers.add(best);
+        }
+        return best;
+    }
+
+    /** Copies what {@code hb} misses from client buffer {@code x}; afterwards it misses nothing. */
+    private long copy(ShmBuffer x, HostShmBuffer hb) throws ProtocolError {
+        if (hb.missing.isEmpty()) {
             return 0;
         }
+        long copied = ShmCopy.copy(x.pool.memory, x.offset, x.stride, hb.pixels, hb.stride, x.bpp, hb.missing);
+        if (copied < 0) {
+            throw new ProtocolError(x.id, WL_SHM_ERROR_INVALID_FD, "error accessing SHM buffer: the file behind wl_shm_pool@"
+                    + x.pool.id + " is smaller than the pool's " + x.pool.memory.size() + " bytes (the client shrank it)");
+        }
+        hb.missing.clear();
+        return copied;
+    }
+
+    /**
+     * Host memory for a copy of {@code x}, and Crossway's own {@code wl_shm_pool} and {@code wl_buffer}
+     * on the host for it; the pool is destroyed at once (the buffer keeps its memory), as Sommelier does.
+     */
+    private HostShmBuffer newHostBuffer(ShmBuffer x, String forWhat) throws ProtocolError {
+        int stride = (x.width * x.bpp + 3) & ~3;
+        long size = (long) stride * x.height;
+        if (size > Integer.MAX_VALUE) {
+            throw new ProtocolError(x.id, WL_SHM_ERROR_INVALID_STRIDE, "buffer of " + size + " bytes is too large");
+        }
+        if (hostBytes + size > limits.hostMemoryPerClient()) {
+            throw new ProtocolError(1, ProtocolError.NO_MEMORY, "Crossway's limit on host memory per client is reached: " + forWhat
+                    + " needs " + size + " bytes more for a copy of its " + x.width + "x" + x.height + " buffer, and this client holds "
+                    + hostBytes + " bytes (limit " + ShmLimits.size(limits.hostMemoryPerClient())
+                    + "; raise crossway.limits.host-memory-per-client, --host-memory-per-client)");
+        }
+        if (!limits.reserve(size)) {
+            throw new ProtocolError(1, ProtocolError.NO_MEMORY, "Crossway's limit on host memory for all clients is reached: " + forWhat
+                    + " needs " + size + " bytes more, and the daemon's clients hold " + limits.hostMemoryInUse().get()
+                    + " bytes (limit " + ShmLimits.size(limits.hostMemoryTotal())
+                    + "; raise crossway.limits.host-memory, --host-memory)");
+        }
+        HostBuffer memory;
         try {
-            return ShmCopy.copy(x.pool.guest, x.host.view, x.offset, x.stride, x.bpp, x.missing);
-        } catch (InternalError e) {
-            // The JVM turns SIGBUS on a mapping into this: the client shrank the file behind its pool.
-            throw new ProtocolError(s.id, WL_SHM_ERROR_INVALID_FD, "error accessing SHM buffer " + x + " (pool file shrank?)");
+            memory = session.host().allocate(size);
+        } catch (IOException | RuntimeException e) {
+            limits.unreserve(size);
+            throw new ProtocolError(1, ProtocolError.NO_MEMORY, "Crossway could not allocate " + size + " bytes of host memory for "
+                    + forWhat + " (" + x.width + "x" + x.height + "), with " + hostBytes + " bytes held by this client: "
+                    + e.getMessage());
+        }
+        int shm = liveShm(x);
+        int pool = session.newOwnObject("wl_shm_pool", 1);
+        int id = session.newOwnObject("wl_buffer", 1);
+        HostShmBuffer hb = new HostShmBuffer(id, memory, x.width, x.height, stride, x.format);
+        hostBytes += size;
+        liveHostBytes.addAndGet(size);
+        liveHostBuffers.incrementAndGet();
+        remember(hb);
+        inject(new Message(shm, createPool, pool, memory.dupFd(), (int) size));
+        inject(new Message(pool, createBuffer, id, 0, x.width, x.height, stride, x.format));
+        inject(new Message(pool, poolDestroy));
+        return hb;
+    }
+
+    /** A live {@code wl_shm} of the client, for Crossway's own pools: the one {@code x}'s pool came from, or another. */
+    private int liveShm(ShmBuffer x) throws ProtocolError {
+        if (isLiveShm(x.pool.shmId)) {
+            return x.pool.shmId;
+        }
+        for (ShmPool p : pools.values()) {
+            if (isLiveShm(p.shmId)) {
+                return p.shmId;
+            }
+        }
+        throw new ProtocolError(1, ProtocolError.IMPLEMENTATION, "Crossway needs a wl_shm of this client to make host buffers,"
+                + " and the client released every one it had");
+    }
+
+    private boolean isLiveShm(int id) {
+        ObjectTable.Entry e = session.objects().get(id);
+        return e != null && !e.isZombie() && e.iface().name().equals("wl_shm");
+    }
+
+    private void destroyHostBuffer(HostShmBuffer hb) {
+        forget(hb);
+        try {
+            session.inject(Direction.REQUEST, new Message(hb.id, bufferDestroy));
+        } catch (IOException e) {
+            LOG.debug("client {}: could not destroy {}: {}", session.id(), hb, e.toString()); // the session is ending
+        }
+        freeMemory(hb);
+    }
+
+    private void freeMemory(HostShmBuffer hb) {
+        hb.free();
+        hostBytes -= hb.bytes();
+        limits.unreserve(hb.bytes());
+        liveHostBytes.addAndGet(-hb.bytes());
+        liveHostBuffers.decrementAndGet();
+    }
+
+    private void inject(Message m) {
+        try {
+            session.inject(Direction.REQUEST, m);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // the host connection failed: the relay ends the session
         }
     }
+
+    private void remember(HostShmBuffer hb) {
+        int i = hb.id - ObjectTable.OWN_ID_START;
+        synchronized (this) {
+            if (i >= byOwnId.length) {
+                byOwnId = Arrays.copyOf(byOwnId, Math.max(i + 1, byOwnId.length * 2));
+            }
+            byOwnId[i] = hb;
+        }
+    }
+
+    private void forget(HostShmBuffer hb) {
+        synchronized (this) {
+            byOwnId[hb.id - ObjectTable.OWN_ID_START] = null;
+        }
+    }
+
+    /** The host's release of a buffer: one of Crossway's is free again, and the client never hears of it. */
+    private void hostRelease(Chain chain, Message m) throws ProtocolError {
+        int id = m.objectId();
+        if (!ObjectTable.isOwn(id)) {
+            chain.proceed(m); // a buffer the host made for the client (not shm)
+            return;
+        }
+        HostShmBuffer hb;
+        synchronized (this) {
+            int i = id - ObjectTable.OWN_ID_START;
+            hb = i < byOwnId.length ? byOwnId[i] : null;
+        }
+        if (hb != null) {
+            hb.busy = false;
+        }
+    }
+
+    // ---- viewports and icons ----
 
     private void viewport(Chain chain, Message m, String name) throws ProtocolError {
         if (name.equals("get_viewport")) {
@@ -425,16 +625,34 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
         chain.proceed(m);
     }
 
-    // ---- events ----
-
-    private boolean swallowDeleteId(int id) {
-        boolean[] swallowed = new boolean[1];
-        deleteIdsToSwallow.computeIfPresent(id, (k, n) -> {
-            swallowed[0] = true;
-            return n == 1 ? null : n - 1;
-        });
-        return swallowed[0];
+    /**
+     * {@code xdg_toplevel_icon_v1.add_buffer}: the client may not change the buffer afterwards, so a host
+     * copy taken now, held until the icon is destroyed, serves it.
+     */
+    private void icon(Chain chain, Message m, String name) throws ProtocolError {
+        if (name.equals("destroy")) {
+            List<HostShmBuffer> copies = iconCopies.remove(m.objectId());
+            chain.proceed(m);
+            if (copies != null) {
+                for (HostShmBuffer hb : copies) {
+                    destroyHostBuffer(hb);
+                }
+            }
+            return;
+        }
+        int bufferIndex = m.indexOf("buffer");
+        ShmBuffer x = buffers.get(m.intArg(bufferIndex));
+        if (x != null) {
+            HostShmBuffer hb = newHostBuffer(x, "the icon xdg_toplevel_icon_v1@" + m.objectId());
+            iconCopies.computeIfAbsent(m.objectId(), k -> new ArrayList<>()).add(hb);
+            long copied = copy(x, hb);
+            bytesCopied.addAndGet(copied);
+            m.set(bufferIndex, hb.id);
+        }
+        chain.proceed(m);
     }
+
+    // ---- events ----
 
     /**
      * Copies the host's keymap into a sealed guest memfd: the client may mmap it MAP_PRIVATE whatever
@@ -480,7 +698,8 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
 
     /** This session's counters. */
     public ShmStats stats() {
-        return new ShmStats(commits.get(), bytesCopied.get(), bytesDamaged.get(), liveHostBuffers.get(), keymapsCopied.get());
+        return new ShmStats(commits.get(), bytesCopied.get(), bytesDamaged.get(), liveHostBuffers.get(), liveHostBytes.get(),
+                earlyReleases.get(), keymapsCopied.get());
     }
 
     /** The counters of one live surface, or null when it is unknown or destroyed. */
@@ -494,22 +713,36 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
         return stats().summary();
     }
 
-    /** Frees every mapping, fd and host buffer; called by the session after both relay threads ended. */
+    /** Frees every pool, mapping, fd and host buffer; called by the session after both relay threads ended. */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
+        for (ShmSurface s : surfaces.values()) {
+            for (HostShmBuffer hb : s.hostBuffers) {
+                freeMemory(hb);
+            }
+            s.hostBuffers.clear();
+        }
+        surfaces.clear();
+        for (List<HostShmBuffer> copies : iconCopies.values()) {
+            for (HostShmBuffer hb : copies) {
+                freeMemory(hb);
+            }
+        }
+        iconCopies.clear();
         for (ShmBuffer b : buffers.values()) {
-            b.destroy(kernel);
+            b.destroyed = true;
+            b.pool.bufferGone();
         }
         buffers.clear();
         for (ShmPool p : pools.values()) {
-            p.destroy(kernel);
+            p.destroy();
         }
         pools.clear();
-        surfaces.clear();
+        openPools = 0;
         viewportSurfaces.clear();
     }
 }

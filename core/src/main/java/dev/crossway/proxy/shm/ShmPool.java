@@ -1,66 +1,54 @@
 package dev.crossway.proxy.shm;
 
-import dev.crossway.proxy.Kernel;
-import java.nio.ByteBuffer;
+import dev.crossway.proxy.GuestMemory;
 
 /**
- * A client's {@code wl_shm_pool} and its mirror on the host.
+ * A client's {@code wl_shm_pool}. It never reaches the host: Crossway keeps it, reads pixels out of it
+ * through {@link GuestMemory}, and copies them into host buffers of its own.
  *
- * <p>Ownership: the pool owns the client's fd (kept to map the pool again on resize; closed when the
- * client destroys the pool) and the read-only guest mapping (unmapped when the pool is destroyed and
- * its last buffer is gone, since buffers read through it). It holds one use of its current
- * {@link HostMemory}. Used only on the request relay thread (and at session end).
+ * <p>Ownership: the pool owns its guest memory (and with it the client's fd), released once the
+ * client has destroyed the pool and every buffer made from it, since buffers read through it.
+ * Request relay thread only (and session end).
  */
 final class ShmPool {
     final int id;
-    /** The {@code wl_shm} it was created from: where a resize creates the host pool again. */
+    /** The {@code wl_shm} it was created from: where Crossway creates its host buffers. */
     final int shmId;
-    int guestFd;
-    ByteBuffer guest;
-    int size;
-    HostMemory host;
+    final GuestMemory memory;
     boolean destroyed;
     int buffers;
+    /** What the memory had mapped when it was closed (it reads 0 afterwards). */
+    long mapped;
 
-    ShmPool(int id, int shmId, int guestFd, ByteBuffer guest, int size, HostMemory host) {
+    ShmPool(int id, int shmId, GuestMemory memory) {
         this.id = id;
         this.shmId = shmId;
-        this.guestFd = guestFd;
-        this.guest = guest;
-        this.size = size;
-        this.host = host;
-        host.retain();
+        this.memory = memory;
     }
 
-    /** Moves the host side to {@code next}; the buffers made so far keep the memory they have. */
-    void moveTo(HostMemory next) {
-        next.retain();
-        host.release();
-        host = next;
-    }
-
-    /** The client destroyed the pool (or the session ended). */
-    void destroy(Kernel kernel) {
-        if (destroyed) {
-            return;
-        }
+    /** The client destroyed the pool; true when its memory is released now. */
+    boolean destroy() {
         destroyed = true;
-        kernel.close(guestFd);
-        guestFd = -1;
-        host.release();
-        host = null;
-        unmapIfUnused(kernel);
+        return closeIfUnused();
     }
 
-    void bufferGone(Kernel kernel) {
+    /** A buffer made from this pool is gone; true when the pool's memory is released now. */
+    boolean bufferGone() {
         buffers--;
-        unmapIfUnused(kernel);
+        return closeIfUnused();
     }
 
-    private void unmapIfUnused(Kernel kernel) {
-        if (destroyed && buffers == 0 && guest != null) {
-            kernel.unmap(guest);
-            guest = null;
+    private boolean closeIfUnused() {
+        if (destroyed && buffers == 0) {
+            mapped = memory.mappedBytes();
+            memory.close();
+            return true;
         }
+        return false;
+    }
+
+    @Override
+    public String toString() {
+        return "wl_shm_pool@" + id + " (" + memory.size() + " bytes, " + memory.method() + ")";
     }
 }

@@ -41,6 +41,10 @@ public record SurfaceGeometry(int bufferWidth, int bufferHeight, int scale, int 
         if (width <= 0 || height <= 0) {
             return;
         }
+        if (scale == 1 && transform == 0 && viewport == Viewport.NONE) {
+            addClipped(x, y, (double) x + width, (double) y + height, out); // the common case, without garbage
+            return;
+        }
         double x1 = x;
         double y1 = y;
         double x2 = (double) x + width;

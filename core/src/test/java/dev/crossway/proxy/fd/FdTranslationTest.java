@@ -1,5 +1,7 @@
 package dev.crossway.proxy.fd;
 
+import dev.crossway.proxy.shm.ShmLimits;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossway.protocol.ArgType;
@@ -93,7 +95,7 @@ class FdTranslationTest {
         assertThat(vm.carries(message("wl_data_offer", true, "receive"))).isTrue();
         assertThat(vm.carries(message("gtk_primary_selection_source", false, "send"))).isTrue();
         assertThat(vm.carries(message("zwp_linux_buffer_params_v1", true, "add"))).isFalse();
-        assertThat(vm.interceptors()).hasSize(2);
+        assertThat(vm.interceptors(ShmLimits.defaults())).hasSize(2);
     }
 
     @Test
@@ -105,12 +107,12 @@ class FdTranslationTest {
             assertThat(shared.route(k, false)).isEqualTo(Route.AS_IS);
         }
         assertThat(shared.route(null, false)).isEqualTo(Route.AS_IS);
-        assertThat(shared.interceptors()).isEmpty();
+        assertThat(shared.interceptors(ShmLimits.defaults())).isEmpty();
         assertThat(separate.route(FdKind.SHM_POOL, true)).isEqualTo(Route.COPY);
         assertThat(separate.route(FdKind.KEYMAP, false)).isEqualTo(Route.COPY);
         assertThat(separate.route(FdKind.PIPE_WRITE_END, true)).isEqualTo(Route.AS_IS);
         assertThat(separate.route(FdKind.DMABUF, true)).isEqualTo(Route.AS_IS);
-        assertThat(separate.interceptors()).as("the shm mirror only").hasSize(1);
+        assertThat(separate.interceptors(ShmLimits.defaults())).as("the shm mirror only").hasSize(1);
     }
 
     @Test

@@ -36,11 +36,12 @@ class RegionTest {
     }
 
     @Test
-    void overlappingRectanglesStayBothAndCoverTheirUnion() {
+    void anOverlappingRectangleAddsOnlyWhatIsNotCoveredYet() {
         Region r = new Region();
         r.add(0, 0, 10, 10);
         r.add(5, 5, 10, 10);
-        assertThat(r.size()).isEqualTo(2);
+        assertThat(r.toString()).isEqualTo("Region[0,0 10x10, 5,10 10x5, 10,5 5x5]");
+        assertThat(r.area()).as("each pixel once").isEqualTo(100 + 100 - 25);
         for (int y = 0; y < 20; y++) {
             for (int x = 0; x < 20; x++) {
                 boolean in = (x < 10 && y < 10) || (x >= 5 && y >= 5 && x < 15 && y < 15);
@@ -61,6 +62,21 @@ class RegionTest {
     }
 
     @Test
+    void aRectangleCrossingSeveralIsCutAroundEach() {
+        Region r = new Region();
+        r.add(10, 0, 10, 100);
+        r.add(40, 0, 10, 100);
+        r.add(0, 40, 100, 20);
+        assertThat(r.area()).isEqualTo(1000 + 1000 + 2000 - 2 * 200);
+        for (int y = 0; y < 100; y++) {
+            for (int x = 0; x < 100; x++) {
+                boolean in = (x >= 10 && x < 20) || (x >= 40 && x < 50) || (y >= 40 && y < 60);
+                assertThat(r.contains(x, y)).as(x + "," + y).isEqualTo(in);
+            }
+        }
+    }
+
+    @Test
     void clipCutsToTheBufferAndDropsWhatIsOutside() {
         Region r = new Region();
         r.add(-5, -5, 10, 10);
@@ -68,7 +84,7 @@ class RegionTest {
         r.add(200, 0, 5, 5);
         r.add(0, 0, Integer.MAX_VALUE, 1);
         r.clip(100, 100);
-        assertThat(r.toString()).isEqualTo("Region[0,0 5x5, 90,90 10x10, 0,0 100x1]");
+        assertThat(r.toString()).isEqualTo("Region[0,0 5x5, 90,90 10x10, 5,0 95x1]");
     }
 
     @Test

@@ -99,6 +99,7 @@ public interface LibC {
     int EINVAL = 22;
     int EMFILE = 24;
     int ENOTTY = 25;
+    int ENOSPC = 28;
     int ENOSYS = 38;
     int EOPNOTSUPP = 95;
     int EPIPE = 32;
@@ -187,6 +188,25 @@ public interface LibC {
      */
     int fstat(int fd, @intptr_t long statbuf);
 
+    /**
+     * {@code int fstatfs(int fd, struct statfs *buf);} On x86_64 {@code struct statfs} is
+     * {@link #STATFS_SIZE} bytes and starts with {@code __fsword_t f_type} (8 bytes).
+     */
+    int fstatfs(int fd, @intptr_t long buf);
+
+    /** {@code sizeof(struct statfs)} on x86_64. */
+    int STATFS_SIZE = 120;
+    /** {@code TMPFS_MAGIC} from {@code <linux/magic.h>}: shmem, where memfds live (unless MFD_HUGETLB). */
+    long TMPFS_MAGIC = 0x01021994L;
+
+    // <linux/fcntl.h>: F_LINUX_SPECIFIC_BASE (1024) + 9 and + 10, and the seal bits.
+    int F_ADD_SEALS = 1033;
+    int F_GET_SEALS = 1034;
+    int F_SEAL_SEAL = 0x1;
+    int F_SEAL_SHRINK = 0x2;
+    int F_SEAL_GROW = 0x4;
+    int F_SEAL_WRITE = 0x8;
+
     /** {@code sizeof(struct stat)} on x86_64. */
     int STAT_SIZE = 144;
     /** {@code offsetof(struct stat, st_size)} on x86_64. */
@@ -224,6 +244,26 @@ public interface LibC {
 
     /** {@code ssize_t write(int fd, const void *buf, size_t count);} */
     @ssize_t long write(int fd, @intptr_t long buf, @size_t long count);
+
+    /** {@code ssize_t pread(int fd, void *buf, size_t count, off_t offset);} */
+    @ssize_t long pread(int fd, @intptr_t long buf, @size_t long count, @off_t long offset);
+
+    /**
+     * {@code ssize_t process_vm_readv(pid_t pid, const struct iovec *local_iov, unsigned long liovcnt,
+     * const struct iovec *remote_iov, unsigned long riovcnt, unsigned long flags);} ({@code struct iovec
+     * { void *iov_base; size_t iov_len; }}, 16 bytes). {@code flags} must be 0; it is a {@link Pointer}
+     * (pass null) for the reason given at {@link #mmap}: six primitive parameters would get a garbage sixth.
+     */
+    @ssize_t long process_vm_readv(int pid, @intptr_t long localIov, @u_int64_t long liovcnt, @intptr_t long remoteIov,
+                                   @u_int64_t long riovcnt, Pointer flags);
+
+    /** {@code sizeof(struct iovec)} on x86_64. */
+    int IOVEC_SIZE = 16;
+    /** {@code IOV_MAX}: most iovecs one call takes. */
+    int IOV_MAX = 1024;
+
+    /** {@code pid_t getpid(void);} */
+    int getpid();
 
     /** {@code off_t lseek(int fd, off_t offset, int whence);} */
     @off_t long lseek(int fd, @off_t long offset, int whence);

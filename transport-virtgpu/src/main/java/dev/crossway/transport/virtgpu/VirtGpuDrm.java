@@ -146,7 +146,16 @@ final class VirtGpuDrm {
         p.putInt(VirtGpuResourceCreateBlob.BLOB_FLAGS, blobFlags);
         p.putLong(VirtGpuResourceCreateBlob.SIZE, size);
         p.putLong(VirtGpuResourceCreateBlob.BLOB_ID, blobId);
-        ioctl("DRM_IOCTL_VIRTGPU_RESOURCE_CREATE_BLOB", DRM_IOCTL_VIRTGPU_RESOURCE_CREATE_BLOB, p);
+        try {
+            ioctl("DRM_IOCTL_VIRTGPU_RESOURCE_CREATE_BLOB", DRM_IOCTL_VIRTGPU_RESOURCE_CREATE_BLOB, p);
+        } catch (LinuxException e) {
+            if (e.errno() == LibC.ENOSPC && (blobFlags & VIRTGPU_BLOB_FLAG_USE_MAPPABLE) != 0) {
+                throw new LinuxException("DRM_IOCTL_VIRTGPU_RESOURCE_CREATE_BLOB of " + size + " bytes", e.errno(),
+                        "the VM's host-visible memory window is full: give the VM a larger one (QEMU: hostmem=SIZE on its"
+                                + " virtio-gpu device)");
+            }
+            throw e;
+        }
         return new Blob(p.getInt(VirtGpuResourceCreateBlob.BO_HANDLE), p.getInt(VirtGpuResourceCreateBlob.RES_HANDLE));
     }
 

@@ -118,6 +118,29 @@ class VirtGpuTransportTest {
         assertNoHostErrors();
     }
 
+    /**
+     * Host buffers take room in the VM's host-visible window: when it is full, allocate fails with
+     * ENOSPC and a message that says which VM setting to raise; a closed buffer gives its room back.
+     */
+    @Test
+    void aFullHostVisibleWindowIsNamedAndClosedBuffersGiveTheirRoomBack() throws Exception {
+        try (Transport transport = provider(c -> c.hostVisibleBytes(1 << 20)).open(options());
+             HostConnection host = transport.connect();
+             UnixSocket compositorSide = compositor.accept()) {
+            HostBuffer a = host.allocate(600 << 10);
+            assertThat(emulator.hostVisibleBytesUsed()).isEqualTo(600 << 10);
+            assertThatThrownBy(() -> host.allocate(600 << 10)).isInstanceOf(IOException.class).hasMessage(
+                    "DRM_IOCTL_VIRTGPU_RESOURCE_CREATE_BLOB of 614400 bytes failed: ENOSPC (28): No space left on device; the VM's"
+                            + " host-visible memory window is full: give the VM a larger one (QEMU: hostmem=SIZE on its virtio-gpu device)");
+            a.close();
+            try (HostBuffer b = host.allocate(600 << 10)) {
+                assertThat(b.size()).isEqualTo(600 << 10);
+                assertThat(emulator.hostVisibleBytesUsed()).isEqualTo(600 << 10);
+            }
+        }
+        assertNoHostErrors();
+    }
+
     @Test
     void keymapFromTheCompositorArrivesAsAMappableFdWithTheSameContent() throws Exception {
         try (Transport transport = provider(c -> { }).open(options());

@@ -75,6 +75,8 @@ public final class VirtGpuEmulator implements Device, AutoCloseable {
     private final Map<String, Resource> byInode = new HashMap<>();
     private int nextResId = 1;
     private long nextMapOffset = 0x10000;
+    /** Bytes of the host-visible window that mappable host blobs hold. */
+    private long windowUsed;
     private final List<String> hostErrors = Collections.synchronizedList(new ArrayList<>());
     private final AtomicLong execbuffers = new AtomicLong();
     private final ExecutorService virtqueue = Executors.newSingleThreadExecutor(r -> {
@@ -196,6 +198,8 @@ public final class VirtGpuEmulator implements Device, AutoCloseable {
         String inode;
         int handles;
         int releases;
+        /** Holds space in the host-visible window until the guest's last handle, dma-buf fd and mapping are gone. */
+        boolean inWindow;
         final List<CompletableFuture<Void>> fences = new ArrayList<>();
 
         Resource(int resId, int blobMem, int blobFlags, long size, long mapOffset) {
@@ -599,6 +603,10 @@ public final class VirtGpuEmulator implements Device, AutoCloseable {
         }
         long rounded = (size + PAGE - 1) & -PAGE;
         Context ctx = touchContext(file);
+        boolean inWindow = host3d && (flags & VIRTGPU_BLOB_FLAG_USE_MAPPABLE) != 0 && config.hostVisibleBytes > 0;
+        if (inWindow && !takeWindow(rounded)) {
+            return -ENOSPC; // drm_mm_insert_node in the host-visible range found no room
+        }
         int memfd;
         if (host3d) {
             if (ctx.host == null) {
@@ -607,6 +615,9 @@ public final class VirtGpuEmulator implements Device, AutoCloseable {
             }
             Integer backing = onVirtqueue(() -> ctx.host.backingFor(blobId, rounded));
             if (backing == null) {
+                if (inWindow) {
+                    giveWindow(rounded);
+                }
                 return -EINVAL;
             }
             memfd = backing;
@@ -623,6 +634,7 @@ public final class VirtGpuEmulator implements Device, AutoCloseable {
             r = new Resource(nextResId++, blobMem, flags, rounded, nextMapOffset);
             nextMapOffset += rounded + PAGE;
             r.memfd = memfd;
+            r.inWindow = inWindow;
             try {
                 r.inode = inodeKey(Fds.stat(memfd));
             } catch (LinuxException e) {
@@ -635,6 +647,67 @@ public final class VirtGpuEmulator implements Device, AutoCloseable {
         k.putInt(VirtGpuResourceCreateBlob.BO_HANDLE, handle);
         k.putInt(VirtGpuResourceCreateBlob.RES_HANDLE, r.resId);
         return 0;
+    }
+
+    /**
+     * Takes {@code bytes} of the host-visible window. When it looks full, first frees the space of blobs
+     * the guest no longer holds in any way (no handle, no dma-buf fd, no mapping), as the kernel does when
+     * their last reference goes; this process's fds and mappings are the guest's.
+     */
+    private synchronized boolean takeWindow(long bytes) {
+        if (windowUsed + bytes > config.hostVisibleBytes) {
+            Set<String> held = heldInodes();
+            for (Resource r : resources.values()) {
+                if (r.inWindow && r.handles == 0 && !held.contains(r.inode) && !held.contains("ino:" + r.inode.substring(r.inode.indexOf(':') + 1))) {
+                    r.inWindow = false;
+                    windowUsed -= r.size;
+                }
+            }
+        }
+        if (windowUsed + bytes > config.hostVisibleBytes) {
+            return false;
+        }
+        windowUsed += bytes;
+        return true;
+    }
+
+    private synchronized void giveWindow(long bytes) {
+        windowUsed -= bytes;
+    }
+
+    /** Host-visible bytes held by mappable blobs, for tests. */
+    public synchronized long hostVisibleBytesUsed() {
+        return windowUsed;
+    }
+
+    /** {@code dev:ino} of every file this process holds open or mapped, except the emulator's own backing memfds. */
+    private Set<String> heldInodes() {
+        Set<Integer> own = new HashSet<>();
+        for (Resource r : resources.values()) {
+            own.add(r.memfd);
+        }
+        Set<String> held = new HashSet<>();
+        try (var fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            for (java.nio.file.Path p : (Iterable<java.nio.file.Path>) fds::iterator) {
+                int fd = Integer.parseInt(p.getFileName().toString());
+                if (!own.contains(fd)) {
+                    try {
+                        held.add(inodeKey(Fds.stat(fd)));
+                    } catch (LinuxException e) {
+                        // closed meanwhile
+                    }
+                }
+            }
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/maps"))) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length >= 6 && f[5].startsWith("/memfd:")) {
+                    held.add("ino:" + f[4]);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return held;
     }
 
     /** A new handle on {@code file}; the host attaches the resource to the file's context (queued). */

@@ -26,6 +26,8 @@ public final class VirtGpuEmulatorConfig {
     boolean emptyReceiveOnEof = true;
     /** The late-2024 regression: write pipes reported as blobs (type 1) of size 0. */
     boolean writePipeTypeBug;
+    /** Bytes of the host-visible memory window (QEMU's {@code hostmem}); 0: no limit. */
+    long hostVisibleBytes;
 
     public static VirtGpuEmulatorConfig of(Path compositorSocket) {
         VirtGpuEmulatorConfig c = new VirtGpuEmulatorConfig();
@@ -92,6 +94,16 @@ public final class VirtGpuEmulatorConfig {
 
     public VirtGpuEmulatorConfig emptyReceiveOnEof(boolean v) {
         emptyReceiveOnEof = v;
+        return this;
+    }
+
+    /**
+     * The size of the host-visible memory window that mappable host blobs take space in (QEMU's
+     * {@code hostmem}); when it is full, {@code RESOURCE_CREATE_BLOB} fails with ENOSPC, as the kernel's
+     * does. 0 (the default): no limit.
+     */
+    public VirtGpuEmulatorConfig hostVisibleBytes(long v) {
+        hostVisibleBytes = v;
         return this;
     }
 
