@@ -16,11 +16,23 @@ public final class WaylandDisplay {
     }
 
     /**
+     * A resolved socket and where its name came from ({@code --host-display}, {@code WAYLAND_DISPLAY} or
+     * {@code the default}), for messages.
+     */
+    public record Resolved(Path socket, String source) {
+    }
+
+    /**
      * @param configured the {@code host-display} option, or null
      * @param env        the environment ({@code System::getenv} outside tests)
      * @throws IllegalArgumentException naming the option or variable at fault and the fix
      */
     public static Path socket(String configured, Function<String, String> env) {
+        return resolve(configured, env).socket();
+    }
+
+    /** {@link #socket}, with where the name came from. */
+    public static Resolved resolve(String configured, Function<String, String> env) {
         String display = nonEmpty(configured);
         String source = "--host-display";
         if (display == null) {
@@ -32,14 +44,14 @@ public final class WaylandDisplay {
             source = "the default";
         }
         if (display.startsWith("/")) {
-            return Path.of(display);
+            return new Resolved(Path.of(display), source);
         }
         String runtimeDir = nonEmpty(env.apply("XDG_RUNTIME_DIR"));
         if (runtimeDir == null) {
             throw new IllegalArgumentException("XDG_RUNTIME_DIR is not set and --host-display is not an absolute path ("
                     + source + " gives '" + display + "'): set XDG_RUNTIME_DIR or pass --host-display /path/to/socket");
         }
-        return Path.of(runtimeDir).resolve(display);
+        return new Resolved(Path.of(runtimeDir).resolve(display), source);
     }
 
     private static String nonEmpty(String s) {

@@ -40,10 +40,11 @@ record LoopbackSettings(Path socket, Memory memory) {
      * @throws IllegalArgumentException naming the option or variable at fault and the fix
      */
     static LoopbackSettings resolve(TransportOptions options, Function<String, String> env) {
-        Path socket = WaylandDisplay.socket(options.get(HOST_DISPLAY), env);
+        WaylandDisplay.Resolved host = WaylandDisplay.resolve(options.get(HOST_DISPLAY), env);
+        Path socket = host.socket();
         String guest = options.get(GUEST_SOCKET);
         if (guest != null && !guest.isEmpty() && isSameFile(socket, Path.of(guest))) {
-            throw new IllegalArgumentException("the host display " + socket + " is the socket Crossway itself serves,"
+            throw new IllegalArgumentException("the host display " + socket + " (from " + host.source() + ") is the socket Crossway itself serves,"
                     + " so clients would come back to Crossway: point --host-display at the compositor's socket");
         }
         return new LoopbackSettings(socket, memory(options.get(MEMORY)));
