@@ -67,7 +67,7 @@ class MainTest {
         String text = err.toString();
         assertThat(text).startsWith("crossway: Unknown option: '--trcae'");
         assertThat(text).contains("--trace");
-        assertThat(text).contains("Usage: crossway [OPTIONS] [doctor] [-- COMMAND [ARG...]]");
+        assertThat(text).contains("Usage: crossway [OPTIONS] [doctor|globals] [-- COMMAND [ARG...]]");
         assertThat(text).contains("Try 'crossway --help' for more information.");
         assertThat(text).doesNotContain("--app-id-tag").hasLineCount(4);
         assertThat(out.toString()).isEmpty();
