@@ -1,5 +1,9 @@
 package dev.crossway.linux;
 
+import dev.crossway.linux.testing.OpenFds;
+import java.time.Duration;
+import java.util.Map;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crossway.protocol.Interface;
@@ -43,7 +47,7 @@ class SocketRelayTest {
     Session session;
     final CountDownLatch closed = new CountDownLatch(1);
     volatile SessionStats finalStats;
-    int baselineFds;
+    private Map<Integer, String> baselineFds;
 
     @BeforeAll
     static void loadSchema() {
@@ -51,7 +55,7 @@ class SocketRelayTest {
     }
 
     void start() throws Exception {
-        baselineFds = Fds.countOpenFds();
+        baselineFds = OpenFds.snapshot();
         UnixSocket[] client = UnixSocket.pair();
         UnixSocket[] host = UnixSocket.pair();
         app = client[0];
@@ -242,7 +246,7 @@ class SocketRelayTest {
         app.close();
         compositor.close();
         assertThat(closed.await(5, TimeUnit.SECONDS)).isTrue();
-        assertThat(Fds.countOpenFds()).isEqualTo(baselineFds);
+        OpenFds.assertNoneOpenedSince(baselineFds, Duration.ofSeconds(2));
         assertThat(finalStats.requests()).as("get_registry, bind, create_pool").isEqualTo(3);
     }
 

@@ -1,5 +1,8 @@
 package dev.crossway.transport.loopback;
 
+import dev.crossway.linux.testing.OpenFds;
+import java.time.Duration;
+
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -210,12 +213,12 @@ class LoopbackTransportTest {
     @Test
     void closingAHostBufferFreesItsFd() throws Exception {
         try (Transport t = provider.open(options()); HostConnection host = t.connect()) {
-            int before = Fds.countOpenFds();
+            Map<Integer, String> before = OpenFds.snapshot();
             HostBuffer buffer = host.allocate(1 << 20);
-            assertThat(Fds.countOpenFds()).isEqualTo(before + 1);
+            assertThat(OpenFds.openedSince(before)).containsOnlyKeys(buffer.fd());
             buffer.close();
             buffer.close();
-            assertThat(Fds.countOpenFds()).isEqualTo(before);
+            OpenFds.assertNoneOpenedSince(before, Duration.ZERO);
         }
     }
 
@@ -234,14 +237,14 @@ class LoopbackTransportTest {
 
     @Test
     void connectionsAndTransportCloseWithoutLeakingFds() throws Exception {
-        int before = Fds.countOpenFds();
+        Map<Integer, String> before = OpenFds.snapshot();
         Transport t = provider.open(options());
         HostConnection host = connectPastProbe(t);
         UnixSocket accepted = compositor.accept();
         host.close();
         accepted.close();
         t.close();
-        assertThat(Fds.countOpenFds()).isEqualTo(before);
+        OpenFds.assertNoneOpenedSince(before, Duration.ofSeconds(2));
         assertThatThrownBy(t::connect).isInstanceOf(IOException.class);
     }
 

@@ -1,5 +1,8 @@
 package dev.crossway.transport.virtgpu;
 
+import dev.crossway.linux.testing.OpenFds;
+import java.time.Duration;
+
 import static dev.crossway.linux.testing.TestIo.bridged;
 import static dev.crossway.linux.testing.TestIo.bytes;
 import static dev.crossway.linux.testing.TestIo.direct;
@@ -369,7 +372,7 @@ class VirtGpuTransportTest {
     void nothingLeaksAfterClose() throws Exception {
         VirtGpuTransportProvider provider = provider(c -> { });
         provider.unavailabilityCause(options()); // probe once, outside the count
-        int before = Fds.countOpenFds();
+        Map<Integer, String> before = OpenFds.snapshot();
         try (Transport transport = provider.open(options())) {
             for (int round = 0; round < 2; round++) {
                 HostConnection host = transport.connect();
@@ -400,11 +403,11 @@ class VirtGpuTransportTest {
         }
         // The last DRM close may finish on the pipe pump's thread just after close() returns: allow it 2 s.
         long deadline = System.nanoTime() + 2_000_000_000L;
-        while ((emulator.openFiles() != 0 || Fds.countOpenFds() != before) && System.nanoTime() < deadline) {
+        while ((emulator.openFiles() != 0 || !OpenFds.openedSince(before).isEmpty()) && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
         assertThat(emulator.openFiles()).isZero();
-        assertThat(Fds.countOpenFds()).isEqualTo(before);
+        OpenFds.assertNoneOpenedSince(before, Duration.ZERO);
         assertNoHostErrors();
     }
 
@@ -497,7 +500,7 @@ class VirtGpuTransportTest {
              UnixSocket compositorSide = compositor.accept()) {
             Receiver receiver = new Receiver(host);
             Thread.sleep(50);
-            int before = Fds.countOpenFds();
+            Map<Integer, String> before = OpenFds.snapshot();
             // Guest to host: the guest app holds the write end and writes nothing; the host gets the hang-up.
             int[] hostPipe = Fds.pipe();
             FdQueue back = new FdQueue();
@@ -525,11 +528,7 @@ class VirtGpuTransportTest {
             // Data the host sends later for the forgotten id is ignored.
             Fds.write(hostWrite, bytes("late"));
             Fds.close(hostWrite);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (Fds.countOpenFds() != before && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertThat(Fds.countOpenFds()).as("fds back to the baseline").isEqualTo(before);
+            OpenFds.assertNoneOpenedSince(before, Duration.ofSeconds(5));
             assertNoHostErrors();
             host.close();
             assertThat(receiver.done.get(5, TimeUnit.SECONDS)).isEqualTo(-1);

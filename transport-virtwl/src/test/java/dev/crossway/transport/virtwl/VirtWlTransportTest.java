@@ -1,5 +1,8 @@
 package dev.crossway.transport.virtwl;
 
+import dev.crossway.linux.testing.OpenFds;
+import java.time.Duration;
+
 import static dev.crossway.linux.testing.TestIo.bridged;
 import static dev.crossway.linux.testing.TestIo.bytes;
 import static dev.crossway.linux.testing.TestIo.direct;
@@ -431,7 +434,7 @@ class VirtWlTransportTest {
         provider.unavailabilityCause(options()); // probe once, outside the count
         compositor.accept().close();
         await("crosvm let go of the probe's context", () -> emulator.liveVfds() == 0);
-        int before = Fds.countOpenFds();
+        Map<Integer, String> before = OpenFds.snapshot();
         try (Transport transport = provider.open(options())) {
             for (int round = 0; round < 3; round++) {
                 HostConnection host = transport.connect();
@@ -461,10 +464,8 @@ class VirtWlTransportTest {
                 }
             }
         }
-        await("fds back to the baseline and no live VFDs",
-                () -> Fds.countOpenFds() == before && emulator.liveVfds() == 0 && emulator.inQueueUsed() == 0);
-        System.out.println("after 3 connections: " + Fds.countOpenFds() + " fds (baseline " + before + "), "
-                + emulator.liveVfds() + " live VFDs");
+        await("no live VFDs", () -> emulator.liveVfds() == 0 && emulator.inQueueUsed() == 0);
+        OpenFds.assertNoneOpenedSince(before, Duration.ofSeconds(5));
         assertNoHostErrors();
     }
 
