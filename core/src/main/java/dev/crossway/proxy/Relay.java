@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One direction of a session: reads from {@code source}, frames messages, tracks objects, runs
@@ -85,30 +86,56 @@ final class Relay implements Runnable {
     @Override
     public void run() {
         thread = Thread.currentThread();
+        HostLiveness liveness = session.liveness();
+        // Taken by the request relay for each batch, so a probe of the host's liveness goes in between.
+        ReentrantLock batch = liveness != null && direction.isRequest() ? liveness.requestBatch : null;
+        HostLiveness heard = direction.isRequest() ? null : liveness;
+        int queuedFds = 0;
         try {
+            if (batch != null) {
+                session.sendProbe(true); // the connect probe, before anything of the client's
+            }
             while (true) {
+                if (heard != null) {
+                    heard.awaitingHost();
+                }
                 int n = source.receive(in, inFds);
+                if (heard != null) {
+                    heard.heard();
+                }
                 if (n < 0) {
                     session.peerClosed(direction);
                     return;
                 }
-                in.flip();
-                int pos = in.position();
-                int limit = in.limit();
-                while (true) {
-                    int size = Wire.checkedSize(in, pos, limit);
-                    if (size == 0 || limit - pos < size) {
-                        break;
-                    }
-                    handle(pos, size);
-                    pos += size;
+                if (batch != null) {
+                    batch.lock();
                 }
-                outbox.flush();
+                try {
+                    in.flip();
+                    int pos = in.position();
+                    int limit = in.limit();
+                    while (true) {
+                        int size = Wire.checkedSize(in, pos, limit);
+                        if (size == 0 || limit - pos < size) {
+                            break;
+                        }
+                        handle(pos, size);
+                        pos += size;
+                    }
+                    outbox.flush();
+                    in.position(pos);
+                    in.compact();
+                } finally {
+                    if (batch != null) {
+                        batch.unlock();
+                    }
+                }
                 if (direction.isRequest()) {
                     session.flushClientEvents();
+                    // Fds the client sent ahead of the messages that carry them are held for it, within its limit.
+                    session.heldFds().queued(queuedFds, inFds.size());
+                    queuedFds = inFds.size();
                 }
-                in.position(pos);
-                in.compact();
             }
         } catch (WireException e) {
             session.fail(direction, e.objectId(), codeFor(e.kind()), e.getMessage());
@@ -120,8 +147,8 @@ final class Relay implements Runnable {
             session.ioFailed(direction, (IOException) e.getCause());
         } catch (java.io.UncheckedIOException e) {
             session.ioFailed(direction, e.getCause()); // a send an interceptor made failed
-        } catch (RuntimeException e) {
-            session.crashed(direction, e);
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            session.crashed(direction, e); // a bug, or one client's excess: it ends that client only
         } finally {
             outbox.discard(session.kernel());
             inFds.closeAll(session.kernel());

@@ -63,7 +63,8 @@ import org.slf4j.LoggerFactory;
  * a client's pools are mapped into the daemon only up to its host-memory bound (a mapping lets the pages
  * read count in the daemon's memory, and a sparse pool would fill up), the rest are read without one;
  * each one exceeded, and host memory the transport cannot give, ends the client with a
- * {@code wl_display.error} naming the limit and the setting that raises it. A pool whose file shrank
+ * {@code wl_display.error} naming the limit and the setting that raises it. Each pool and host buffer
+ * holds an fd, counted in the client's {@link dev.crossway.proxy.HeldFds}. A pool whose file shrank
  * ends the client with {@code wl_shm.error(invalid_fd)}, as libwayland-server does.
  *
  * <p>Also: {@code wl_shm.format}s Crossway cannot copy ({@link ShmFormats}) are hidden, and
@@ -209,10 +210,17 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
                     + " wl_shm_pools per client is reached (each holds an fd in the daemon); destroy pools no longer used,"
                     + " or raise crossway.limits.pools-per-client (--pools-per-client)");
         }
+        try {
+            session.heldFds().take(1, "a wl_shm_pool");
+        } catch (ProtocolError e) {
+            kernel.close(fd);
+            throw e;
+        }
         GuestMemory memory;
         try {
             memory = kernel.openGuestMemory(fd, size, mappedBytes + size <= limits.hostMemoryPerClient());
         } catch (IOException e) {
+            session.heldFds().give(1);
             throw new ProtocolError(m.objectId(), WL_SHM_ERROR_INVALID_FD, "failed mmap fd " + fd + ": " + e.getMessage());
         }
         pools.put(poolId, new ShmPool(poolId, m.objectId(), memory));
@@ -278,6 +286,7 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
     /** A pool's memory was released (the pool and its last buffer are gone). */
     private void closed(ShmPool pool) {
         openPools--;
+        session.heldFds().give(1);
         mappedBytes -= pool.mapped;
     }
 
@@ -496,11 +505,18 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
                     + " bytes (limit " + ShmLimits.size(limits.hostMemoryTotal())
                     + "; raise crossway.limits.host-memory, --host-memory)");
         }
+        try {
+            session.heldFds().take(1, "a host buffer for " + forWhat);
+        } catch (ProtocolError e) {
+            limits.unreserve(size);
+            throw e;
+        }
         HostBuffer memory;
         try {
             memory = session.host().allocate(size);
         } catch (IOException | RuntimeException e) {
             limits.unreserve(size);
+            session.heldFds().give(1);
             throw new ProtocolError(1, ProtocolError.NO_MEMORY, "Crossway could not allocate " + size + " bytes of host memory for "
                     + forWhat + " (" + x.width + "x" + x.height + "), with " + hostBytes + " bytes held by this client: "
                     + e.getMessage());
@@ -550,6 +566,7 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
 
     private void freeMemory(HostShmBuffer hb) {
         hb.free();
+        session.heldFds().give(1);
         hostBytes -= hb.bytes();
         limits.unreserve(hb.bytes());
         liveHostBytes.addAndGet(-hb.bytes());
