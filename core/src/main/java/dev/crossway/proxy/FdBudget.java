@@ -34,7 +34,7 @@ public final class FdBudget {
     }
 
     /** Counts {@code n} more fds; false (and nothing counted) when that would pass the total. */
-    boolean tryTake(int n) {
+    public boolean tryTake(int n) {
         while (true) {
             int u = used.get();
             if ((long) u + n > total) {
@@ -46,7 +46,7 @@ public final class FdBudget {
         }
     }
 
-    void give(int n) {
+    public void give(int n) {
         used.addAndGet(-n);
     }
 

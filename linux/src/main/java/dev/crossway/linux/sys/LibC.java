@@ -275,6 +275,20 @@ public interface LibC {
     /** {@code int flock(int fd, int operation);} */
     int flock(int fd, int operation);
 
+    /**
+     * {@code int getrlimit(int resource, struct rlimit *rlim);} with
+     * {@code struct rlimit { rlim_t rlim_cur; rlim_t rlim_max; }} (16 bytes on x86_64, {@code <sys/resource.h>}).
+     */
+    int getrlimit(int resource, @intptr_t long rlim);
+
+    /** {@code int setrlimit(int resource, const struct rlimit *rlim);} */
+    int setrlimit(int resource, @intptr_t long rlim);
+
+    /** {@code RLIMIT_NOFILE}: the open-file limit. */
+    int RLIMIT_NOFILE = 7;
+    /** {@code RLIM_INFINITY} as an unsigned 64-bit value. */
+    long RLIM_INFINITY = -1L;
+
     /** {@code uid_t geteuid(void);} */
     int geteuid();
 
