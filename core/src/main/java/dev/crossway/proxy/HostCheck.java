@@ -33,9 +33,9 @@ public record HostCheck(Duration connectTimeout, Duration idle, Duration timeout
         }
     }
 
-    /** 900 ms at connect, then a probe after 5 s of silence, answered within 10 s. */
+    /** 800 ms at connect, then a probe after 5 s of silence, answered within 10 s. */
     public static HostCheck defaults() {
-        return new HostCheck(Duration.ofMillis(900), Duration.ofSeconds(5), Duration.ofSeconds(10));
+        return new HostCheck(Duration.ofMillis(800), Duration.ofSeconds(5), Duration.ofSeconds(10));
     }
 
     public boolean isOn() {

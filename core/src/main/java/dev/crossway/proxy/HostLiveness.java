@@ -28,8 +28,8 @@ final class HostLiveness {
     private long probeAsked;
     private long probeTimeout;
     private boolean connectProbe;
-    /** Whether the pending probe has left (set by whoever sent it). */
-    private volatile boolean probeSent;
+    /** A probe is due: whichever gets the batch lock first sends it (the request relay between batches, or the pool). */
+    private final java.util.concurrent.atomic.AtomicBoolean probeWanted = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean sending;
     private boolean reported;
 
@@ -57,9 +57,14 @@ final class HostLiveness {
         hostReads++; // one writer: the event relay
     }
 
-    /** The probe has left; from its sender's thread. */
-    void probeSent() {
-        probeSent = true;
+    /** Whether a probe is due; read by the request relay after each batch (one volatile read). */
+    boolean probeWanted() {
+        return probeWanted.get();
+    }
+
+    /** Claims the due probe for sending; false when there is none (someone else sent it). Under the batch lock. */
+    boolean claimProbe() {
+        return probeWanted.compareAndSet(true, false);
     }
 
     /** One watchdog tick; never blocks. */
@@ -78,8 +83,8 @@ final class HostLiveness {
             if (now - probeAsked >= probeTimeout) {
                 reported = true;
                 session.hostUnresponsive(describe());
-            } else if (!probeSent && !sending && !connectProbe) {
-                ask(); // the request relay was busy at the last try
+            } else if (probeWanted.get() && !sending) {
+                ask(); // the request relay was blocked at the last try
             }
             return;
         }
@@ -91,14 +96,18 @@ final class HostLiveness {
         }
     }
 
+    /**
+     * Asks for a probe: the request relay sends it after its current batch if it is relaying; if it is
+     * waiting for the client, a thread of the pool sends it.
+     */
     private void ask() {
-        probeSent = false;
+        probeWanted.set(true);
         sending = true;
         HostWatchdog.send(() -> {
             try {
                 session.sendProbe(false);
             } catch (java.io.IOException e) {
-                probeSent = true; // the host connection failed: the relays see that too and end the session
+                // the host connection failed: the relays see that too and end the session
             } finally {
                 sending = false;
             }

@@ -93,7 +93,7 @@ final class Relay implements Runnable {
         int queuedFds = 0;
         try {
             if (batch != null) {
-                session.sendProbe(true); // the connect probe, before anything of the client's
+                session.sendConnectProbe();
             }
             while (true) {
                 if (heard != null) {
@@ -123,6 +123,9 @@ final class Relay implements Runnable {
                         pos += size;
                     }
                     outbox.flush();
+                    if (batch != null && liveness.probeWanted()) {
+                        session.sendProbeInBatch(); // a relay that is always busy never leaves the lock to the watchdog's pool
+                    }
                     in.position(pos);
                     in.compact();
                 } finally {

@@ -182,42 +182,57 @@ public final class Session {
     }
 
     /**
-     * Sends the host a {@code wl_display.sync} of Crossway's own, between the request relay's batches
-     * (so host ids stay in sending order); its answer reaches no client. {@code block}: wait for the
-     * request relay's batch to end (the relay itself), else give up when one is in progress.
-     *
-     * @return whether the probe left
+     * Sends the host the {@code wl_display.sync} of Crossway's own that the watchdog asked for, if it is
+     * still due, between the request relay's batches (so host ids stay in sending order); its answer
+     * reaches no client. {@code block}: wait for the relay's batch to end, else give up when one is in
+     * progress (the relay then sends it itself, after that batch).
      */
-    boolean sendProbe(boolean block) throws IOException {
+    void sendProbe(boolean block) throws IOException {
         java.util.concurrent.locks.ReentrantLock lock = liveness.requestBatch;
         if (block) {
             lock.lock();
         } else if (!lock.tryLock()) {
-            return false;
+            return;
         }
         try {
-            if (closed.get()) {
-                return false;
-            }
-            Interface callbackIface = schema.require("wl_callback");
-            int callback = objects.createOwn(callbackIface, 1, hooksFor(callbackIface));
-            probe.clear();
-            probe.putInt(1).putInt(dev.crossway.wire.Wire.sizeAndOpcode(12, sync.opcode())).putInt(callback).flip();
-            try {
-                hostIds.requestToHost(probe, 0, 12, sync, false);
-            } catch (ProtocolError e) {
-                throw new IllegalStateException("Crossway's own probe refused: " + e.getMessage(), e);
-            }
-            if (requests.traces()) {
-                trace(Direction.REQUEST, new Message(1, sync, callback), " (Crossway's own: is the host still there?)");
-            }
-            synchronized (hostLock) {
-                host.send(probe, probeFds);
-            }
-            liveness.probeSent();
-            return true;
+            sendProbeInBatch();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** The connect probe: the request relay's first act, before anything of the client's. */
+    void sendConnectProbe() throws IOException {
+        liveness.requestBatch.lock();
+        try {
+            writeProbe();
+        } finally {
+            liveness.requestBatch.unlock();
+        }
+    }
+
+    /** Sends a due probe; the caller holds the batch lock (the request relay, after a batch). */
+    void sendProbeInBatch() throws IOException {
+        if (liveness.claimProbe() && !closed.get()) {
+            writeProbe();
+        }
+    }
+
+    private void writeProbe() throws IOException {
+        Interface callbackIface = schema.require("wl_callback");
+        int callback = objects.createOwn(callbackIface, 1, hooksFor(callbackIface));
+        probe.clear();
+        probe.putInt(1).putInt(dev.crossway.wire.Wire.sizeAndOpcode(12, sync.opcode())).putInt(callback).flip();
+        try {
+            hostIds.requestToHost(probe, 0, 12, sync, false);
+        } catch (ProtocolError e) {
+            throw new IllegalStateException("Crossway's own probe refused: " + e.getMessage(), e);
+        }
+        if (requests.traces()) {
+            trace(Direction.REQUEST, new Message(1, sync, callback), " (Crossway's own: is the host still there?)");
+        }
+        synchronized (hostLock) {
+            host.send(probe, probeFds);
         }
     }
 

@@ -249,7 +249,7 @@ public final class ConfigLoader {
             hostCheck = new HostCheck(c.getDuration("host-check.connect-timeout"), c.getDuration("host-check.idle"),
                     c.getDuration("host-check.timeout"));
         } catch (ConfigException.BadValue | ConfigException.WrongType | IllegalArgumentException e) {
-            throw new IllegalArgumentException("crossway.host-check: durations like 900ms or 10s, and with a timeout also a"
+            throw new IllegalArgumentException("crossway.host-check: durations like 800ms or 10s, and with a timeout also a"
                     + " connect-timeout and an idle time above 0: " + e.getMessage());
         }
         return new Settings(c.getString("transport"), c.getString("socket"), c.getString("host-display"), memory,

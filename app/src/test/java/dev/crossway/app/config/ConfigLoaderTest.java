@@ -102,7 +102,7 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> load(Map.of("limits.objects-per-client", new Flag("--objects-per-client", "2000000")), null, env()))
                 .hasMessage("--objects-per-client must be 2 to 1048575, not 2000000");
         assertThatThrownBy(() -> load(Map.of(), null, env("CROSSWAY_HOST_CHECK__IDLE", "0s")))
-                .hasMessageStartingWith("crossway.host-check: durations like 900ms or 10s, and with a timeout also a connect-timeout and"
+                .hasMessageStartingWith("crossway.host-check: durations like 800ms or 10s, and with a timeout also a connect-timeout and"
                         + " an idle time above 0");
     }
 
