@@ -182,6 +182,7 @@ final class Relay implements Runnable {
             throw new WireException(WireException.Kind.UNKNOWN_OPCODE, id, iface.name() + "@" + Integer.toUnsignedString(id)
                     + " has no " + (direction.isRequest() ? "request" : "event") + " with opcode " + opcode);
         }
+        MessageCodec.checkLayout(in, offset, size, spec); // neither peer gets what its parser would have to refuse
         if (inFds.size() < spec.fdCount()) {
             throw new WireException(WireException.Kind.MISSING_FD, id,
                     spec.qualifiedName() + " needs " + spec.fdCount() + " fd(s) but " + inFds.size() + " arrived");
