@@ -42,7 +42,12 @@ final class Relay implements Runnable {
     private final boolean trace;
     private final MessageSpec deleteId;
     private final HostIds hostIds;
+    /** The thread running a step of this relay now, else null. */
     private volatile Thread thread;
+    private ReentrantLock batch;
+    private HostLiveness heard;
+    private int queuedFds;
+    private boolean ended;
 
     long messages;
     long bytes;
@@ -85,60 +90,45 @@ final class Relay implements Runnable {
 
     @Override
     public void run() {
-        thread = Thread.currentThread();
+        if (begin()) {
+            while (step()) {
+                // one receive and its batch per step
+            }
+        }
+    }
+
+    /** Before the first receive: the request relay's connect probe, when the host is probed. False when the relay ended. */
+    boolean begin() {
         HostLiveness liveness = session.liveness();
         // Taken by the request relay for each batch, so a probe of the host's liveness goes in between.
-        ReentrantLock batch = liveness != null && direction.isRequest() ? liveness.requestBatch : null;
-        HostLiveness heard = direction.isRequest() ? null : liveness;
-        int queuedFds = 0;
+        batch = liveness != null && direction.isRequest() ? liveness.requestBatch : null;
+        heard = direction.isRequest() ? null : liveness;
+        return attempt(false);
+    }
+
+    /**
+     * One receive and the batch it brought; false once the relay has ended (and let go of everything). The
+     * relay's thread runs steps in a loop ({@link #run}); a test may run them one at a time from one
+     * thread, for both relays of a session, when it knows a receive will not block.
+     */
+    boolean step() {
+        return attempt(true);
+    }
+
+    private boolean attempt(boolean receive) {
+        if (ended) {
+            return false;
+        }
+        thread = Thread.currentThread();
         try {
-            if (batch != null) {
-                session.sendConnectProbe();
-            }
-            while (true) {
-                if (heard != null) {
-                    heard.awaitingHost();
-                }
-                int n = source.receive(in, inFds);
-                if (heard != null) {
-                    heard.heard();
-                }
-                if (n < 0) {
-                    session.peerClosed(direction);
-                    return;
-                }
+            if (!receive) {
                 if (batch != null) {
-                    batch.lock();
+                    session.sendConnectProbe();
                 }
-                try {
-                    in.flip();
-                    int pos = in.position();
-                    int limit = in.limit();
-                    while (true) {
-                        int size = Wire.checkedSize(in, pos, limit);
-                        if (size == 0 || limit - pos < size) {
-                            break;
-                        }
-                        handle(pos, size);
-                        pos += size;
-                    }
-                    outbox.flush();
-                    if (batch != null && liveness.probeWanted()) {
-                        session.sendProbeInBatch(); // a relay that is always busy never leaves the lock to the watchdog's pool
-                    }
-                    in.position(pos);
-                    in.compact();
-                } finally {
-                    if (batch != null) {
-                        batch.unlock();
-                    }
-                }
-                if (direction.isRequest()) {
-                    session.flushClientEvents();
-                    // Fds the client sent ahead of the messages that carry them are held for it, within its limit.
-                    session.heldFds().queued(queuedFds, inFds.size());
-                    queuedFds = inFds.size();
-                }
+                return true;
+            }
+            if (relayOnce()) {
+                return true;
             }
         } catch (WireException e) {
             session.fail(direction, e.objectId(), codeFor(e.kind()), e.getMessage());
@@ -153,10 +143,66 @@ final class Relay implements Runnable {
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
             session.crashed(direction, e); // a bug, or one client's excess: it ends that client only
         } finally {
-            outbox.discard(session.kernel());
-            inFds.closeAll(session.kernel());
-            session.relayEnded();
+            thread = null;
         }
+        end();
+        return false;
+    }
+
+    /** Receives once and relays the whole messages that came; false when the peer has closed. */
+    private boolean relayOnce() throws WireException, ProtocolError, IOException {
+        if (heard != null) {
+            heard.awaitingHost();
+        }
+        int n = source.receive(in, inFds);
+        if (heard != null) {
+            heard.heard();
+        }
+        if (n < 0) {
+            session.peerClosed(direction);
+            return false;
+        }
+        if (batch != null) {
+            batch.lock();
+        }
+        try {
+            in.flip();
+            int pos = in.position();
+            int limit = in.limit();
+            while (true) {
+                int size = Wire.checkedSize(in, pos, limit);
+                if (size == 0 || limit - pos < size) {
+                    break;
+                }
+                handle(pos, size);
+                pos += size;
+            }
+            outbox.flush();
+            if (batch != null && session.liveness().probeWanted()) {
+                session.sendProbeInBatch(); // a relay that is always busy never leaves the lock to the watchdog's pool
+            }
+            in.position(pos);
+            in.compact();
+        } finally {
+            if (batch != null) {
+                batch.unlock();
+            }
+        }
+        if (direction.isRequest()) {
+            session.flushClientEvents();
+            // Fds the client sent ahead of the messages that carry them are held for it, within its limit.
+            session.heldFds().queued(queuedFds, inFds.size());
+            queuedFds = inFds.size();
+        }
+        return true;
+    }
+
+    /** The relay is over: what it still holds goes, and the session hears of it. Once. */
+    private void end() {
+        ended = true;
+        outbox.discard(session.kernel());
+        inFds.closeAll(session.kernel());
+        session.relayEnded();
     }
 
     private void handle(int offset, int size) throws WireException, ProtocolError, IOException {

@@ -130,6 +130,28 @@ public final class Session {
         startThread(events, "events");
     }
 
+    /**
+     * Starts the session without relay threads, for deterministic tests (the fuzz harnesses): the test
+     * then runs each relay a step at a time ({@link #stepRequests}, {@link #stepEvents}), from one thread,
+     * when it knows the step's receive will not block. No host check runs.
+     */
+    void startInline() {
+        running.set(2);
+        listener.sessionStarted(this);
+        requests.begin();
+        events.begin();
+    }
+
+    /** One receive of the request relay and the batch it brought; false once it has ended. */
+    boolean stepRequests() {
+        return requests.step();
+    }
+
+    /** One receive of the event relay and the batch it brought; false once it has ended. */
+    boolean stepEvents() {
+        return events.step();
+    }
+
     private void startThread(Relay relay, String what) {
         // Small stacks: a daemon may serve hundreds of clients, two threads each.
         Thread t = new Thread(null, relay, "crossway-client-" + id + "-" + what, 256 * 1024);

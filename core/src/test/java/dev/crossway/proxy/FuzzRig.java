@@ -35,7 +35,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * One whole in-memory session for the fuzz harnesses ({@link SessionFuzzTest}): the production
  * interceptors with separate memory (the VM path: shm mirrored, ids translated), a {@link MemoryKernel}
  * for every fd, and a compositor thread that answers as libwayland-server and a small compositor would
- * (globals, syncs, formats, keymaps, frame callbacks, releases, delete_ids). After the input,
+ * (globals, syncs, formats, keymaps, frame callbacks, releases, delete_ids). Everything runs on the
+ * calling thread, a step at a time (see {@link Session#startInline}): the same input always takes the same
+ * path, as a fuzzer needs, and thousands of sessions a second fit. After the input,
  * {@link #finish()} checks that the session ended cleanly: no internal error told to the client, nothing
  * malformed sent to the host, no fd, mapping, host buffer, budget or thread left.
  */
@@ -47,8 +49,6 @@ final class FuzzRig {
             new String[] {"wl_seat", "7"}, new String[] {"xdg_wm_base", "5"}, new String[] {"wl_data_device_manager", "3"},
             new String[] {"wp_viewporter", "1"}, new String[] {"zwp_primary_selection_device_manager_v1", "1"},
             new String[] {"wl_subcompositor", "1"}, new String[] {"wl_output", "4"});
-    /** Ids the rig's round trips use, above what the inputs reach for. */
-    static final int BARRIER_IDS = 3000;
     private static final RegistryPolicy POLICY = new RegistryPolicy(SCHEMA, GlobalClasses.builtIn(), RegistryPolicy.Rules.NONE,
             FdTranslation.of(SEPARATE)::carries);
     private static final AtomicInteger IDS = new AtomicInteger(1_000_000);
@@ -62,15 +62,16 @@ final class FuzzRig {
     /** The session's ends of both connections. */
     private final MemoryConnection[] sessionEnds;
     private final CountDownLatch closed = new CountDownLatch(1);
-    private final Thread compositorThread;
     private final int id = IDS.incrementAndGet();
-    /** Whether the compositor answers requests; the host-driven harness speaks for it instead after the preamble. */
-    volatile boolean answering = true;
-    private volatile String hostSawMalformed;
+    private String hostSawMalformed;
+    private boolean requestsEnded;
+    private boolean eventsEnded;
+    private final ByteArrayOutputStream hostPending = new ByteArrayOutputStream();
+    private final FdQueue hostFds = new FdQueue();
     private final List<String> errorsToClient = new ArrayList<>();
     private final ByteArrayOutputStream appPending = new ByteArrayOutputStream();
     private boolean appEnded;
-    private int barriers;
+    private boolean compositorEnded;
 
     FuzzRig() {
         MemoryConnection[] client = MemoryConnection.pair(SEPARATE);
@@ -78,8 +79,9 @@ final class FuzzRig {
         app = client[0];
         compositor = hostPair[1];
         sessionEnds = new MemoryConnection[] {client[1], hostPair[0]};
-        app.closeFdsWith(kernel);
-        compositor.closeFdsWith(kernel);
+        for (MemoryConnection end : List.of(app, compositor, client[1], hostPair[0])) {
+            end.closeFdsWith(kernel); // a send that fails closes its fds, as the Connection contract says
+        }
         host = new HeapHostConnection(hostPair[0], kernel, SEPARATE);
         List<InterceptorFactory> interceptors = new ArrayList<>();
         interceptors.add(s -> new PrimarySelectionAliasInterceptor(s, POLICY));
@@ -94,16 +96,14 @@ final class FuzzRig {
                 closed.countDown();
             }
         }, kernel);
-        compositorThread = new Thread(this::serve, "fuzz-compositor-" + id);
-        compositorThread.setDaemon(true);
-        compositorThread.start();
-        session.start();
+        objects.put(1, SCHEMA.require("wl_display"));
+        session.startInline();
     }
 
     // ---------------------------------------------------------------- driving
 
-    /** The client sends {@code bytes} with {@code fds} new 8 KiB files, then a round trip if the stream is at a message boundary. */
-    void appSends(byte[] bytes, int fds, boolean aligned) throws Exception {
+    /** The client sends {@code bytes} with {@code fds} new 8 KiB files; everything it causes happens before this returns. */
+    void appSends(byte[] bytes, int fds) throws Exception {
         FdQueue q = new FdQueue();
         for (int i = 0; i < fds; i++) {
             q.add(kernel.newFile(8192));
@@ -114,16 +114,13 @@ final class FuzzRig {
         try {
             app.send(ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()), q);
         } catch (java.io.IOException e) {
-            q.closeAll(kernel); // the session has ended
-            return;
+            return; // the session has ended; the failed send closed the fds
         }
-        if (aligned) {
-            roundtrip();
-        }
+        pump();
     }
 
     /** The compositor sends {@code bytes} with {@code fds} new files (a keymap's or a table's memory). */
-    void hostSends(byte[] bytes, int fds) {
+    void hostSends(byte[] bytes, int fds) throws Exception {
         FdQueue q = new FdQueue();
         for (int i = 0; i < fds; i++) {
             q.add(kernel.newFile(64));
@@ -131,36 +128,44 @@ final class FuzzRig {
         try {
             compositor.send(ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()), q);
         } catch (java.io.IOException e) {
-            q.closeAll(kernel);
+            return;
         }
+        pump();
     }
 
-    /** A wl_display.sync from the client and a wait for its done (or for the end of the session): wl_display_roundtrip. */
-    void roundtrip() throws Exception {
-        if (appEnded) {
-            return;
-        }
-        int callback = BARRIER_IDS + barriers++;
-        ByteBuffer sync = ByteBuffer.allocate(12).order(ByteOrder.nativeOrder()).putInt(1).putInt(12 << 16).putInt(callback).flip();
-        try {
-            app.send(sync, new FdQueue());
-        } catch (java.io.IOException e) {
-            appEnded = true;
-            return;
-        }
-        while (!appEnded) {
-            if (readApp(callback)) {
-                return;
+    /**
+     * Runs everyone until nothing moves: the request relay, the compositor, the event relay and the
+     * client, each a step at a time, on this thread. Deterministic: the same input always goes the same way.
+     */
+    private void pump() throws Exception {
+        boolean moved = true;
+        while (moved) {
+            moved = false;
+            if (!requestsEnded && sessionEnds[0].hasPending()) {
+                requestsEnded = !session.stepRequests();
+                moved = true;
+            }
+            if (!compositorEnded && compositor.hasPending()) {
+                serve();
+                moved = true;
+            }
+            if (!eventsEnded && sessionEnds[1].hasPending()) {
+                eventsEnded = !session.stepEvents();
+                moved = true;
+            }
+            if (!appEnded && app.hasPending()) {
+                readApp();
+                moved = true;
             }
         }
     }
 
-    /** Reads what reached the client; true once {@code callback}'s done is among it. */
-    private boolean readApp(int callback) throws Exception {
-        MemoryConnection.Chunk c = app.next(60_000);
+    /** Takes one chunk of what reached the client. */
+    private void readApp() throws Exception {
+        MemoryConnection.Chunk c = app.next(0);
         if (c == null || MemoryConnection.isEof(c)) {
-            appEnded = true;
-            return false;
+            appEnded = c != null;
+            return;
         }
         for (int fd : c.fds()) {
             kernel.close(fd); // what the client was given (keymap copies) is the client's to close
@@ -168,27 +173,22 @@ final class FuzzRig {
         appPending.write(c.bytes());
         ByteBuffer b = ByteBuffer.wrap(appPending.toByteArray()).order(ByteOrder.nativeOrder());
         int at = 0;
-        boolean done = false;
         while (b.limit() - at >= Wire.HEADER_SIZE) {
             int size = Wire.size(b, at);
             if (size < Wire.HEADER_SIZE || size > b.limit() - at) {
                 break;
             }
-            int target = Wire.objectId(b, at);
-            int opcode = Wire.opcode(b, at);
-            if (target == 1 && opcode == 0) {
+            if (Wire.objectId(b, at) == 1 && Wire.opcode(b, at) == 0) {
                 try {
                     errorsToClient.add(MessageCodec.decode(b, at, SCHEMA.require("wl_display").event(0), new FdQueue()).stringArg(2));
                 } catch (WireException e) {
                     errorsToClient.add("(malformed wl_display.error: " + e.getMessage() + ")");
                 }
             }
-            done |= target == callback && opcode == 0;
             at += size;
         }
         appPending.reset();
         appPending.write(b.array(), at, b.limit() - at);
-        return done;
     }
 
     /**
@@ -198,17 +198,16 @@ final class FuzzRig {
      */
     void finish() throws Exception {
         app.close();
-        while (!appEnded) {
-            readApp(-1);
-        }
-        if (!closed.await(10, TimeUnit.SECONDS)) {
-            throw new AssertionError("the session did not end within 10 s of its client hanging up");
+        pump();
+        if (!requestsEnded || !eventsEnded || !closed.await(0, TimeUnit.SECONDS)) {
+            throw new AssertionError("the session did not end when its client hung up (request relay "
+                    + (requestsEnded ? "ended" : "running") + ", event relay " + (eventsEnded ? "ended" : "running") + ")");
         }
         compositor.close();
-        compositorThread.join(10_000);
         for (MemoryConnection end : sessionEnds) {
             end.dropUnreceived(kernel); // what was sent after the session stopped reading: the kernel's to free
         }
+        hostFds.closeAll(kernel);
         if (Boolean.getBoolean("crossway.fuzz.verbose") && !errorsToClient.isEmpty()) {
             System.out.println("client " + id + " was told: " + errorsToClient);
         }
@@ -220,20 +219,15 @@ final class FuzzRig {
         if (hostSawMalformed != null) {
             throw new AssertionError("Crossway sent the host a message it cannot parse: " + hostSawMalformed);
         }
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith("crossway-client-" + id + "-")) {
-                t.join(5000);
-                if (t.isAlive()) {
-                    throw new AssertionError("relay thread " + t.getName() + " outlived its session");
-                }
-            }
-        }
         if (!kernel.openGuestMemories.isEmpty() || kernel.liveMappings() != 0 || host.openBuffers() != 0) {
             throw new AssertionError("left open: " + kernel.openGuestMemories.size() + " pools, " + kernel.liveMappings()
                     + " mappings, " + host.openBuffers() + " host buffers");
         }
         if (!kernel.files.isEmpty()) {
-            throw new AssertionError("fds left open: " + kernel.files.keySet());
+            StringBuilder what = new StringBuilder();
+            kernel.files.forEach((fd, f) -> what.append(fd).append(" (").append(f.capacity()).append(" bytes").append(
+                    kernel.sealed.contains(fd) ? ", sealed" : "").append(") "));
+            throw new AssertionError("fds left open: " + what.toString().strip());
         }
         if (budget.used() != 0) {
             throw new AssertionError("fds still counted against the daemon: " + budget.used());
@@ -246,42 +240,33 @@ final class FuzzRig {
     private final Map<Integer, Interface> objects = new java.util.concurrent.ConcurrentHashMap<>();
     private int serial;
 
-    private void serve() {
-        objects.put(1, SCHEMA.require("wl_display"));
-        ByteArrayOutputStream pending = new ByteArrayOutputStream();
-        FdQueue fds = new FdQueue();
-        try {
-            while (true) {
-                MemoryConnection.Chunk c = compositor.next(60_000);
-                if (c == null || MemoryConnection.isEof(c)) {
-                    return;
-                }
-                for (int fd : c.fds()) {
-                    fds.add(fd);
-                }
-                pending.write(c.bytes());
-                ByteBuffer b = ByteBuffer.wrap(pending.toByteArray()).order(ByteOrder.nativeOrder());
-                int at = 0;
-                while (b.limit() - at >= Wire.HEADER_SIZE && hostSawMalformed == null) {
-                    int size = Wire.size(b, at);
-                    if (size < Wire.HEADER_SIZE || (size & 3) != 0) {
-                        hostSawMalformed = "a message of size " + size;
-                        break;
-                    }
-                    if (size > b.limit() - at) {
-                        break;
-                    }
-                    handle(b, at, fds);
-                    at += size;
-                }
-                pending.reset();
-                pending.write(b.array(), at, b.limit() - at);
-            }
-        } catch (Exception e) {
-            // the session closed the connection
-        } finally {
-            fds.closeAll(kernel);
+    /** Handles what the session sent the compositor so far. */
+    private void serve() throws Exception {
+        MemoryConnection.Chunk c = compositor.next(0);
+        if (c == null || MemoryConnection.isEof(c)) {
+            compositorEnded = c != null;
+            return;
         }
+        for (int fd : c.fds()) {
+            hostFds.add(fd);
+        }
+        hostPending.write(c.bytes());
+        ByteBuffer b = ByteBuffer.wrap(hostPending.toByteArray()).order(ByteOrder.nativeOrder());
+        int at = 0;
+        while (b.limit() - at >= Wire.HEADER_SIZE && hostSawMalformed == null) {
+            int size = Wire.size(b, at);
+            if (size < Wire.HEADER_SIZE || (size & 3) != 0) {
+                hostSawMalformed = "a message of size " + size;
+                break;
+            }
+            if (size > b.limit() - at) {
+                break;
+            }
+            handle(b, at, hostFds);
+            at += size;
+        }
+        hostPending.reset();
+        hostPending.write(b.array(), at, b.limit() - at);
     }
 
     private void handle(ByteBuffer b, int at, FdQueue fds) throws Exception {
@@ -315,9 +300,6 @@ final class FuzzRig {
                     objects.put(newId, created);
                 }
             }
-        }
-        if (!answering) {
-            return;
         }
         switch (spec.qualifiedName()) {
             case "wl_display.sync", "wl_surface.frame" -> {

@@ -114,6 +114,11 @@ final class MemoryConnection implements HostConnection {
         return n;
     }
 
+    /** Whether a {@link #receive} now returns without waiting (bytes, or the end). */
+    boolean hasPending() {
+        return partial != null || !inbox.isEmpty();
+    }
+
     /** The next chunk the far end sent, or null after {@code ms}. */
     Chunk next(long ms) throws InterruptedException {
         Chunk c = inbox.poll(ms, TimeUnit.MILLISECONDS);

@@ -87,8 +87,8 @@ class SessionFuzzSeeds {
 
         // The host's objects after the preamble, as the host-driven harness sees them.
         FuzzRig rig = new FuzzRig();
-        rig.appSends(SessionFuzzTest.REGISTRY, 0, true);
-        rig.appSends(SessionFuzzTest.PREAMBLE, 1, true);
+        rig.appSends(SessionFuzzTest.REGISTRY, 0);
+        rig.appSends(SessionFuzzTest.PREAMBLE, 1);
         Map<Integer, String> host = rig.hostObjects();
         rig.finish();
         System.out.println("host objects after the preamble: " + host);

@@ -68,7 +68,9 @@ import org.slf4j.LoggerFactory;
  * ends the client with {@code wl_shm.error(invalid_fd)}, as libwayland-server does.
  *
  * <p>Also: {@code wl_shm.format}s Crossway cannot copy ({@link ShmFormats}) are hidden, and
- * {@code wl_keyboard.keymap} fds (and an input method's grab keymap) are copied into sealed guest memfds, so a client can map them
+ * {@code wl_keyboard.keymap} fds (and an input method's grab keymap) are copied, read as safely as client pools (a
+ * file shorter than its stated size, or a keymap over 16 MiB, ends the client with an error naming the host's
+ * fault), into sealed guest memfds, so a client can map them
  * privately whatever the compositor sent.
  *
  * <p>Threading: pools, buffers and surfaces belong to the request relay thread; keymaps, formats and
@@ -81,6 +83,8 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
     static final int WL_SHM_ERROR_INVALID_FORMAT = 0;
     static final int WL_SHM_ERROR_INVALID_STRIDE = 1;
     static final int WL_SHM_ERROR_INVALID_FD = 2;
+    /** The largest keymap Crossway copies (real ones take tens of KiB); a compositor that names more breaks the protocol. */
+    static final long MAX_KEYMAP_BYTES = 16L << 20;
     /** Free host buffers a surface keeps for later commits, besides the one it takes. */
     static final int SPARE_HOST_BUFFERS = 1;
 
@@ -679,20 +683,27 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
         int fdIndex = m.indexOf("fd");
         int hostFd = m.intArg(fdIndex);
         long size = Integer.toUnsignedLong(m.intArg(m.indexOf("size")));
+        m.set(fdIndex, -1); // ours from here, whatever happens
+        if (size > MAX_KEYMAP_BYTES) {
+            kernel.close(hostFd);
+            throw new ProtocolError(1, ProtocolError.IMPLEMENTATION, m.spec().qualifiedName() + " of " + size + " bytes: more than the "
+                    + ShmLimits.size(MAX_KEYMAP_BYTES) + " a keymap may take");
+        }
         int guestFd = -1;
-        try {
+        // Read as a client's pool is: a file shorter than the size the compositor gave must not fault the daemon.
+        try (GuestMemory source = size > 0 ? kernel.openGuestMemory(hostFd, size, true) : null) {
+            if (source == null) {
+                kernel.close(hostFd);
+            }
             guestFd = kernel.memfd("crossway-keymap", size);
             if (size > 0) {
-                ByteBuffer src = kernel.map(hostFd, size, false);
+                ByteBuffer dst = kernel.map(guestFd, size, true);
                 try {
-                    ByteBuffer dst = kernel.map(guestFd, size, true);
-                    try {
-                        dst.put(0, src, 0, (int) size);
-                    } finally {
-                        kernel.unmap(dst);
+                    if (!source.copyRows(0, (int) size, (int) size, 1, dst, 0, (int) size)) {
+                        throw new IOException("the file shrank while it was copied");
                     }
                 } finally {
-                    kernel.unmap(src);
+                    kernel.unmap(dst);
                 }
             }
             kernel.seal(guestFd); // after unmapping: a writable shared mapping would refuse the write seal
@@ -700,13 +711,10 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
             if (guestFd >= 0) {
                 kernel.close(guestFd);
             }
-            LOG.warn("client {}: could not copy a keymap of {} bytes, passing the compositor's fd on: {}", session.id(), size,
-                    e.toString());
-            chain.proceed(m);
-            return;
+            throw new ProtocolError(1, ProtocolError.IMPLEMENTATION, m.spec().qualifiedName() + " of " + size
+                    + " bytes could not be copied for the client: " + e.getMessage());
         }
         m.set(fdIndex, guestFd);
-        kernel.close(hostFd);
         keymapsCopied.incrementAndGet();
         chain.proceed(m);
     }
