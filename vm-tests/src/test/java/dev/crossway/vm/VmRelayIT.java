@@ -18,11 +18,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class VmRelayIT {
     private static final Duration TIMEOUT = Duration.ofMinutes(2);
     /**
-     * What weston offers that guests do not see: its private protocols (outside Crossway's schema) and
-     * explicit synchronization (sync_file fences cannot cross cross-domain). As over the emulated device.
+     * What weston offers that guests do not see: its privileged globals (debugging, its desktop shell,
+     * screen capture, the input panel) and explicit synchronization (sync_file fences cannot cross
+     * cross-domain). As over the emulated device.
      */
     private static final Set<String> HIDDEN = Set.of("weston_debug_v1", "weston_desktop_shell", "weston_screenshooter",
-            "zwp_linux_explicit_synchronization_v1");
+            "zwp_input_panel_v1", "zwp_linux_explicit_synchronization_v1");
 
     private Weston weston;
 
