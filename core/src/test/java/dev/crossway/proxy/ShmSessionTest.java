@@ -260,6 +260,26 @@ class ShmSessionTest {
         assertThat(rig.shm.stats().earlyReleases()).isEqualTo(5);
     }
 
+    /**
+     * What Crossway answers itself for a batch (here the early release) reaches the app before the batch
+     * reaches the host, so the host's answers never wait for the app's socket while the request relay
+     * sends on it (a contended lock on every frame).
+     */
+    @Test
+    void theEarlyReleaseIsSentBeforeTheCommitReachesTheHost() throws Exception {
+        start(Releases.WHEN_REPLACED);
+        Pool pool = rig.new Pool(16 * 16 * 4);
+        Buffer a = pool.buffer(0, 16, 16);
+        int s = rig.surface();
+        rig.released.remove(a.id());
+        rig.appSends(request(s, "wl_surface", "attach", a.id(), 0, 0), damage(s, 0, 0, 16, 16), request(s, "wl_surface", "commit"));
+        while (!rig.serve(1).get(0).spec().qualifiedName().equals("wl_surface.commit")) {
+            // the host buffer's pool and buffer come first
+        }
+        assertThat(rig.appEventsSentByNow()).extracting(m -> m.spec().qualifiedName() + "@" + m.objectId())
+                .containsExactly("wl_buffer.release@" + a.id());
+    }
+
     @Test
     void aBufferAttachedToTwoSurfacesIsReleasedOnlyAfterBothCommits() throws Exception {
         start(Releases.AT_ONCE);
