@@ -1,6 +1,7 @@
 package dev.crossway.vm;
 
-import dev.crossway.it.rig.Clients;
+import dev.crossway.testsuite.rig.ClientRun;
+import dev.crossway.testsuite.rig.Clients;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -73,7 +74,7 @@ public final class GuestShell {
     }
 
     /** A script the guest is running. */
-    public final class Running {
+    public final class Running implements ClientRun {
         private final String id;
         private final String script;
         private final Duration timeout;
@@ -90,15 +91,18 @@ public final class GuestShell {
         }
 
         /** What the script has printed to stdout so far. */
+        @Override
         public String stdout() {
             return Vm.readText(out(".out"));
         }
 
+        @Override
         public boolean isDone() {
             return Files.exists(out(".rc"));
         }
 
         /** Waits until the script's stdout satisfies {@code test}; fails if the script ends first or after {@code wait}. */
+        @Override
         public String awaitStdout(String what, Predicate<String> test, Duration wait) {
             long deadline = System.nanoTime() + wait.toNanos();
             while (true) {
@@ -107,6 +111,9 @@ public final class GuestShell {
                     return text;
                 }
                 if (isDone()) {
+                    if (test.test(stdout())) { // it printed it just before it ended
+                        return stdout();
+                    }
                     throw new VmException("the guest script ended before " + what + ": " + await().describe());
                 }
                 checkAlive();
@@ -119,6 +126,7 @@ public final class GuestShell {
         }
 
         /** Waits for the script's end; its status is 124 when the guest's timeout ended it. */
+        @Override
         public Clients.Result await() {
             long deadline = started + timeout.plus(MARGIN).toNanos();
             while (!isDone()) {

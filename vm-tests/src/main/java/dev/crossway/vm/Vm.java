@@ -27,10 +27,12 @@ public final class Vm implements AutoCloseable {
     /** The virtio-gpu device the guest gets. */
     public enum Gpu {
         /**
-         * {@code virtio-gpu-rutabaga-pci} with cross-domain, connected to the host compositor's socket. The
-         * host-visible window holds every shm pool Crossway mirrors at once: foot alone maps a 512 MiB pool.
+         * {@code virtio-gpu-rutabaga-pci} with cross-domain, connected to the host compositor's socket. Its
+         * host-visible window is 256 MiB, as a small VM's: Crossway's host buffers follow what surfaces show, so
+         * foot's 512 MiB pool fits.
          */
-        CROSS_DOMAIN("virtio-gpu-rutabaga-pci,cross-domain=on,wayland-socket-path=" + HostDisplay.GUEST_SOCKET + ",hostmem=1G"),
+        CROSS_DOMAIN("virtio-gpu-rutabaga-pci,cross-domain=on,wayland-socket-path=" + HostDisplay.GUEST_SOCKET + ",hostmem="
+                + (HOST_VISIBLE_WINDOW >> 20) + "M"),
         /** QEMU's plain {@code virtio-gpu-pci}: a real virtio_gpu device without context types or cross-domain. */
         PLAIN("virtio-gpu-pci");
 
@@ -46,6 +48,8 @@ public final class Vm implements AutoCloseable {
         }
     }
 
+    /** The cross-domain GPU's host-visible window ({@code hostmem}), where Crossway's host buffers are made. */
+    public static final long HOST_VISIBLE_WINDOW = 256L << 20;
     /** QEMU ends itself after this, whatever happens to the JVM that started it. */
     public static final Duration LIFETIME = Duration.ofMinutes(45);
     private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(3);
@@ -102,11 +106,11 @@ public final class Vm implements AutoCloseable {
                 .withFileSystemBind(work.resolve("share").toString(), "/vm/share", BindMode.READ_WRITE)
                 .withFileSystemBind(display.directory().toString(), HostDisplay.GUEST_DIRECTORY, BindMode.READ_WRITE)
                 .withFileSystemBind(files.distribution().toString(), GuestFiles.GUEST_DISTRIBUTION, BindMode.READ_ONLY)
-                .withFileSystemBind(files.classes().toString(), GuestFiles.GUEST_CLASSES, BindMode.READ_ONLY)
                 .withFileSystemBind(files.lib().toString(), GuestFiles.GUEST_LIB, BindMode.READ_ONLY)
                 .withLabel("dev.crossway.vm", id)
                 .withCreateContainerCmdModifier(cmd -> cmd.withName("crossway-vm-" + id + "-" + ProcessHandle.current().pid()))
                 .withCommand(qemuCommand(gpu).toArray(String[]::new));
+        files.javaHome().ifPresent(jdk -> container.withFileSystemBind(jdk.toString(), GuestFiles.GUEST_JAVA_HOME, BindMode.READ_ONLY));
         Vm vm = new Vm(id, gpu, work, display, container);
         vm.start();
         return vm;

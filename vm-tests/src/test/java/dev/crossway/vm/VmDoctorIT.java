@@ -2,7 +2,7 @@ package dev.crossway.vm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.crossway.it.rig.Clients;
+import dev.crossway.testsuite.rig.Clients;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
