@@ -3,6 +3,8 @@ package dev.crossway.testsuite;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.crossway.testsuite.rig.Daemon;
+import dev.crossway.testsuite.rig.Display;
+import dev.crossway.testsuite.rig.StoppableClient;
 import dev.crossway.testsuite.rig.Sway;
 import dev.crossway.testsuite.rig.TransportRig;
 import dev.crossway.testsuite.rig.Weston;
@@ -71,6 +73,11 @@ public abstract class AbstractSuite {
         List<String> missing = Sway.missingTools();
         assumeTrue(missing.isEmpty(), () -> "not installed: " + missing + " (scripts/test installs them)");
         assumeTrue("root".equals(System.getProperty("user.name")), "sway must be started as uid 65534, which needs root");
+    }
+
+    /** {@code command} through {@code d} until stopped (and stopped after the test, if it has not been). */
+    protected final StoppableClient stoppable(Display d, Duration timeout, String... command) {
+        return closeAfter(StoppableClient.start(d, timeout, command));
     }
 
     /** Crossway on the rig's transport with {@code args}, in front of {@code compositor}, for this test. */

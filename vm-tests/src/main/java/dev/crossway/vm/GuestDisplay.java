@@ -1,6 +1,5 @@
 package dev.crossway.vm;
 
-import dev.crossway.testsuite.client.TestClient;
 import dev.crossway.testsuite.rig.ClientCommand;
 import dev.crossway.testsuite.rig.ClientRun;
 import dev.crossway.testsuite.rig.Clients;
@@ -47,9 +46,10 @@ final class GuestDisplay implements Display {
         return vm.shell().start(command.timeout(), script.toString());
     }
 
+    /** On the guest's test-client server: a thread of its one JVM, as here a thread of the test's. */
     @Override
     public ClientRun startTestClient(Duration timeout, String... args) {
-        return vm.shell().start(timeout, exports(Map.of()) + "exec " + java(TestClient.class.getName(), args));
+        return vm.testClients().start(timeout, "WAYLAND_DISPLAY=" + socket + "\n--\n" + String.join("\n", args));
     }
 
     /** A guest JVM running {@code mainClass} from the guest's class path (the testsuite and what it needs). */

@@ -1,5 +1,6 @@
 package dev.crossway.vm;
 
+import dev.crossway.testsuite.client.TestClient;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -63,6 +64,8 @@ public final class Vm implements AutoCloseable {
     private final HostDisplay hostDisplay;
     private final GenericContainer<?> container;
     private final GuestShell shell;
+    /** The guest's test-client server, once started. */
+    private GuestShell testClients;
     private final Thread shutdownHook;
     private Duration bootTime;
     private String readyReport = "";
@@ -77,7 +80,7 @@ public final class Vm implements AutoCloseable {
         this.console = work.resolve("console.log");
         this.hostDisplay = hostDisplay;
         this.container = container;
-        this.shell = new GuestShell(this);
+        this.shell = new GuestShell(this, share, ".sh");
         this.shutdownHook = new Thread(this::stopContainer, "crossway-vm-stop-" + name);
     }
 
@@ -223,6 +226,30 @@ public final class Vm implements AutoCloseable {
 
     public GuestShell shell() {
         return shell;
+    }
+
+    /**
+     * Where the guest runs the test client's programs: one guest JVM ({@code TestClient serve}) started on first
+     * use, which runs each program on a thread of its own, so a program costs no JVM start (under TCG, ten
+     * seconds). Programs go in as {@code test-client/cmd/ID.args}: {@code KEY=VALUE} lines, {@code --}, then
+     * one argument a line.
+     */
+    public synchronized GuestShell testClients() {
+        if (testClients == null) {
+            Path dir = share.resolve("test-client");
+            shell.start(LIFETIME, "exec " + GuestDisplay.java(TestClient.class.getName(), "serve", "/vm/share/test-client")
+                    + " >/vm/share/test-client.log 2>&1");
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (!Files.exists(dir.resolve("ready"))) {
+                if (System.nanoTime() > deadline || !isRunning()) {
+                    throw new VmException("the guest's test-client server did not start within 2 min; its log: "
+                            + share.resolve("test-client.log"));
+                }
+                sleep(Duration.ofMillis(100));
+            }
+            testClients = new GuestShell(this, dir, ".args");
+        }
+        return testClients;
     }
 
     public HostDisplay hostDisplay() {

@@ -34,6 +34,7 @@ import java.util.Map;
  * primary-selection-alias      uses gtk_primary_selection_device_manager; prints its global and any error
  * roundtrips COUNT             wl_display.sync round trips after as many warm-up ones: p50 and p99
  * roundtrip-loop FILE          round trips back to back until FILE exists: their count, p50, p99 and max
+ * serve DIR                    runs the programs handed in as DIR/cmd/ID.args, each on a thread of this JVM
  * </pre>
  */
 public final class TestClient {
@@ -95,7 +96,80 @@ public final class TestClient {
                     out.println(RoundTrips.until(c, () -> Files.exists(stop)).line());
                 }
             }
+            case "serve" -> serve(Path.of(next(rest, "DIR")));
             default -> throw new IllegalArgumentException("unknown program " + args[0]);
+        }
+    }
+
+    /**
+     * Runs the programs handed in as {@code DIR/cmd/ID.args} ({@code # timeout SECONDS}, {@code KEY=VALUE}
+     * lines for the environment, {@code --}, then one argument a line), each on a thread of this JVM, and
+     * leaves {@code DIR/out/ID.out}, {@code .err} and, last, {@code .rc} with its exit status (124 when its
+     * timeout passed first). Where a JVM start is dear (a VM under TCG) a program then costs a thread. Says it
+     * is ready with {@code DIR/ready}; ends when {@code DIR/stop} exists.
+     */
+    private void serve(Path dir) throws IOException, InterruptedException {
+        Path cmd = Files.createDirectories(dir.resolve("cmd"));
+        Path run = Files.createDirectories(dir.resolve("run"));
+        Path outDir = Files.createDirectories(dir.resolve("out"));
+        Files.writeString(dir.resolve("ready"), "");
+        java.util.concurrent.ScheduledExecutorService watchdog = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "test-client-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        while (!Files.exists(dir.resolve("stop"))) {
+            List<Path> requests;
+            try (var files = Files.list(cmd)) {
+                requests = files.filter(f -> f.toString().endsWith(".args")).sorted().toList();
+            }
+            for (Path request : requests) {
+                Path taken = Files.move(request, run.resolve(request.getFileName()));
+                String id = taken.getFileName().toString().replace(".args", "");
+                List<String> lines = Files.readAllLines(taken, StandardCharsets.UTF_8);
+                long seconds = Long.parseLong(lines.get(0).replace("# timeout", "").strip());
+                Map<String, String> programEnv = new java.util.HashMap<>(env);
+                int i = 1;
+                for (; i < lines.size() && !lines.get(i).equals("--"); i++) {
+                    String kv = lines.get(i);
+                    programEnv.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+                }
+                String[] programArgs = lines.subList(Math.min(i + 1, lines.size()), lines.size()).stream()
+                        .filter(l -> !l.isEmpty()).toArray(String[]::new);
+                java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+                Thread t = new Thread(() -> {
+                    int rc;
+                    try (PrintStream o = new PrintStream(Files.newOutputStream(outDir.resolve(id + ".out")), true, StandardCharsets.UTF_8);
+                         PrintStream e = new PrintStream(Files.newOutputStream(outDir.resolve(id + ".err")), true, StandardCharsets.UTF_8)) {
+                        rc = run(programEnv, programArgs, o, e);
+                    } catch (IOException e) {
+                        rc = 1;
+                    }
+                    exitStatus(outDir, id, rc, ended);
+                }, "test-client-" + id);
+                t.setDaemon(true);
+                t.start();
+                watchdog.schedule(() -> {
+                    t.interrupt();
+                    exitStatus(outDir, id, 124, ended);
+                }, seconds, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            Thread.sleep(20);
+        }
+        watchdog.shutdownNow();
+    }
+
+    /** Writes a served program's {@code .rc}, once: whichever of its end and its timeout comes first. */
+    private static void exitStatus(Path outDir, String id, int rc, java.util.concurrent.atomic.AtomicBoolean ended) {
+        if (!ended.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            Path tmp = outDir.resolve(id + ".rc.tmp");
+            Files.writeString(tmp, rc + "\n");
+            Files.move(tmp, outDir.resolve(id + ".rc"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the exit status of program " + id, e);
         }
     }
 

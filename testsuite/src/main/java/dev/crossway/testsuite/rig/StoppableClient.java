@@ -13,13 +13,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A client program that runs on a {@link Display} until the test says stop, wherever it runs: a shell
  * waits for a stop file of the display's exchange directory, then sends SIGINT and exits with the
  * program's status. It prints {@code interrupted} when the program was still running then, as a client
- * that draws until asked to leave must be.
+ * that draws until asked to leave must be. {@link #close()} asks it to leave without waiting, for a test
+ * that failed before it could.
  */
-public final class StoppableClient {
+public final class StoppableClient implements AutoCloseable {
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
     // A non-interactive shell starts background commands with SIGINT ignored: env restores its default.
     private static final String SCRIPT = "env --default-signal=INT \"$@\" & pid=$!\n"
-            + "while [ ! -e \"$STOP_FILE\" ] && kill -0 $pid 2>/dev/null; do sleep 0.1; done\n"
+            // Half a second: twenty of these polling faster are a load of their own for a VM under TCG.
+            + "while [ ! -e \"$STOP_FILE\" ] && kill -0 $pid 2>/dev/null; do sleep 0.5; done\n"
             + "if kill -INT $pid 2>/dev/null; then echo interrupted; fi\n"
             + "wait $pid\n";
 
@@ -50,6 +52,14 @@ public final class StoppableClient {
             Files.write(stop, new byte[0]);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the stop file " + stop, e);
+        }
+    }
+
+    /** Asks the program to leave, once, without waiting. */
+    @Override
+    public void close() {
+        if (!Files.exists(stop) && !run.isDone()) {
+            stop();
         }
     }
 
