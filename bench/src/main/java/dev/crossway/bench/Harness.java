@@ -4,6 +4,17 @@ import dev.crossway.linux.UnixSocket;
 import dev.crossway.protocol.Schema;
 import dev.crossway.protocol.SchemaLoader;
 import dev.crossway.spi.FdQueue;
+import dev.crossway.testsuite.client.WaylandClient;
+import dev.crossway.testsuite.rig.Background;
+import dev.crossway.testsuite.rig.Clients;
+import dev.crossway.testsuite.rig.Crossway;
+import dev.crossway.testsuite.rig.Display;
+import dev.crossway.testsuite.rig.Distributions;
+import dev.crossway.testsuite.rig.LocalDisplay;
+import dev.crossway.testsuite.rig.ProcStats;
+import dev.crossway.testsuite.rig.Sway;
+import dev.crossway.testsuite.rig.Weston;
+import dev.crossway.testsuite.rig.WlClipboard;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -39,6 +50,9 @@ public final class Harness {
     /** Footprint measure → "before" / "now" → values over rounds. */
     private final Map<String, Map<String, List<Double>>> footprint = new LinkedHashMap<>();
     private final Path work;
+    /** The weston every workload's client draws on, through each system. */
+    private Path westonSocket;
+    private Path emulatedDistribution;
     private final Schema schema = SchemaLoader.loadBundled();
     /** workload → system → values over rounds. */
     private final Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
@@ -78,16 +92,22 @@ public final class Harness {
             "crossway-virtwl", new String[] {"virtwl SEND+RECV ioctls per relayed message (all workloads)",
                     "SEND ioctls (\\d+), RECV ioctls (\\d+)"});
 
-    /** One system under test: where clients connect and, for proxies, the proxy process(es). */
-    private record Sut(String name, Path socket, List<Proc> procs, Proc proxy) implements AutoCloseable {
+    /**
+     * One system under test: where clients connect, the processes that proxy (none for direct), what to stop
+     * afterwards, and the Crossway daemon when it is one.
+     */
+    private record Sut(String name, Path socket, List<ProcessHandle> processes, List<AutoCloseable> parts, Crossway crossway)
+            implements AutoCloseable {
         /** CPU time of every process of the system. */
         double cpuMillis() {
-            return procs.stream().mapToDouble(Proc::cpuMillis).sum();
+            return processes.stream().mapToDouble(ProcStats::cpuMillis).sum();
         }
 
         @Override
-        public void close() {
-            procs.forEach(Proc::close);
+        public void close() throws Exception {
+            for (AutoCloseable part : parts) {
+                part.close();
+            }
         }
     }
 
@@ -116,6 +136,9 @@ public final class Harness {
         }
         Path work = Files.createTempDirectory("crossway-bench");
         Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        if (System.getProperty("crossway.it.logs") == null) {
+            System.setProperty("crossway.it.logs", work.resolve("logs").toString()); // the rig's processes log there
+        }
         Harness h = new Harness(quick, rounds, dist.toAbsolutePath(), emulatorJars, work);
         h.beforeDist = beforeDist;
         h.beforeLabel = beforeLabel != null ? beforeLabel : String.valueOf(beforeDist);
@@ -171,7 +194,8 @@ public final class Harness {
         if (!quick) {
             runJmh();
         }
-        try (Proc weston = startWeston()) {
+        try (Weston weston = Weston.start("bench-weston", 1920, 1080, Map.of())) {
+            westonSocket = weston.socketPath();
             runFootprint();
             List<String> systems = new ArrayList<>(SYSTEMS);
             for (var vm : EMULATED.entrySet()) {
@@ -246,35 +270,33 @@ public final class Harness {
             for (String variant : variants) {
                 Path home = variant.equals("now") ? dist : beforeDist;
                 System.err.printf("footprint round %d/%d: %s (%s)%n", round + 1, rounds, variant, home);
-                Map<String, String> env = Map.of("XDG_RUNTIME_DIR", work.toString());
                 long t0 = System.nanoTime();
-                try (Proc p = Proc.start("footprint-" + variant, List.of(home.resolve("bin/crossway").toString(), "--transport", "loopback",
-                        "--host-display", work.resolve("bench-weston").toString(), "--socket", "bench-footprint"), env, work)) {
-                    p.await("Crossway's 'listening on' line", Duration.ofSeconds(30), () -> p.log().contains("listening on"));
+                try (Crossway p = Crossway.start(home, work, List.of("--transport", "loopback", "--host-display", westonSocket.toString(),
+                        "--socket", "bench-footprint"), Map.of())) {
                     double startup = (System.nanoTime() - t0) / 1e6;
                     recordFootprint(FOOTPRINT_ROWS.get(0), variant, startup);
-                    recordFootprint(FOOTPRINT_ROWS.get(1), variant, p.cpuMillis());
+                    recordFootprint(FOOTPRINT_ROWS.get(1), variant, ProcStats.cpuMillis(p.handle()));
                     java.util.regex.Matcher schemaReady = SCHEMA_MS.matcher(p.log());
                     if (schemaReady.find()) {
                         recordFootprint("start-up: the schema, from the built-in protocol table (ms)", variant,
                                 Double.parseDouble(schemaReady.group(1)));
                     }
-                    Proc.sleep(300); // the start-up line follows 'listening on'
+                    sleep(300); // the start-up line follows 'listening on'
                     java.util.regex.Matcher injector = INJECTOR.matcher(p.log());
                     if (injector.find()) {
                         recordFootprint("start-up: the Guice injector (ms)", variant, Double.parseDouble(injector.group(1)));
                     }
-                    Proc.sleep(idleAfterMs() - 300);
-                    double idle = p.rssMiB();
-                    recordFootprint(FOOTPRINT_ROWS.get(2), variant, idle);
-                    recordFootprint(FOOTPRINT_ROWS.get(3), variant, threads(p.pid()));
+                    sleep(idleAfterMs() - 300);
+                    ProcStats idle = p.stats();
+                    recordFootprint(FOOTPRINT_ROWS.get(2), variant, idle.rssMiB());
+                    recordFootprint(FOOTPRINT_ROWS.get(3), variant, idle.threads());
                     List<WaylandClient> idleClients = new ArrayList<>();
                     try {
                         for (int i = 0; i < clients; i++) {
                             idleClients.add(WaylandClient.connect(work.resolve("bench-footprint"), schema));
                         }
-                        Proc.sleep(2000);
-                        recordFootprint(FOOTPRINT_ROWS.get(4), variant, (p.rssMiB() - idle) * 1024 / clients);
+                        sleep(2000);
+                        recordFootprint(FOOTPRINT_ROWS.get(4), variant, (p.stats().rssMiB() - idle.rssMiB()) * 1024 / clients);
                     } finally {
                         idleClients.forEach(WaylandClient::close);
                     }
@@ -297,10 +319,10 @@ public final class Harness {
             cmd.addAll(Arrays.asList(defaults.group(1).split(" ")));
         }
         cmd.addAll(List.of("-cp", Path.of(System.getProperty("java.class.path").split(":")[0]).toString(), EmptyJvm.class.getName()));
-        try (Proc p = Proc.start("empty-jvm", cmd, Map.of(), work)) {
+        try (Background p = Background.start(work, null, Map.of(), cmd)) {
             p.await("the empty JVM's 'ready'", Duration.ofSeconds(30), () -> p.log().contains("ready"));
-            Proc.sleep(idleAfterMs());
-            return p.rssMiB();
+            sleep(idleAfterMs());
+            return ProcStats.of(p.pid()).rssMiB();
         }
     }
 
@@ -308,14 +330,6 @@ public final class Harness {
         footprint.computeIfAbsent(measure, k -> new LinkedHashMap<>()).computeIfAbsent(variant, k -> new ArrayList<>()).add(v);
     }
 
-    private static double threads(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("Threads:")) {
-                return Double.parseDouble(line.substring(8).trim());
-            }
-        }
-        return Double.NaN;
-    }
 
     /**
      * Clipboard throughput: {@code wl-copy} through each system, {@code wl-paste} directly on a headless
@@ -338,9 +352,7 @@ public final class Harness {
                 out.write(chunk);
             }
         }
-        try (HeadlessSway sway = HeadlessSway.start(work)) {
-            Path[] socket = {sway.socket()};
-            Path swayDir = sway.dir();
+        try (Sway sway = Sway.start()) {
             List<String> order = new ArrayList<>(ran);
             // Tried here: with wl-copy behind waypipe 0.8.4, wl-paste on sway never finished (it waited
             // past 120 s), so waypipe has no clipboard figure.
@@ -351,8 +363,8 @@ public final class Harness {
                 java.util.Collections.rotate(order, -1);
                 for (String system : order) {
                     System.err.printf("clipboard round %d/%d: %s%n", round + 1, rounds, system);
-                    try (Sut sut = start(system, socket[0], List.of("--grant", "clipboard"), false)) {
-                        record(label, system, clipboardOnce(sut.socket(), socket[0], swayDir, data, size));
+                    try (Sut sut = start(system, sway.socketPath(), List.of("--grant", "clipboard"), false)) {
+                        record(label, system, clipboardOnce(sut.socket(), sway.display(), data, size));
                     } catch (Exception e) {
                         notes.add("clipboard round " + (round + 1) + ", " + system + ": failed: "
                                 + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
@@ -377,35 +389,26 @@ public final class Harness {
         }
         double settle = quick ? 2 : 5;
         double span = quick ? 3 : 20;
-        try (HeadlessSway sway = HeadlessSway.start(work)) {
+        try (Sway sway = Sway.start()) {
             List<String> order = new ArrayList<>(ran);
             order.removeIf(x -> !x.startsWith("crossway"));
             for (int round = 0; round < rounds; round++) {
                 java.util.Collections.rotate(order, -1);
                 for (String system : order) {
                     System.err.printf("gtk3-widget-factory round %d/%d: %s%n", round + 1, rounds, system);
-                    try (Sut sut = start(system, sway.socket(), List.of(), false)) {
-                        ProcessBuilder pb = new ProcessBuilder("gtk3-widget-factory").redirectErrorStream(true)
-                                .redirectOutput(work.resolve("gtk3-widget-factory.log").toFile());
-                        pb.environment().put("XDG_RUNTIME_DIR", work.toString());
-                        pb.environment().put("WAYLAND_DISPLAY", sut.socket().toString());
-                        pb.environment().put("GDK_BACKEND", "wayland");
-                        pb.environment().remove("DISPLAY");
+                    try (Sut sut = start(system, sway.socketPath(), List.of(), false)) {
                         int closedBefore = closeLines(sut).size();
-                        Process app = pb.start();
-                        try {
-                            Proc.sleep((long) (settle * 1000));
+                        try (Background app = Background.start(work, sut.socket().toString(), Map.of("GDK_BACKEND", "wayland"),
+                                List.of("gtk3-widget-factory"))) {
+                            sleep((long) (settle * 1000));
                             if (!app.isAlive()) {
-                                throw new IOException("gtk3-widget-factory exited: " + Files.readString(work.resolve("gtk3-widget-factory.log")));
+                                throw new IOException("gtk3-widget-factory exited: " + app.log());
                             }
                             double cpu0 = sut.cpuMillis();
                             long t0 = System.nanoTime();
-                            Proc.sleep((long) (span * 1000));
+                            sleep((long) (span * 1000));
                             double cpu = sut.cpuMillis() - cpu0;
                             record(label, system, 100 * cpu / ((System.nanoTime() - t0) / 1e6));
-                        } finally {
-                            app.destroy();
-                            app.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
                         }
                         if (!system.equals("crossway-shared")) {
                             java.util.regex.Matcher m = SHM_COUNTERS.matcher(awaitCloseLine(sut, closedBefore));
@@ -425,51 +428,25 @@ public final class Harness {
     }
 
     /** Copies {@code data} through {@code guest}, pastes it directly on the host; MiB/s of the paste. */
-    private double clipboardOnce(Path guest, Path host, Path hostRuntimeDir, Path data, long size) throws Exception {
-        String type = "application/octet-stream";
-        ProcessBuilder copy = new ProcessBuilder("wl-copy", "-t", type).redirectInput(data.toFile())
-                .redirectErrorStream(true).redirectOutput(work.resolve("wl-copy.log").toFile());
-        copy.environment().put("XDG_RUNTIME_DIR", work.toString());
-        copy.environment().put("WAYLAND_DISPLAY", guest.toString());
-        Process c = copy.start();
-        if (!c.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || c.exitValue() != 0) {
-            c.destroyForcibly();
-            throw new IOException("wl-copy through " + guest + " failed: " + Files.readString(work.resolve("wl-copy.log")));
+    private double clipboardOnce(Path guest, Display host, Path data, long size) throws Exception {
+        Display through = new LocalDisplay("guest", work, guest.toString(), work);
+        Clients.Result copy = WlClipboard.copy(through, data, false, Duration.ofSeconds(60));
+        if (copy.exitCode() != 0) {
+            throw new IOException("wl-copy through " + guest + " failed: " + copy.describe());
         }
         Path pasted = work.resolve("pasted.bin");
-        ProcessBuilder paste = new ProcessBuilder("wl-paste", "-n", "-t", type).redirectOutput(pasted.toFile())
-                .redirectError(work.resolve("wl-paste.log").toFile());
-        paste.environment().put("XDG_RUNTIME_DIR", hostRuntimeDir.toString());
-        paste.environment().put("WAYLAND_DISPLAY", host.toString());
-        long t0 = System.nanoTime();
-        Process p = paste.start();
-        boolean done = p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS);
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        ProcessBuilder clear = new ProcessBuilder("wl-copy", "--clear").redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        clear.environment().put("XDG_RUNTIME_DIR", work.toString());
-        clear.environment().put("WAYLAND_DISPLAY", guest.toString());
-        clear.start().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
-        if (!done) {
-            p.destroyForcibly();
-            throw new IOException("wl-paste did not finish within 120 s");
+        try {
+            Clients.Result paste = WlClipboard.paste(host, pasted, false, Duration.ofSeconds(120));
+            if (paste.exitCode() != 0) {
+                throw new IOException("wl-paste on the host failed: " + paste.describe());
+            }
+            if (Files.size(pasted) != size || Files.mismatch(data, pasted) != -1) {
+                throw new IOException("the pasted " + Files.size(pasted) + " bytes differ from the " + size + " copied");
+            }
+            return size / (double) (1 << 20) / (paste.elapsed().toNanos() / 1e9);
+        } finally {
+            WlClipboard.clear(through, false, Duration.ofSeconds(10));
         }
-        if (Files.size(pasted) != size || Files.mismatch(data, pasted) != -1) {
-            throw new IOException("the pasted " + Files.size(pasted) + " bytes differ from the " + size + " copied");
-        }
-        return size / (double) (1 << 20) / seconds;
-    }
-
-    private Proc startWeston() throws IOException {
-        return startWeston("bench-weston", "--use-pixman");
-    }
-
-    private Proc startWeston(String socketName, String renderer) throws IOException {
-        Map<String, String> env = Map.of("XDG_RUNTIME_DIR", work.toString());
-        Proc weston = Proc.start(socketName, List.of("weston", "--backend=headless-backend.so", "--socket=" + socketName, renderer,
-                "--width=1920", "--height=1080", "--idle-time=0"), env, work);
-        Path socket = work.resolve(socketName);
-        return weston.await("weston's socket", Duration.ofSeconds(20), () -> Files.exists(socket));
     }
 
     /**
@@ -484,9 +461,9 @@ public final class Harness {
         if (order.isEmpty()) {
             return;
         }
-        Proc weston;
+        Weston weston;
         try {
-            weston = startWeston("bench-weston-gl", "--use-gl");
+            weston = Weston.start("bench-weston-gl", 1920, 1080, "--use-gl", Map.of());
         } catch (RuntimeException e) {
             notes.add("weston's GL renderer did not start (it needs Mesa's llvmpipe: libgl1-mesa-dri), so the frame-paced copy rows"
                     + " are missing: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
@@ -497,7 +474,7 @@ public final class Harness {
                 java.util.Collections.rotate(order, -1);
                 for (String system : order) {
                     System.err.printf("frame-paced on weston GL, round %d/%d: %s%n", round + 1, rounds, system);
-                    try (Sut sut = start(system, work.resolve("bench-weston-gl"), List.of(), false)) {
+                    try (Sut sut = start(system, weston.socketPath(), List.of(), false)) {
                         for (Workloads.BufferPattern pattern : Workloads.BufferPattern.values()) {
                             int closedBefore = closeLines(sut).size();
                             capture(() -> Workloads.shm(schema, sut.socket(), 1920, 1080, quick ? 20 : 150, 1, pattern, true, true));
@@ -519,7 +496,7 @@ public final class Harness {
     }
 
     private Sut start(String system) throws Exception {
-        return start(system, work.resolve("bench-weston"), List.of(), true);
+        return start(system, westonSocket, List.of(), true);
     }
 
     /**
@@ -527,56 +504,46 @@ public final class Harness {
      * Crossway arguments; {@code measure}: record start-up time and idle RSS.
      */
     private Sut start(String system, Path weston, List<String> crosswayArgs, boolean measure) throws Exception {
-        Map<String, String> env = Map.of("XDG_RUNTIME_DIR", work.toString());
         switch (system) {
             case "direct" -> {
-                return new Sut(system, weston, List.of(), null);
+                return new Sut(system, weston, List.of(), List.of(), null);
             }
             case "crossway-shared", "crossway-separate", "crossway-virtgpu", "crossway-virtwl" -> {
                 String name = "bench-" + system;
-                long t0 = System.nanoTime();
-                List<String> cmd = new ArrayList<>();
-                Map<String, String> cwEnv = new java.util.HashMap<>(env);
+                List<String> args = new ArrayList<>();
+                Map<String, String> env = new java.util.HashMap<>();
                 String vm = EMULATED.get(system);
                 if (vm != null) {
-                    cmd.addAll(List.of(emulatedDistribution().resolve("bin/crossway").toString(), "--transport", vm));
-                    cwEnv.put("CROSSWAY_TRANSPORTS__" + vm.toUpperCase(java.util.Locale.ROOT) + "__DEVICE_PROVIDER", "emulator");
+                    args.addAll(List.of("--transport", vm));
+                    env.put("CROSSWAY_TRANSPORTS__" + vm.toUpperCase(java.util.Locale.ROOT) + "__DEVICE_PROVIDER", "emulator");
                 } else {
-                    cmd.addAll(List.of(dist.resolve("bin/crossway").toString(), "--transport", "loopback",
-                            "--memory", system.substring("crossway-".length())));
+                    args.addAll(List.of("--transport", "loopback", "--memory", system.substring("crossway-".length())));
                 }
-                cmd.addAll(List.of("--host-display", weston.toString(), "--socket", name));
-                cmd.addAll(crosswayArgs);
-                Proc p = launch(system, cmd, cwEnv);
+                args.addAll(List.of("--host-display", weston.toString(), "--socket", name));
+                args.addAll(crosswayArgs);
+                long t0 = System.nanoTime();
+                Crossway p = Crossway.start(vm != null ? emulatedDistribution() : dist, work, args, env);
                 if (measure) {
                     recordStartup(results, system, p, t0);
                 }
-                return new Sut(system, work.resolve(name), List.of(p), p);
+                return new Sut(system, work.resolve(name), List.of(p.handle()), List.of(p), p);
             }
             case "waypipe" -> {
                 Path control = work.resolve("waypipe.sock");
                 Files.deleteIfExists(control);
-                Map<String, String> clientEnv = new java.util.HashMap<>(env);
-                clientEnv.put("WAYLAND_DISPLAY", weston.toString());
-                Proc client = Proc.start("waypipe-client", List.of("waypipe", "--socket", control.toString(), "client"), clientEnv, work);
+                Background client = Background.start(work, weston.toString(), Map.of(),
+                        List.of("waypipe", "--socket", control.toString(), "client"));
                 client.await("waypipe client's socket", Duration.ofSeconds(10), () -> Files.exists(control));
                 Path socket = work.resolve("bench-waypipe");
                 Files.deleteIfExists(socket); // left by the previous round's server
-                Proc server = Proc.start("waypipe-server", List.of("waypipe", "--socket", control.toString(), "--display", "bench-waypipe",
-                        "server", "--", "sleep", "100000"), env, work);
+                Background server = Background.start(work, null, Map.of(), List.of("waypipe", "--socket", control.toString(), "--display",
+                        "bench-waypipe", "server", "--", "sleep", "100000"));
                 server.await("waypipe server's socket", Duration.ofSeconds(10), () -> Files.exists(socket));
                 // Both waypipe processes do the proxying; the client side talks to weston.
-                return new Sut(system, socket, List.of(server, client), client);
+                return new Sut(system, socket, List.of(server.handle(), client.handle()), List.of(server, client), null);
             }
             default -> throw new IllegalArgumentException(system);
         }
-    }
-
-    /** Starts a Crossway and waits for its {@code listening on} line. */
-    private Proc launch(String name, List<String> cmd, Map<String, String> env) throws IOException {
-        Proc p = Proc.start(name, cmd, env, work);
-        p.await("Crossway's 'listening on' line", Duration.ofSeconds(30), () -> p.log().contains("listening on"));
-        return p;
     }
 
     private static final java.util.regex.Pattern SCHEMA_MS =
@@ -587,9 +554,9 @@ public final class Harness {
      * machine), the schema's share (from the daemon's own log line) and idle RSS {@link #idleAfterMs()} later, of the
      * Crossway {@code p} launched at {@code t0}.
      */
-    private void recordStartup(Map<String, Map<String, List<Double>>> into, String system, Proc p, long t0) {
+    private void recordStartup(Map<String, Map<String, List<Double>>> into, String system, Crossway p, long t0) {
         double ms = (System.nanoTime() - t0) / 1e6;
-        double cpu = p.cpuMillis();
+        double cpu = ProcStats.cpuMillis(p.handle());
         into.computeIfAbsent("startup to socket-ready (ms)", k -> new TreeMap<>()).computeIfAbsent(system, k -> new ArrayList<>()).add(ms);
         into.computeIfAbsent("CPU time to socket-ready (ms)", k -> new TreeMap<>()).computeIfAbsent(system, k -> new ArrayList<>()).add(cpu);
         java.util.regex.Matcher m = SCHEMA_MS.matcher(p.log());
@@ -597,8 +564,8 @@ public final class Harness {
             into.computeIfAbsent("schema ready at start (ms)", k -> new TreeMap<>()).computeIfAbsent(system, k -> new ArrayList<>())
                     .add(Double.parseDouble(m.group(1)));
         }
-        Proc.sleep(idleAfterMs());
-        into.computeIfAbsent("idle RSS (MiB)", k -> new TreeMap<>()).computeIfAbsent(system, k -> new ArrayList<>()).add(p.rssMiB());
+        sleep(idleAfterMs());
+        into.computeIfAbsent("idle RSS (MiB)", k -> new TreeMap<>()).computeIfAbsent(system, k -> new ArrayList<>()).add(p.stats().rssMiB());
     }
 
     private void runWorkloads(Sut sut) throws Exception {
@@ -624,13 +591,13 @@ public final class Harness {
             shmWorkload(sut, "1920×1080 1 % damage, new wl_buffer every frame", quick ? 20 : 300, 1, Workloads.BufferPattern.NEW_BUFFER);
             shmWorkload(sut, "1920×1080 ⇄ 1600×900 every 50 frames, 1 % damage", quick ? 60 : 300, 1, Workloads.BufferPattern.RESIZE);
         }
-        if (sut.proxy() != null && s.startsWith("crossway")) {
+        if (sut.crossway() != null) {
             List<WaylandClient> many = new ArrayList<>();
             try {
                 for (int i = 0; i < 100; i++) {
                     many.add(WaylandClient.connect(sut.socket(), schema));
                 }
-                record("RSS with 100 clients (MiB)", s, sut.proxy().rssMiB());
+                record("RSS with 100 clients (MiB)", s, sut.crossway().stats().rssMiB());
             } finally {
                 many.forEach(WaylandClient::close);
             }
@@ -649,11 +616,11 @@ public final class Harness {
             throws Exception {
         String s = sut.name();
         double cpu0 = sut.cpuMillis();
-        int closedBefore = sut.proxy() == null ? 0 : closeLines(sut).size();
+        int closedBefore = sut.crossway() == null ? 0 : closeLines(sut).size();
         String line = capture(() -> Workloads.shm(schema, sut.socket(), 1920, 1080, frames, pct, pattern, sealed));
         if (pattern != Workloads.BufferPattern.NEW_BUFFER && pattern != Workloads.BufferPattern.RESIZE) {
             record(label + ": frames/s", s, value(line, "fps"));
-            if (sut.proxy() != null) {
+            if (!sut.processes().isEmpty()) {
                 // Includes the 20 warm-up frames, hence frames + 20.
                 record(label + ": proxy CPU per frame (ms)", s, (sut.cpuMillis() - cpu0) / (frames + 20));
             }
@@ -673,7 +640,7 @@ public final class Harness {
             java.util.regex.Pattern.compile("shm (\\d+) commits, (\\d+) B copied of (\\d+) B damaged");
 
     private static List<String> closeLines(Sut sut) {
-        return sut.proxy().log().lines().filter(l -> l.contains(" closed: ")).toList();
+        return sut.crossway() == null ? List.of() : sut.crossway().log().lines().filter(l -> l.contains(" closed: ")).toList();
     }
 
     /** The first close line after the first {@code before} of a client that committed (others may close late). */
@@ -688,7 +655,7 @@ public final class Harness {
             }
             return null;
         };
-        sut.proxy().await("the workload client's close line", Duration.ofSeconds(10), () -> find.get() != null);
+        sut.crossway().await("the workload client's close line", Duration.ofSeconds(10), () -> find.get() != null);
         return find.get();
     }
 
@@ -698,12 +665,12 @@ public final class Harness {
      * ..., execbuffers E}).
      */
     private void recordDeviceCalls(Sut sut) {
-        Proc.sleep(500); // the last clients' close lines
+        sleep(500); // the last clients' close lines
         String[] figure = DEVICE_CALLS.get(sut.name());
         java.util.regex.Pattern line = java.util.regex.Pattern.compile("requests (\\d+) msgs/\\d+ B, events (\\d+) msgs/.*" + figure[1]);
         long messages = 0;
         long calls = 0;
-        for (String l : sut.proxy().log().lines().toList()) {
+        for (String l : sut.crossway().log().lines().toList()) {
             java.util.regex.Matcher m = line.matcher(l);
             if (m.find()) {
                 messages += Long.parseLong(m.group(1)) + Long.parseLong(m.group(2));
@@ -718,25 +685,19 @@ public final class Harness {
     }
 
     /** A copy of the distribution with the emulator jars in lib/ (test-only devices, used only when named). */
-    private Path emulatedDistribution() throws IOException {
-        Path home = work.resolve("crossway-emulated");
-        if (Files.exists(home.resolve("bin/crossway"))) {
-            return home;
+    private Path emulatedDistribution() {
+        if (emulatedDistribution == null) {
+            emulatedDistribution = Distributions.withJars(dist, emulatorJars, work.resolve("crossway-emulated"));
         }
-        try (var files = Files.walk(dist)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Path target = home.resolve(dist.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(f, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
+        return emulatedDistribution;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        for (Path jar : emulatorJars) {
-            Files.copy(jar, home.resolve("lib").resolve(jar.getFileName()));
-        }
-        return home;
     }
 
     /** JMH micro-benchmarks of the hot paths, in a forked JVM each: name → (score, error, unit, allocation per op). */

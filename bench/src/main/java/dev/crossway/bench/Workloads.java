@@ -1,8 +1,10 @@
 package dev.crossway.bench;
 
-import dev.crossway.linux.Fds;
 import dev.crossway.protocol.Schema;
 import dev.crossway.protocol.SchemaLoader;
+import dev.crossway.testsuite.client.RoundTrips;
+import dev.crossway.testsuite.client.ShmBuffers;
+import dev.crossway.testsuite.client.WaylandClient;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,18 +50,7 @@ public final class Workloads {
 
     static void roundtrip(Schema schema, Path socket, int count) throws Exception {
         try (WaylandClient c = WaylandClient.connect(socket, schema)) {
-            for (int i = 0; i < Math.min(2000, count); i++) {
-                c.roundtrip(); // warm-up, also for the JIT of whoever is in between
-            }
-            long[] ns = new long[count];
-            for (int i = 0; i < count; i++) {
-                long t0 = System.nanoTime();
-                c.roundtrip();
-                ns[i] = System.nanoTime() - t0;
-            }
-            Arrays.sort(ns);
-            System.out.printf("workload=roundtrip count=%d p50_us=%.1f p99_us=%.1f%n", count, ns[count / 2] / 1e3,
-                    ns[(int) (count * 0.99)] / 1e3);
+            System.out.println("workload=roundtrip " + RoundTrips.count(c, count).line());
         }
     }
 
@@ -114,6 +105,16 @@ public final class Workloads {
         static BufferPattern of(String name) {
             return valueOf(name.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
         }
+
+        /** The client's buffers: rotating ones are taken whichever is released first, as a client that waits for none would. */
+        ShmBuffers buffers(WaylandClient c, int shm, boolean sealed) {
+            ShmBuffers.Pattern p = switch (this) {
+                case ROTATING, RESIZE -> ShmBuffers.Pattern.TWO_ROTATING;
+                case NEW_BUFFER -> ShmBuffers.Pattern.NEW_BUFFER_EVERY_FRAME;
+                case NEW_POOL -> ShmBuffers.Pattern.NEW_POOL_EVERY_FRAME;
+            };
+            return new ShmBuffers(c, shm, p).sealed(sealed).anyReleased(true);
+        }
     }
 
     static void shm(Schema schema, Path socket, int width, int height, int frames, double damagePercent) throws Exception {
@@ -136,19 +137,14 @@ public final class Workloads {
                     boolean sealed, boolean paced) throws Exception {
         try (WaylandClient c = WaylandClient.connect(socket, schema)) {
             int shm = c.bind("wl_shm", 1);
-            java.util.Set<Integer> released = new java.util.HashSet<>();
             java.util.Set<Integer> done = new java.util.HashSet<>();
             c.onEvent(m -> {
-                switch (m.spec().qualifiedName()) {
-                    case "wl_buffer.release" -> released.add(m.objectId());
-                    case "wl_callback.done" -> done.add(m.objectId());
-                    default -> {
-                    }
+                if (m.spec().qualifiedName().equals("wl_callback.done")) {
+                    done.add(m.objectId());
                 }
             });
             int surface = c.toplevel("crossway-bench").surface();
-
-            ShmFrames f = new ShmFrames(c, shm, released, pattern, sealed);
+            ShmBuffers f = pattern.buffers(c, shm, sealed);
             int warmup = Math.min(20, frames);
             long[] ns = new long[frames];
             // Bytes damaged, and the least any proxy that copies into host buffers must copy for them when the
@@ -166,7 +162,6 @@ public final class Workloads {
                 int dw = damagePercent >= 100 ? w : Math.min(w, side);
                 int dh = damagePercent >= 100 ? h : Math.min(h, side);
                 long t0 = System.nanoTime();
-                ShmFrames.Buffer b = f.next(w, h);
                 // The first frames are damaged whole, so the window shows a whole picture. A new buffer is
                 // drawn whole (GTK3 copies its last frame into it) but damaged only where the frame changed.
                 // After a resize the client damages its new buffer whole, as a compositor counts it anyway.
@@ -181,11 +176,11 @@ public final class Workloads {
                 damagedBytes += 4L * rw * rh;
                 floorBytes += 4 * (freshHostBuffer ? (long) w * h : unionArea(previous, damage));
                 previous = damage;
+                ShmBuffers.Buffer b = f.next(w, h, damage);
                 if (b.isNew && !full) {
                     paint(b.pixels, b.offset, w * 4, 0, 0, w, h, 0xff000000 | ((frame - 1) * 0x010203));
                 }
                 paint(b.pixels, b.offset, w * 4, rx, ry, rw, rh, 0xff000000 | (frame * 0x010203));
-                released.remove(b.id);
                 c.request(surface, "attach", b.id, 0, 0);
                 c.request(surface, "damage_buffer", rx, ry, rw, rh);
                 int frameDone = paced ? c.newObject("wl_callback") : 0;
