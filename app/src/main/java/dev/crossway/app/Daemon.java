@@ -2,7 +2,9 @@ package dev.crossway.app;
 
 import dev.crossway.app.socket.GuestSocket;
 import dev.crossway.linux.UnixSocket;
+import dev.crossway.proxy.FdBudget;
 import dev.crossway.proxy.Kernel;
+import dev.crossway.proxy.LogLimiter;
 import dev.crossway.proxy.Session;
 import dev.crossway.proxy.SessionListener;
 import dev.crossway.proxy.SessionOptions;
@@ -12,6 +14,7 @@ import dev.crossway.spi.Transport;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,6 +27,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class Daemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+    /**
+     * Fds a session holds whatever its client does (its socket, the host connection, a transport's wake
+     * pipe and device files), counted in the daemon's fd budget when it starts.
+     */
+    public static final int FDS_PER_SESSION = 8;
+    /** Fds the daemon keeps for itself out of its open-file limit: jars, logs, sockets, devices. */
+    public static final int RESERVED_FDS = 256;
 
     private final Transport transport;
     private final SessionOptions options;
@@ -34,9 +44,15 @@ public final class Daemon implements AutoCloseable {
         @Override
         public void sessionClosed(Session session, SessionStats stats) {
             sessions.remove(session);
-            LOG.info("client {} closed: {}", session.id(), stats.summary());
+            options.limits().daemonFds().give(FDS_PER_SESSION);
+            if (session.endedInError()) {
+                LOG.debug("client {} closed: {}", session.id(), stats.summary()); // its error was logged, within the log's limits
+            } else {
+                LOG.info("client {} closed: {}", session.id(), stats.summary());
+            }
         }
     };
+    private static final LogLimiter REFUSALS = new LogLimiter(LOG, "refused clients", "clients", 10, Duration.ofSeconds(10));
     private GuestSocket socket;
     private Thread acceptThread;
     private volatile boolean closing;
@@ -89,11 +105,25 @@ public final class Daemon implements AutoCloseable {
                 continue;
             }
             int id = nextClient.getAndIncrement();
+            FdBudget fds = options.limits().daemonFds();
+            if (!fds.tryTake(FDS_PER_SESSION)) {
+                if (REFUSALS.allow(id)) {
+                    LOG.warn("client {}: refused, no fds left for another client ({} of {} in use)", id, fds.used(), fds.total());
+                }
+                ErrorReply.send(client, options.schema(), "Crossway has no fds left for another client: its " + sessions.size()
+                        + " clients hold " + fds.used() + " of the " + fds.total() + " fds its open-file limit leaves them; raise that"
+                        + " limit (ulimit -n, LimitNOFILE=) or lower crossway.limits.fds-per-client");
+                client.close();
+                continue;
+            }
             HostConnection host;
             try {
                 host = transport.connect();
             } catch (IOException | RuntimeException e) {
-                LOG.warn("client {}: cannot reach the host compositor, closing the client: {}", id, e.getMessage());
+                fds.give(FDS_PER_SESSION);
+                if (REFUSALS.allow(id)) {
+                    LOG.warn("client {}: cannot reach the host compositor, closing the client: {}", id, e.getMessage());
+                }
                 ErrorReply.send(client, options.schema(), "Crossway cannot reach the host compositor: " + e.getMessage());
                 client.close();
                 continue;

@@ -124,6 +124,14 @@ public final class Main implements Callable<Integer> {
             description = "wl_shm_pools one client may hold open. Default: 256.")
     String poolsPerClient;
 
+    @Option(scope = ScopeType.INHERIT, names = "--fds-per-client", paramLabel = "N",
+            description = "Fds one client may make the daemon hold (fds sent ahead of their messages, shm pools, host buffers). Default: 512.")
+    String fdsPerClient;
+
+    @Option(scope = ScopeType.INHERIT, names = "--objects-per-client", paramLabel = "N",
+            description = "Wayland objects one client may hold. Default: 65536.")
+    String objectsPerClient;
+
     @Option(scope = ScopeType.INHERIT, names = "--config", paramLabel = "FILE", description = "User config file. Default: ~/.config/crossway/crossway.conf.")
     Path config;
 
@@ -238,6 +246,8 @@ public final class Main implements Callable<Integer> {
         putIf(o, "limits.host-memory-per-client", "--host-memory-per-client", hostMemoryPerClient);
         putIf(o, "limits.host-memory", "--host-memory", hostMemory);
         putIf(o, "limits.pools-per-client", "--pools-per-client", poolsPerClient);
+        putIf(o, "limits.fds-per-client", "--fds-per-client", fdsPerClient);
+        putIf(o, "limits.objects-per-client", "--objects-per-client", objectsPerClient);
         if (verbose.length > 0) {
             o.put("log-level", new ConfigLoader.Flag(verbose.length > 1 ? "-vv" : "-v", verbose.length > 1 ? "trace" : "debug"));
         }

@@ -23,6 +23,7 @@ public final class MessageSpec {
     private final int idCount;
     private final int newIdMask;
     private final int[] idOffsets;
+    private final int fixedSize;
 
     public MessageSpec(Interface owner, String name, int opcode, boolean request, int since, boolean destructor, List<Arg> args) {
         this.owner = owner;
@@ -64,6 +65,26 @@ public final class MessageSpec {
         this.idCount = ids;
         this.newIdMask = mask;
         this.idOffsets = fixedIdOffsets(this.args, ids);
+        this.fixedSize = fixedSize(this.args);
+    }
+
+    /**
+     * The message's size in bytes when every argument has a fixed size (no string, array or untyped
+     * new_id), else -1: the relay then checks a message's size against its signature with one comparison.
+     */
+    public int fixedSize() {
+        return fixedSize;
+    }
+
+    private static int fixedSize(List<Arg> args) {
+        int size = 8;
+        for (Arg a : args) {
+            if (a.type() == ArgType.STRING || a.type() == ArgType.ARRAY || a.isUntypedNewId()) {
+                return -1;
+            }
+            size += a.type() == ArgType.FD ? 0 : 4;
+        }
+        return size;
     }
 
     public Interface owner() {

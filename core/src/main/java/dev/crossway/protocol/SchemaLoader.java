@@ -70,6 +70,14 @@ public final class SchemaLoader {
         return schema;
     }
 
+    /** The built-in table with {@code extra} merged on top, as {@link #load} merges a directory's files. */
+    static Schema withExtra(String source, List<? extends InterfaceSource> extra) {
+        Merger merger = new Merger();
+        merger.add(BUILT_IN, ProtocolTable.builtIn().entries());
+        merger.add(source, extra);
+        return Schema.of(merger.byName.values());
+    }
+
     /**
      * Parses one protocol file.
      *
@@ -81,7 +89,8 @@ public final class SchemaLoader {
         return parse(newFactory(), sourceName, in);
     }
 
-    private static List<Interface> parse(XMLInputFactory factory, String sourceName, InputStream in) {
+    /** {@link #parse(String, InputStream)} with a factory made once, for many files (and the fuzz harness). */
+    static List<Interface> parse(XMLInputFactory factory, String sourceName, InputStream in) {
         XMLStreamReader reader = null;
         try {
             reader = factory.createXMLStreamReader(in);
@@ -111,7 +120,7 @@ public final class SchemaLoader {
     }
 
     /** The JDK's own StAX parser, with DTDs and external entities off: protocol XML needs neither. */
-    private static XMLInputFactory newFactory() {
+    static XMLInputFactory newFactory() {
         XMLInputFactory f = XMLInputFactory.newDefaultFactory();
         f.setProperty(XMLInputFactory.SUPPORT_DTD, false);
         f.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);

@@ -53,10 +53,28 @@ public final class ObjectTable {
         }
     }
 
+    /** The highest client id this table accepts: the client's object limit. */
+    private final int maxClientId;
     private volatile AtomicReferenceArray<Entry> client = new AtomicReferenceArray<>(64);
     private volatile AtomicReferenceArray<Entry> server = new AtomicReferenceArray<>(16);
     private volatile AtomicReferenceArray<Entry> own = new AtomicReferenceArray<>(16);
     private int live;
+
+    /** A table whose client ids may run up to {@link #MAX_IDS} - 1. */
+    public ObjectTable() {
+        this(MAX_IDS - 1);
+    }
+
+    /**
+     * @param maxClientId the highest new id a client may use ({@code crossway.limits.objects-per-client}):
+     *                    libwayland clients reuse freed ids, so their ids stay below the number of objects they hold
+     */
+    public ObjectTable(int maxClientId) {
+        if (maxClientId < 1 || maxClientId >= MAX_IDS) {
+            throw new IllegalArgumentException("client ids must be allowed up to 1.." + (MAX_IDS - 1) + ", not " + maxClientId);
+        }
+        this.maxClientId = maxClientId;
+    }
 
     /** Whether {@code id} names one of Crossway's own objects. */
     public static boolean isOwn(int id) {
@@ -106,9 +124,12 @@ public final class ObjectTable {
         }
         int index = clientSpace ? id : id - SERVER_ID_START;
         // Unsigned: client ids from 0x80000000 are negative as ints. This also keeps clients out of OWN_ID_START up.
-        if (Integer.compareUnsigned(index, MAX_IDS) >= 0) {
-            return "new id " + Integer.toUnsignedString(id) + " is out of range: a session holds at most " + MAX_IDS
-                    + (clientSpace ? " client objects (ids 1 to " + (MAX_IDS - 1) + ")" : " server objects");
+        if (clientSpace && Integer.compareUnsigned(index, maxClientId) > 0) {
+            return "new id " + Integer.toUnsignedString(id) + " is out of range: a client may hold at most " + maxClientId
+                    + " objects, with ids 1 to " + maxClientId + " (raise crossway.limits.objects-per-client, --objects-per-client)";
+        }
+        if (!clientSpace && index >= MAX_IDS) {
+            return "new id " + Integer.toUnsignedString(id) + " is out of range: a session holds at most " + MAX_IDS + " server objects";
         }
         AtomicReferenceArray<Entry> space = grow(clientSpace, index);
         Entry old = space.get(index);

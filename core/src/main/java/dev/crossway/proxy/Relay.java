@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One direction of a session: reads from {@code source}, frames messages, tracks objects, runs
@@ -41,7 +42,12 @@ final class Relay implements Runnable {
     private final boolean trace;
     private final MessageSpec deleteId;
     private final HostIds hostIds;
+    /** The thread running a step of this relay now, else null. */
     private volatile Thread thread;
+    private ReentrantLock batch;
+    private HostLiveness heard;
+    private int queuedFds;
+    private boolean ended;
 
     long messages;
     long bytes;
@@ -84,34 +90,45 @@ final class Relay implements Runnable {
 
     @Override
     public void run() {
+        if (begin()) {
+            while (step()) {
+                // one receive and its batch per step
+            }
+        }
+    }
+
+    /** Before the first receive: the request relay's connect probe, when the host is probed. False when the relay ended. */
+    boolean begin() {
+        HostLiveness liveness = session.liveness();
+        // Taken by the request relay for each batch, so a probe of the host's liveness goes in between.
+        batch = liveness != null && direction.isRequest() ? liveness.requestBatch : null;
+        heard = direction.isRequest() ? null : liveness;
+        return attempt(false);
+    }
+
+    /**
+     * One receive and the batch it brought; false once the relay has ended (and let go of everything). The
+     * relay's thread runs steps in a loop ({@link #run}); a test may run them one at a time from one
+     * thread, for both relays of a session, when it knows a receive will not block.
+     */
+    boolean step() {
+        return attempt(true);
+    }
+
+    private boolean attempt(boolean receive) {
+        if (ended) {
+            return false;
+        }
         thread = Thread.currentThread();
         try {
-            while (true) {
-                int n = source.receive(in, inFds);
-                if (n < 0) {
-                    session.peerClosed(direction);
-                    return;
+            if (!receive) {
+                if (batch != null) {
+                    session.sendConnectProbe();
                 }
-                in.flip();
-                int pos = in.position();
-                int limit = in.limit();
-                while (true) {
-                    int size = Wire.checkedSize(in, pos, limit);
-                    if (size == 0 || limit - pos < size) {
-                        break;
-                    }
-                    handle(pos, size);
-                    pos += size;
-                }
-                if (direction.isRequest()) {
-                    // What Crossway answers itself (early releases, delete_ids) leaves before the batch reaches
-                    // the host: the host's answers to it then find the client's socket free, instead of the
-                    // event relay waiting on this thread's send (a contended lock: a futex and a context switch).
-                    session.flushClientEvents();
-                }
-                outbox.flush();
-                in.position(pos);
-                in.compact();
+                return true;
+            }
+            if (relayOnce()) {
+                return true;
             }
         } catch (WireException e) {
             session.fail(direction, e.objectId(), codeFor(e.kind()), e.getMessage());
@@ -123,13 +140,74 @@ final class Relay implements Runnable {
             session.ioFailed(direction, (IOException) e.getCause());
         } catch (java.io.UncheckedIOException e) {
             session.ioFailed(direction, e.getCause()); // a send an interceptor made failed
-        } catch (RuntimeException e) {
-            session.crashed(direction, e);
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            session.crashed(direction, e); // a bug, or one client's excess: it ends that client only
         } finally {
-            outbox.discard(session.kernel());
-            inFds.closeAll(session.kernel());
-            session.relayEnded();
+            thread = null;
         }
+        end();
+        return false;
+    }
+
+    /** Receives once and relays the whole messages that came; false when the peer has closed. */
+    private boolean relayOnce() throws WireException, ProtocolError, IOException {
+        if (heard != null) {
+            heard.awaitingHost();
+        }
+        int n = source.receive(in, inFds);
+        if (heard != null) {
+            heard.heard();
+        }
+        if (n < 0) {
+            session.peerClosed(direction);
+            return false;
+        }
+        if (batch != null) {
+            batch.lock();
+        }
+        try {
+            in.flip();
+            int pos = in.position();
+            int limit = in.limit();
+            while (true) {
+                int size = Wire.checkedSize(in, pos, limit);
+                if (size == 0 || limit - pos < size) {
+                    break;
+                }
+                handle(pos, size);
+                pos += size;
+            }
+            if (direction.isRequest()) {
+                // What Crossway answers itself (early releases, delete_ids) leaves before the batch reaches
+                // the host: the host's answers to it then find the client's socket free, instead of the
+                // event relay waiting on this thread's send (a contended lock: a futex and a context switch).
+                session.flushClientEvents();
+            }
+            outbox.flush();
+            if (batch != null && session.liveness().probeWanted()) {
+                session.sendProbeInBatch(); // a relay that is always busy never leaves the lock to the watchdog's pool
+            }
+            in.position(pos);
+            in.compact();
+        } finally {
+            if (batch != null) {
+                batch.unlock();
+            }
+        }
+        if (direction.isRequest()) {
+            // Fds the client sent ahead of the messages that carry them are held for it, within its limit.
+            session.heldFds().queued(queuedFds, inFds.size());
+            queuedFds = inFds.size();
+        }
+        return true;
+    }
+
+    /** The relay is over: what it still holds goes, and the session hears of it. Once. */
+    private void end() {
+        ended = true;
+        outbox.discard(session.kernel());
+        inFds.closeAll(session.kernel());
+        session.relayEnded();
     }
 
     private void handle(int offset, int size) throws WireException, ProtocolError, IOException {
@@ -155,6 +233,7 @@ final class Relay implements Runnable {
             throw new WireException(WireException.Kind.UNKNOWN_OPCODE, id, iface.name() + "@" + Integer.toUnsignedString(id)
                     + " has no " + (direction.isRequest() ? "request" : "event") + " with opcode " + opcode);
         }
+        MessageCodec.checkLayout(in, offset, size, spec); // neither peer gets what its parser would have to refuse
         if (inFds.size() < spec.fdCount()) {
             throw new WireException(WireException.Kind.MISSING_FD, id,
                     spec.qualifiedName() + " needs " + spec.fdCount() + " fd(s) but " + inFds.size() + " arrived");

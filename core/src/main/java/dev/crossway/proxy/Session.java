@@ -33,6 +33,14 @@ public final class Session {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
     private static final Logger TRACE = LoggerFactory.getLogger("crossway.trace");
     private static final long T0 = System.nanoTime();
+    /** Incident numbers of internal errors, which the client is told and the log repeats. */
+    private static final java.util.concurrent.atomic.AtomicLong INCIDENTS = new java.util.concurrent.atomic.AtomicLong();
+    // Log lines clients can cause, limited across the daemon: a hostile client that reconnects gets a few lines a window.
+    private static final java.time.Duration LOG_WINDOW = java.time.Duration.ofSeconds(10);
+    private static final LogLimiter PROTOCOL_ERRORS = new LogLimiter(LOG, "protocol errors", "clients", 10, LOG_WINDOW);
+    private static final LogLimiter HOST_ERRORS = new LogLimiter(LOG, "host failures", "clients", 10, LOG_WINDOW);
+    private static final LogLimiter INTERNAL_ERRORS = new LogLimiter(LOG, "internal errors", "incidents", 5, LOG_WINDOW);
+    private static final LogLimiter CONNECTION_ERRORS = new LogLimiter(LOG, "connection errors", "clients", 10, LOG_WINDOW);
     /** Limits for sending to a guest client: libwayland reads at most 28 fds per recvmsg. */
     static final Capabilities CLIENT_LIMITS = new Capabilities(true, true, 28, 16 * 1024);
 
@@ -41,7 +49,8 @@ public final class Session {
     private final HostConnection host;
     private final Schema schema;
     private final SessionListener listener;
-    private final ObjectTable objects = new ObjectTable();
+    private final ObjectTable objects;
+    private final HeldFds heldFds;
     private final List<Interceptor> interceptors = new ArrayList<>();
     private final Map<Interface, InterfaceHooks> hooks = new IdentityHashMap<>();
     private final Map<MessageSpec, List<Interceptor>> hooked = new IdentityHashMap<>();
@@ -62,6 +71,15 @@ public final class Session {
     private volatile int globalsOffered;
     private volatile int globalsShown;
     private final List<String> hiddenGlobals = new ArrayList<>();
+    /** The host's liveness, when Crossway probes it (see {@link HostCheck}); else null. */
+    private final HostLiveness liveness;
+    /** The probe's bytes: a {@code wl_display.sync}; guarded by the liveness lock. */
+    private final ByteBuffer probe;
+    private final FdQueue probeFds = new FdQueue();
+    private final MessageSpec sync;
+    /** Why the host was given up on, when the watchdog did. */
+    private volatile String hostFailure;
+    private volatile boolean endedInError;
 
     /**
      * @param kernel closes and maps the fds this session owns (the native layer lives outside core)
@@ -74,6 +92,8 @@ public final class Session {
         this.schema = options.schema();
         this.listener = listener;
         this.kernel = kernel;
+        this.objects = new ObjectTable(options.limits().objectsPerClient());
+        this.heldFds = new HeldFds(id, options.limits().fdsPerClient(), options.limits().daemonFds());
         for (InterceptorFactory f : options.interceptors()) {
             Interceptor interceptor = f.create(this);
             interceptors.add(interceptor);
@@ -90,6 +110,10 @@ public final class Session {
         Interface display = schema.require("wl_display");
         objects.create(1, true, display, 1, hooksFor(display));
         this.hostIds = interceptors.stream().anyMatch(Interceptor::createsHostObjects) ? new HostIds() : null;
+        // Probes need an object of Crossway's own on the host, so only sessions that translate ids have them.
+        this.liveness = hostIds != null && options.hostCheck().isOn() ? new HostLiveness(this, options.hostCheck()) : null;
+        this.probe = liveness != null ? ByteBuffer.allocateDirect(12).order(ByteOrder.nativeOrder()) : null;
+        this.sync = display.message(true, "sync");
         this.requests = new Relay(this, Direction.REQUEST, client, host, hostLock, host.capabilities(), options.traceRequests(), hostIds);
         this.events = new Relay(this, Direction.EVENT, host, client, clientLock, CLIENT_LIMITS, options.traceEvents(), hostIds);
     }
@@ -98,8 +122,34 @@ public final class Session {
     public void start() {
         running.set(2);
         listener.sessionStarted(this);
+        if (liveness != null) {
+            liveness.started(System.nanoTime());
+            HostWatchdog.watch(liveness);
+        }
         startThread(requests, "requests");
         startThread(events, "events");
+    }
+
+    /**
+     * Starts the session without relay threads, for deterministic tests (the fuzz harnesses): the test
+     * then runs each relay a step at a time ({@link #stepRequests}, {@link #stepEvents}), from one thread,
+     * when it knows the step's receive will not block. No host check runs.
+     */
+    void startInline() {
+        running.set(2);
+        listener.sessionStarted(this);
+        requests.begin();
+        events.begin();
+    }
+
+    /** One receive of the request relay and the batch it brought; false once it has ended. */
+    boolean stepRequests() {
+        return requests.step();
+    }
+
+    /** One receive of the event relay and the batch it brought; false once it has ended. */
+    boolean stepEvents() {
+        return events.step();
     }
 
     private void startThread(Relay relay, String what) {
@@ -137,6 +187,75 @@ public final class Session {
 
     public boolean isClosed() {
         return closed.get();
+    }
+
+    /** The fds this client makes the daemon hold, against its limit; interceptors that keep fds count them here. */
+    public HeldFds heldFds() {
+        return heldFds;
+    }
+
+    /** Whether the session ended because a peer broke the protocol, the host stopped answering, or Crossway failed. */
+    public boolean endedInError() {
+        return endedInError;
+    }
+
+    HostLiveness liveness() {
+        return liveness;
+    }
+
+    /**
+     * Sends the host the {@code wl_display.sync} of Crossway's own that the watchdog asked for, if it is
+     * still due, between the request relay's batches (so host ids stay in sending order); its answer
+     * reaches no client. {@code block}: wait for the relay's batch to end, else give up when one is in
+     * progress (the relay then sends it itself, after that batch).
+     */
+    void sendProbe(boolean block) throws IOException {
+        java.util.concurrent.locks.ReentrantLock lock = liveness.requestBatch;
+        if (block) {
+            lock.lock();
+        } else if (!lock.tryLock()) {
+            return;
+        }
+        try {
+            sendProbeInBatch();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The connect probe: the request relay's first act, before anything of the client's. */
+    void sendConnectProbe() throws IOException {
+        liveness.requestBatch.lock();
+        try {
+            writeProbe();
+        } finally {
+            liveness.requestBatch.unlock();
+        }
+    }
+
+    /** Sends a due probe; the caller holds the batch lock (the request relay, after a batch). */
+    void sendProbeInBatch() throws IOException {
+        if (liveness.claimProbe() && !closed.get()) {
+            writeProbe();
+        }
+    }
+
+    private void writeProbe() throws IOException {
+        Interface callbackIface = schema.require("wl_callback");
+        int callback = objects.createOwn(callbackIface, 1, hooksFor(callbackIface));
+        probe.clear();
+        probe.putInt(1).putInt(dev.crossway.wire.Wire.sizeAndOpcode(12, sync.opcode())).putInt(callback).flip();
+        try {
+            hostIds.requestToHost(probe, 0, 12, sync, false);
+        } catch (ProtocolError e) {
+            throw new IllegalStateException("Crossway's own probe refused: " + e.getMessage(), e);
+        }
+        if (requests.traces()) {
+            trace(Direction.REQUEST, new Message(1, sync, callback), " (Crossway's own: is the host still there?)");
+        }
+        synchronized (hostLock) {
+            host.send(probe, probeFds);
+        }
     }
 
     /**
@@ -344,11 +463,16 @@ public final class Session {
         if (closed.get()) {
             return;
         }
+        endedInError = true;
         if (direction.isRequest()) {
-            LOG.warn("client {}: protocol error, disconnecting it: {}", id, message);
+            if (PROTOCOL_ERRORS.allow(id)) {
+                LOG.warn("client {}: protocol error, disconnecting it: {}", id, message);
+            }
             sendError(objectId, code, message);
         } else {
-            LOG.warn("client {}: the host compositor sent a message Crossway cannot relay, disconnecting the client: {}", id, message);
+            if (HOST_ERRORS.allow(id)) {
+                LOG.warn("client {}: the host compositor sent a message Crossway cannot relay, disconnecting the client: {}", id, message);
+            }
             sendError(1, ProtocolError.IMPLEMENTATION, "Crossway: the host compositor sent a message that cannot be relayed: " + message);
         }
         close();
@@ -370,7 +494,29 @@ public final class Session {
         }
     }
 
+    /**
+     * The watchdog gave up on the host ({@code why}): the host connection is closed, which ends the event
+     * relay, and that relay tells the client why ({@link #peerClosed}) after everything it already had.
+     */
+    void hostUnresponsive(String why) {
+        if (closed.get()) {
+            return;
+        }
+        hostFailure = why;
+        if (HOST_ERRORS.allow(id)) {
+            LOG.warn("client {}: disconnecting it: {}", id, why);
+        }
+        host.close();
+    }
+
     void peerClosed(Direction direction) {
+        String failure = hostFailure;
+        if (failure != null && !direction.isRequest() && !closed.get()) {
+            endedInError = true;
+            sendError(1, ProtocolError.IMPLEMENTATION, "Crossway: " + failure);
+            close();
+            return;
+        }
         if (!closed.get()) {
             LOG.debug("client {}: {} closed the connection", id, direction.isRequest() ? "the client" : "the host compositor");
         }
@@ -378,22 +524,34 @@ public final class Session {
     }
 
     void ioFailed(Direction direction, IOException e) {
-        if (!closed.get()) {
+        if (!closed.get() && CONNECTION_ERRORS.allow(id)) {
             LOG.info("client {}: connection ended ({}: {})", id, direction.isRequest() ? "client to host" : "host to client", e.getMessage());
         }
         close();
     }
 
-    void crashed(Direction direction, RuntimeException e) {
-        LOG.error("client {}: internal error while relaying {}; disconnecting this client only", id,
-                direction.isRequest() ? "requests" : "events", e);
-        sendError(1, ProtocolError.IMPLEMENTATION, "Crossway internal error: " + e);
+    /**
+     * A bug (or the JVM's limits) ended the relay. The client learns only an incident number, which the
+     * log repeats with the details: exception text is for the log, never for a client.
+     */
+    void crashed(Direction direction, Throwable e) {
+        endedInError = true;
+        long incident = INCIDENTS.incrementAndGet();
+        if (INTERNAL_ERRORS.allow(incident)) {
+            LOG.error("client {}: internal error, incident {}, while relaying {}; disconnecting this client only", id, incident,
+                    direction.isRequest() ? "requests" : "events", e);
+        }
+        sendError(1, ProtocolError.IMPLEMENTATION, "Crossway internal error (incident " + incident + "): this client was"
+                + " disconnected; the daemon's log has the details");
         close();
     }
 
     /** Ends the session: closes both connections, which wakes and ends both relay threads. Idempotent. */
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            if (liveness != null) {
+                HostWatchdog.unwatch(liveness);
+            }
             client.close();
             host.close();
         }
@@ -403,6 +561,7 @@ public final class Session {
         if (running.decrementAndGet() == 0) {
             close();
             closeInterceptors();
+            heldFds.close();
             listener.sessionClosed(this, stats());
         }
     }

@@ -99,6 +99,105 @@ public final class MessageCodec {
         return new Message(objectId, spec, values);
     }
 
+    /**
+     * Checks, without decoding or allocating, that the {@code size} bytes at {@code offset} hold exactly
+     * {@code spec}'s arguments as {@link #decode} would take them: lengths within the message, strings
+     * NUL-terminated, non-nullable strings, objects and interface names present. What the relay forwards
+     * untouched passes here first, so neither peer ever gets a message its parser would have to refuse.
+     *
+     * @throws WireException naming the first thing wrong
+     */
+    public static void checkLayout(ByteBuffer buf, int offset, int size, MessageSpec spec) throws WireException {
+        int objectId = Wire.objectId(buf, offset);
+        int fixed = spec.fixedSize();
+        List<Arg> argSpecs = spec.args();
+        if (fixed >= 0) {
+            if (size != fixed) {
+                throw malformed(objectId, spec, size + " bytes, but its arguments take " + fixed);
+            }
+            for (int i = 0; i < argSpecs.size(); i++) {
+                Arg a = argSpecs.get(i);
+                if (a.type() == dev.crossway.protocol.ArgType.OBJECT && !a.nullable()) {
+                    checkObject(buf, offset, spec, objectId, a);
+                }
+            }
+            return;
+        }
+        int end = offset + size;
+        int p = offset + Wire.HEADER_SIZE;
+        for (int i = 0; i < argSpecs.size(); i++) {
+            Arg a = argSpecs.get(i);
+            switch (a.type()) {
+                case FD -> {
+                }
+                case STRING -> p = skipString(buf, p, end, objectId, spec, a, a.nullable());
+                case ARRAY -> {
+                    int len = u32(buf, p, end, objectId, spec, a);
+                    p += 4;
+                    if (len < 0 || len > end - p || Wire.pad(len) > end - p) {
+                        throw malformed(objectId, spec, "array '" + a.name() + "' of " + Integer.toUnsignedString(len)
+                                + " bytes overflows the message");
+                    }
+                    p += Wire.pad(len);
+                }
+                case NEW_ID -> {
+                    if (a.isUntypedNewId()) {
+                        p = skipString(buf, p, end, objectId, spec, a, false);
+                        u32(buf, p, end, objectId, spec, a);
+                        p += 4;
+                    }
+                    u32(buf, p, end, objectId, spec, a);
+                    p += 4;
+                }
+                default -> {
+                    int v = u32(buf, p, end, objectId, spec, a);
+                    if (a.type() == dev.crossway.protocol.ArgType.OBJECT && v == 0 && !a.nullable()) {
+                        throw malformed(objectId, spec, "object '" + a.name() + "' is null but may not be");
+                    }
+                    p += 4;
+                }
+            }
+        }
+        if (p != end) {
+            throw malformed(objectId, spec, (end - p) + " trailing bytes after the last argument");
+        }
+    }
+
+    /** A non-nullable object argument of a fixed-size message is not 0. */
+    private static void checkObject(ByteBuffer buf, int offset, MessageSpec spec, int objectId, Arg a) throws WireException {
+        int at = offset + Wire.HEADER_SIZE;
+        for (Arg x : spec.args()) {
+            if (x == a) {
+                if (buf.getInt(at) == 0) {
+                    throw malformed(objectId, spec, "object '" + a.name() + "' is null but may not be");
+                }
+                return;
+            }
+            at += x.type() == dev.crossway.protocol.ArgType.FD ? 0 : 4;
+        }
+    }
+
+    /** Where the string at {@code p} ends (padded), after checking it as {@link #readString} would. */
+    private static int skipString(ByteBuffer buf, int p, int end, int objectId, MessageSpec spec, Arg a, boolean nullable)
+            throws WireException {
+        int len = u32(buf, p, end, objectId, spec, a);
+        p += 4;
+        if (len == 0) {
+            if (!nullable) {
+                throw malformed(objectId, spec, (a.type() == dev.crossway.protocol.ArgType.STRING ? "string '" : "interface name of new_id '")
+                        + a.name() + "' is null but may not be");
+            }
+            return p;
+        }
+        if (len < 0 || len > end - p || Wire.pad(len) > end - p) {
+            throw malformed(objectId, spec, "string '" + a.name() + "' of " + Integer.toUnsignedString(len) + " bytes overflows the message");
+        }
+        if (buf.get(p + len - 1) != 0) {
+            throw malformed(objectId, spec, "string '" + a.name() + "' is not NUL-terminated");
+        }
+        return p + Wire.pad(len);
+    }
+
     /** Bytes {@code message} takes on the wire. */
     public static int encodedSize(Message message) {
         int size = Wire.HEADER_SIZE;
@@ -212,7 +311,7 @@ public final class MessageCodec {
             }
             return null;
         }
-        if (len < 0 || Wire.pad(len) > end - p) {
+        if (len < 0 || len > end - p || Wire.pad(len) > end - p) { // pad() of a length near 2^31 wraps: check both
             throw malformed(objectId, spec, "string '" + a.name() + "' of " + Integer.toUnsignedString(len)
                     + " bytes overflows the message");
         }

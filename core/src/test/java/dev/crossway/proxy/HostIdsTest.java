@@ -228,7 +228,7 @@ class HostIdsTest {
                 new FdQueue());
         List<Message> got = decodeAll(drain(app, new ArrayList<>()), true, Map.of(1, "wl_display"));
         assertThat(got.get(0).intArg(1)).isEqualTo(ProtocolError.INVALID_METHOD);
-        assertThat(got.get(0).stringArg(2)).isEqualTo("wl_surface.attach: 8 bytes are too few for its arguments");
+        assertThat(got.get(0).stringArg(2)).isEqualTo("wl_surface.attach: 8 bytes, but its arguments take 20");
         assertThat(drain(compositor, new ArrayList<>())).isEmpty();
     }
 

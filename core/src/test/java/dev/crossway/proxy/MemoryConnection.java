@@ -43,9 +43,36 @@ final class MemoryConnection implements HostConnection {
         return new MemoryConnection[] {a, b};
     }
 
+    /** Closes fds as a kernel would: those a failed send carried, and those left unreceived (see {@link #dropUnreceived}). */
+    private volatile FdQueue.FdCloser closer;
+
+    /** Closes the fds of failed sends with {@code closer} from now on, instead of forgetting them. */
+    void closeFdsWith(FdQueue.FdCloser closer) {
+        this.closer = closer;
+    }
+
+    /**
+     * Closes the fds of chunks sent to this end and never received, as the kernel does when a socket with
+     * unread SCM_RIGHTS goes; for when no one will receive any more.
+     */
+    void dropUnreceived(FdQueue.FdCloser closer) {
+        Chunk c;
+        while ((c = inbox.poll()) != null) {
+            for (int fd : c.fds) {
+                closer.close(fd);
+            }
+        }
+        if (c == null) {
+            inbox.add(EOF);
+        }
+    }
+
     @Override
     public synchronized void send(ByteBuffer src, FdQueue fds) throws IOException {
         if (closed || peer.closed) {
+            if (closer != null) {
+                fds.closeAll(closer);
+            }
             fds.clear();
             throw new IOException("connection closed");
         }
@@ -85,6 +112,11 @@ final class MemoryConnection implements HostConnection {
             partial = null;
         }
         return n;
+    }
+
+    /** Whether a {@link #receive} now returns without waiting (bytes, or the end). */
+    boolean hasPending() {
+        return partial != null || !inbox.isEmpty();
     }
 
     /** The next chunk the far end sent, or null after {@code ms}. */

@@ -434,8 +434,10 @@ class ShmSessionTest {
         int s = rig.surface();
         rig.commit(s, b, damage(s, 0, 0, 16, 16));
         assertThat(rig.shm.stats().liveHostBuffers()).isEqualTo(1);
+        assertThat(rig.session.heldFds().held()).as("two pools and a host buffer, an fd each").isEqualTo(3);
         rig.app.close();
         assertThat(rig.closed.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(rig.session.heldFds().held()).isZero();
         assertThat(rig.shm.stats().liveHostBuffers()).isZero();
         assertThat(rig.host.openBuffers()).isZero();
         assertThat(rig.kernel.openGuestMemories).isEmpty();

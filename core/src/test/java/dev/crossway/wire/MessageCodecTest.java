@@ -140,6 +140,17 @@ class MessageCodecTest {
                 .hasMessageContaining("string 'reason' of 100 bytes overflows the message");
     }
 
+    /** Found by the fuzzer: the padded length of 2^31 - 3 wrapped negative and passed the bound. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {0x7ffffffd, 0x7fffffff, 0x7ffffffc})
+    void aStringLengthNearTwoToTheThirtyFirstIsMalformedNotACrash(int length) {
+        MessageSpec spec = thing.message(false, "gone");
+        ByteBuffer b = buf(5, (16 << 16) | 1, length, chars("abc"));
+        assertThatThrownBy(() -> MessageCodec.decode(b, 0, spec, new FdQueue()))
+                .isInstanceOf(WireException.class)
+                .hasMessageContaining("string 'reason' of " + length + " bytes overflows the message");
+    }
+
     @Test
     void nullNonNullableStringIsMalformed() {
         MessageSpec spec = thing.message(false, "gone");

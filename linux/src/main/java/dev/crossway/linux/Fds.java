@@ -389,6 +389,27 @@ public final class Fds {
     }
 
     /**
+     * Raises the process's soft open-file limit to its hard limit (the JVM usually has, unless started
+     * with {@code -XX:-MaxFDLimit}) and returns the soft limit then in force; {@link Integer#MAX_VALUE}
+     * when unlimited.
+     */
+    public static int raiseOpenFileLimit() throws LinuxException {
+        jnr.ffi.Pointer rlimit = jnr.ffi.Memory.allocateDirect(Native.runtime(), 16, true);
+        if (LIBC.getrlimit(LibC.RLIMIT_NOFILE, rlimit.address()) < 0) {
+            throw LinuxException.ofErrno("getrlimit(RLIMIT_NOFILE)");
+        }
+        long soft = rlimit.getLong(0);
+        long hard = rlimit.getLong(8);
+        if (soft != hard) {
+            rlimit.putLong(0, hard);
+            if (LIBC.setrlimit(LibC.RLIMIT_NOFILE, rlimit.address()) == 0) {
+                soft = hard;
+            }
+        }
+        return soft == LibC.RLIM_INFINITY || soft < 0 || soft > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) soft;
+    }
+
+    /**
      * Number of fds open in this process, from {@code /proc/self/fd}, not counting the one used to
      * list it. For leak checks in tests and {@code doctor}.
      */

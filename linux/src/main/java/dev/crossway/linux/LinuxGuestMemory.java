@@ -28,6 +28,10 @@ import java.nio.ByteOrder;
  * <p>A pool is mapped only from its second copy on: GTK3 makes a new pool for every frame and copies
  * from it once, and for that one copy {@code pread} costs less than a mapping made and unmade.
  *
+ * <p>Memory a VM transport made (a dma-buf of a virtio-gpu blob, a virtwl VFD: the host's keymaps) cannot
+ * be read with {@code pread} and never changes size, whatever fstat reports; it is mapped at its first
+ * copy and read directly (its driver refuses a mapping larger than the memory, so nothing can fault).
+ *
  * <p>What each costs is measured by {@code DamageCopyBenchmark} (bench module).
  * Owns the client's fd and the mapping; {@link #close()} releases both.
  */
@@ -49,6 +53,8 @@ final class LinuxGuestMemory implements GuestMemory {
     private long mappingAddress;
     private long size;
     private boolean closed;
+    /** pread said EINVAL: the file has no read operation (device memory). */
+    private boolean unreadable;
 
     private LinuxGuestMemory(int fd, boolean sealed, long size) {
         this.fd = fd;
@@ -59,8 +65,11 @@ final class LinuxGuestMemory implements GuestMemory {
     /** Takes over {@code fd}, also when it fails. */
     static LinuxGuestMemory open(int fd, long size, boolean mayMap) throws IOException {
         try {
-            checkFileSize(fd, size);
-            LinuxGuestMemory m = new LinuxGuestMemory(fd, cannotShrink(fd), size);
+            boolean device = isDeviceMemory(fd);
+            if (!device) {
+                checkFileSize(fd, size);
+            }
+            LinuxGuestMemory m = new LinuxGuestMemory(fd, device || cannotShrink(fd), size);
             m.choose(mayMap);
             return m;
         } catch (IOException | RuntimeException e) {
@@ -93,6 +102,16 @@ final class LinuxGuestMemory implements GuestMemory {
         long fileSize = Fds.size(fd);
         if (fileSize < size) {
             throw new IOException("the file behind the fd holds " + fileSize + " bytes, fewer than the pool's " + size);
+        }
+    }
+
+    /** A dma-buf or an anonymous inode (virtwl VFD): memory of a device, of a fixed size, not readable with pread. */
+    private static boolean isDeviceMemory(int fd) {
+        try {
+            long type = Fds.fileSystemType(fd);
+            return type == LibC.DMA_BUF_MAGIC || type == LibC.ANON_INODE_FS_MAGIC;
+        } catch (LinuxException e) {
+            return false;
         }
     }
 
@@ -143,7 +162,15 @@ final class LinuxGuestMemory implements GuestMemory {
                         : readChecked(offset, rowBytes, rows, stride, dst, dstOffset, dstStride);
             }
             default -> {
-                return readRows(offset, stride, rowBytes, rows, dst, dstOffset, dstStride, contiguous);
+                if (readRows(offset, stride, rowBytes, rows, dst, dstOffset, dstStride, contiguous)) {
+                    return true;
+                }
+                if (!unreadable || !mayMap || mapping != null) {
+                    return false;
+                }
+                copies = 1; // device memory pread cannot read: map it now, and copy from the mapping
+                mapIfReused();
+                return mapping != null && copyRows(offset, stride, rowBytes, rows, dst, dstOffset, dstStride);
             }
         }
     }
@@ -187,6 +214,7 @@ final class LinuxGuestMemory implements GuestMemory {
             }
             return true;
         } catch (LinuxException e) {
+            unreadable = e.errno() == LibC.EINVAL; // a file without read (a dma-buf)
             return false; // EIO and the like: as unreadable as a shrunk file
         }
     }

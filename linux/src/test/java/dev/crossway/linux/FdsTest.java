@@ -138,4 +138,14 @@ class FdsTest {
         assertThat(LinuxException.errnoName(41)).isEqualTo("errno 41");
         assertThatThrownBy(() -> Fds.dup(-1)).hasMessage("fcntl(-1, F_DUPFD_CLOEXEC) failed: EBADF (9): Bad file descriptor");
     }
+
+    @Test
+    void theOpenFileLimitIsRaisedToTheHardLimit() throws Exception {
+        int soft = Fds.raiseOpenFileLimit();
+        String line = Files.readAllLines(Path.of("/proc/self/limits")).stream().filter(l -> l.startsWith("Max open files"))
+                .findFirst().orElseThrow();
+        String[] fields = line.substring("Max open files".length()).trim().split("\\s+");
+        assertThat(fields[0]).as("soft limit now").isEqualTo(fields[1].equals("unlimited") ? fields[0] : fields[1]);
+        assertThat(String.valueOf(soft)).isEqualTo(fields[0]);
+    }
 }

@@ -7,6 +7,8 @@ import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import dev.crossway.proxy.HostCheck;
+import dev.crossway.proxy.ObjectTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -236,12 +238,25 @@ public final class ConfigLoader {
             sources.put(key, source(c, key));
         }
         Settings.Limits limits = new Settings.Limits(positiveBytes(c, "limits.host-memory-per-client"),
-                positiveBytes(c, "limits.host-memory"), (int) Math.min(Integer.MAX_VALUE, positiveBytes(c, "limits.pools-per-client")));
+                positiveBytes(c, "limits.host-memory"), positiveInt(c, "limits.pools-per-client"),
+                positiveInt(c, "limits.fds-per-client"), positiveInt(c, "limits.objects-per-client"));
+        if (limits.objectsPerClient() < 2 || limits.objectsPerClient() >= ObjectTable.MAX_IDS) {
+            throw new IllegalArgumentException(source(c, "limits.objects-per-client") + " must be 2 to " + (ObjectTable.MAX_IDS - 1)
+                    + ", not " + limits.objectsPerClient());
+        }
+        HostCheck hostCheck;
+        try {
+            hostCheck = new HostCheck(c.getDuration("host-check.connect-timeout"), c.getDuration("host-check.idle"),
+                    c.getDuration("host-check.timeout"));
+        } catch (ConfigException.BadValue | ConfigException.WrongType | IllegalArgumentException e) {
+            throw new IllegalArgumentException("crossway.host-check: durations like 800ms or 10s, and with a timeout also a"
+                    + " connect-timeout and an idle time above 0: " + e.getMessage());
+        }
         return new Settings(c.getString("transport"), c.getString("socket"), c.getString("host-display"), memory,
                 c.getString("tag"), c.getString("app-id-tag"), trace,
                 c.getStringList("protocol-dirs").stream().map(Path::of).collect(Collectors.toList()),
                 orderedSet(c.getStringList("globals.grant")), orderedSet(c.getStringList("globals.allow")), orderedSet(c.getStringList("globals.deny")), maxVersions, level,
-                transports, sources, limits);
+                transports, sources, limits, hostCheck);
     }
 
     /** A size (256M, 1G) or count that must be at least 1. */
@@ -257,6 +272,10 @@ public final class ConfigLoader {
             throw new IllegalArgumentException(source(c, key) + " must be at least 1, not " + v);
         }
         return v;
+    }
+
+    private static int positiveInt(Config c, String key) {
+        return (int) Math.min(Integer.MAX_VALUE, positiveBytes(c, key));
     }
 
     private static Set<String> orderedSet(List<String> l) {

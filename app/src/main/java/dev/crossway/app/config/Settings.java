@@ -1,5 +1,6 @@
 package dev.crossway.app.config;
 
+import dev.crossway.proxy.HostCheck;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -18,11 +19,12 @@ import java.util.Set;
  * @param sources          for some keys, what the user typed to set them ({@code --socket},
  *                         {@code CROSSWAY_SOCKET}, {@code crossway.socket (file:line)}), for messages
  * @param limits           what clients may make the daemon hold ({@code crossway.limits})
+ * @param hostCheck        how a host that never signals its hang-up is found out ({@code crossway.host-check})
  */
 public record Settings(String transport, String socket, String hostDisplay, String memory, String tag, String appIdTag,
                        Trace trace, List<Path> protocolDirs, Set<String> grant, Set<String> allow, Set<String> deny,
                        Map<String, Integer> maxVersions, String logLevel, Map<String, Map<String, String>> transportOptions,
-                       Map<String, String> sources, Limits limits) {
+                       Map<String, String> sources, Limits limits, HostCheck hostCheck) {
 
     /** What the user typed to set {@code key}, for messages; {@code crossway.KEY} when not recorded. */
     public String source(String key) {
@@ -33,8 +35,10 @@ public record Settings(String transport, String socket, String hostDisplay, Stri
      * @param hostMemoryPerClient bytes of host memory one client's shm copies may take ({@code limits.host-memory-per-client})
      * @param hostMemory          bytes of host memory all clients together may take ({@code limits.host-memory})
      * @param poolsPerClient      wl_shm_pools one client may hold open ({@code limits.pools-per-client})
+     * @param fdsPerClient        fds one client may make the daemon hold ({@code limits.fds-per-client})
+     * @param objectsPerClient    Wayland objects one client may hold ({@code limits.objects-per-client})
      */
-    public record Limits(long hostMemoryPerClient, long hostMemory, int poolsPerClient) {
+    public record Limits(long hostMemoryPerClient, long hostMemory, int poolsPerClient, int fdsPerClient, int objectsPerClient) {
     }
 
     /** Which relayed messages to log. */

@@ -6,7 +6,12 @@ import com.google.inject.Singleton;
 import dev.crossway.app.config.Settings;
 import dev.crossway.protocol.Schema;
 import dev.crossway.protocol.SchemaLoader;
+import dev.crossway.app.Daemon;
+import dev.crossway.linux.Fds;
+import dev.crossway.linux.LinuxException;
 import dev.crossway.linux.LinuxKernel;
+import dev.crossway.proxy.FdBudget;
+import dev.crossway.proxy.SessionLimits;
 import dev.crossway.proxy.InterceptorFactory;
 import dev.crossway.proxy.Kernel;
 import dev.crossway.proxy.SessionOptions;
@@ -138,6 +143,35 @@ public final class CrosswayModule extends AbstractModule {
         if (tags.isActive()) {
             interceptors.add(session -> tags);
         }
-        return new SessionOptions(schema, interceptors, settings.trace().requests(), settings.trace().events());
+        SessionLimits clientLimits = new SessionLimits(settings.limits().fdsPerClient(), settings.limits().objectsPerClient(),
+                fdBudget());
+        return new SessionOptions(schema, interceptors, settings.trace().requests(), settings.trace().events(), clientLimits,
+                settings.hostCheck());
+    }
+
+    /**
+     * The fds all clients together may make the daemon hold: its open-file limit (soft raised to hard)
+     * less what the daemon keeps for itself. Said at start, with how many clients fit at their limit.
+     */
+    private FdBudget fdBudget() {
+        int openFiles;
+        try {
+            openFiles = Fds.raiseOpenFileLimit();
+        } catch (LinuxException e) {
+            LOG.warn("cannot read the open-file limit ({}); assuming 1024", e.getMessage());
+            openFiles = 1024;
+        }
+        int budget = Math.max(Daemon.FDS_PER_SESSION, openFiles - Daemon.RESERVED_FDS);
+        int perClient = settings.limits().fdsPerClient() + Daemon.FDS_PER_SESSION;
+        long atLimit = budget / perClient;
+        String sizing = String.format("open-file limit %,d: fds for %,d clients at their limit of %,d (crossway.limits.fds-per-client),"
+                + " or %,d clients holding none; a client that would pass it gets a protocol error", openFiles, atLimit,
+                settings.limits().fdsPerClient(), budget / Daemon.FDS_PER_SESSION);
+        if (atLimit < 8) {
+            LOG.warn("{}. Raise the hard limit (LimitNOFILE= in the unit, ulimit -Hn) or lower crossway.limits.fds-per-client", sizing);
+        } else {
+            LOG.debug(sizing);
+        }
+        return new FdBudget(budget);
     }
 }

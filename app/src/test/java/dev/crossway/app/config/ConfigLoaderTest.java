@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import dev.crossway.proxy.HostCheck;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -86,10 +87,23 @@ class ConfigLoaderTest {
     @Test
     void limitsHaveDefaultsTakeUnitsAndComeFromFlagsAndEnvironment() {
         Settings s = load(Map.of(), null, env());
-        assertThat(s.limits()).isEqualTo(new Settings.Limits(256L << 20, 1L << 30, 256));
+        assertThat(s.limits()).isEqualTo(new Settings.Limits(256L << 20, 1L << 30, 256, 512, 65536));
+        assertThat(s.hostCheck()).isEqualTo(HostCheck.defaults());
         s = load(Map.of("limits.host-memory-per-client", new Flag("--host-memory-per-client", "64M"),
-                "limits.pools-per-client", new Flag("--pools-per-client", "8")), null, env("CROSSWAY_LIMITS__HOST_MEMORY", "2G"));
-        assertThat(s.limits()).isEqualTo(new Settings.Limits(64L << 20, 2L << 30, 8));
+                "limits.pools-per-client", new Flag("--pools-per-client", "8"), "limits.fds-per-client", new Flag("--fds-per-client", "64"),
+                "limits.objects-per-client", new Flag("--objects-per-client", "1000")), null,
+                env("CROSSWAY_LIMITS__HOST_MEMORY", "2G", "CROSSWAY_HOST_CHECK__TIMEOUT", "30s"));
+        assertThat(s.limits()).isEqualTo(new Settings.Limits(64L << 20, 2L << 30, 8, 64, 1000));
+        assertThat(s.hostCheck().timeout()).isEqualTo(java.time.Duration.ofSeconds(30));
+    }
+
+    @Test
+    void anObjectLimitOutsideTheIdSpaceAndABadHostCheckAreRefused() {
+        assertThatThrownBy(() -> load(Map.of("limits.objects-per-client", new Flag("--objects-per-client", "2000000")), null, env()))
+                .hasMessage("--objects-per-client must be 2 to 1048575, not 2000000");
+        assertThatThrownBy(() -> load(Map.of(), null, env("CROSSWAY_HOST_CHECK__IDLE", "0s")))
+                .hasMessageStartingWith("crossway.host-check: durations like 800ms or 10s, and with a timeout also a connect-timeout and"
+                        + " an idle time above 0");
     }
 
     @Test

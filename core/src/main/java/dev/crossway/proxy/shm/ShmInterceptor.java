@@ -63,11 +63,14 @@ import org.slf4j.LoggerFactory;
  * a client's pools are mapped into the daemon only up to its host-memory bound (a mapping lets the pages
  * read count in the daemon's memory, and a sparse pool would fill up), the rest are read without one;
  * each one exceeded, and host memory the transport cannot give, ends the client with a
- * {@code wl_display.error} naming the limit and the setting that raises it. A pool whose file shrank
+ * {@code wl_display.error} naming the limit and the setting that raises it. Each pool and host buffer
+ * holds an fd, counted in the client's {@link dev.crossway.proxy.HeldFds}. A pool whose file shrank
  * ends the client with {@code wl_shm.error(invalid_fd)}, as libwayland-server does.
  *
  * <p>Also: {@code wl_shm.format}s Crossway cannot copy ({@link ShmFormats}) are hidden, and
- * {@code wl_keyboard.keymap} fds (and an input method's grab keymap) are copied into sealed guest memfds, so a client can map them
+ * {@code wl_keyboard.keymap} fds (and an input method's grab keymap) are copied, read as safely as client pools (a
+ * file shorter than its stated size, or a keymap over 16 MiB, ends the client with an error naming the host's
+ * fault), into sealed guest memfds, so a client can map them
  * privately whatever the compositor sent.
  *
  * <p>Threading: pools, buffers and surfaces belong to the request relay thread; keymaps, formats and
@@ -80,6 +83,8 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
     static final int WL_SHM_ERROR_INVALID_FORMAT = 0;
     static final int WL_SHM_ERROR_INVALID_STRIDE = 1;
     static final int WL_SHM_ERROR_INVALID_FD = 2;
+    /** The largest keymap Crossway copies (real ones take tens of KiB); a compositor that names more breaks the protocol. */
+    static final long MAX_KEYMAP_BYTES = 16L << 20;
     /** Free host buffers a surface keeps for later commits, besides the one it takes. */
     static final int SPARE_HOST_BUFFERS = 1;
 
@@ -209,10 +214,17 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
                     + " wl_shm_pools per client is reached (each holds an fd in the daemon); destroy pools no longer used,"
                     + " or raise crossway.limits.pools-per-client (--pools-per-client)");
         }
+        try {
+            session.heldFds().take(1, "a wl_shm_pool");
+        } catch (ProtocolError e) {
+            kernel.close(fd);
+            throw e;
+        }
         GuestMemory memory;
         try {
             memory = kernel.openGuestMemory(fd, size, mappedBytes + size <= limits.hostMemoryPerClient());
         } catch (IOException e) {
+            session.heldFds().give(1);
             throw new ProtocolError(m.objectId(), WL_SHM_ERROR_INVALID_FD, "failed mmap fd " + fd + ": " + e.getMessage());
         }
         pools.put(poolId, new ShmPool(poolId, m.objectId(), memory));
@@ -278,6 +290,7 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
     /** A pool's memory was released (the pool and its last buffer are gone). */
     private void closed(ShmPool pool) {
         openPools--;
+        session.heldFds().give(1);
         mappedBytes -= pool.mapped;
     }
 
@@ -496,11 +509,18 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
                     + " bytes (limit " + ShmLimits.size(limits.hostMemoryTotal())
                     + "; raise crossway.limits.host-memory, --host-memory)");
         }
+        try {
+            session.heldFds().take(1, "a host buffer for " + forWhat);
+        } catch (ProtocolError e) {
+            limits.unreserve(size);
+            throw e;
+        }
         HostBuffer memory;
         try {
             memory = session.host().allocate(size);
         } catch (IOException | RuntimeException e) {
             limits.unreserve(size);
+            session.heldFds().give(1);
             throw new ProtocolError(1, ProtocolError.NO_MEMORY, "Crossway could not allocate " + size + " bytes of host memory for "
                     + forWhat + " (" + x.width + "x" + x.height + "), with " + hostBytes + " bytes held by this client: "
                     + e.getMessage());
@@ -550,6 +570,7 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
 
     private void freeMemory(HostShmBuffer hb) {
         hb.free();
+        session.heldFds().give(1);
         hostBytes -= hb.bytes();
         limits.unreserve(hb.bytes());
         liveHostBytes.addAndGet(-hb.bytes());
@@ -662,20 +683,27 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
         int fdIndex = m.indexOf("fd");
         int hostFd = m.intArg(fdIndex);
         long size = Integer.toUnsignedLong(m.intArg(m.indexOf("size")));
+        m.set(fdIndex, -1); // ours from here, whatever happens
+        if (size > MAX_KEYMAP_BYTES) {
+            kernel.close(hostFd);
+            throw new ProtocolError(1, ProtocolError.IMPLEMENTATION, m.spec().qualifiedName() + " of " + size + " bytes: more than the "
+                    + ShmLimits.size(MAX_KEYMAP_BYTES) + " a keymap may take");
+        }
         int guestFd = -1;
-        try {
+        // Read as a client's pool is: a file shorter than the size the compositor gave must not fault the daemon.
+        try (GuestMemory source = size > 0 ? kernel.openGuestMemory(hostFd, size, true) : null) {
+            if (source == null) {
+                kernel.close(hostFd);
+            }
             guestFd = kernel.memfd("crossway-keymap", size);
             if (size > 0) {
-                ByteBuffer src = kernel.map(hostFd, size, false);
+                ByteBuffer dst = kernel.map(guestFd, size, true);
                 try {
-                    ByteBuffer dst = kernel.map(guestFd, size, true);
-                    try {
-                        dst.put(0, src, 0, (int) size);
-                    } finally {
-                        kernel.unmap(dst);
+                    if (!source.copyRows(0, (int) size, (int) size, 1, dst, 0, (int) size)) {
+                        throw new IOException("the file shrank while it was copied");
                     }
                 } finally {
-                    kernel.unmap(src);
+                    kernel.unmap(dst);
                 }
             }
             kernel.seal(guestFd); // after unmapping: a writable shared mapping would refuse the write seal
@@ -683,13 +711,10 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
             if (guestFd >= 0) {
                 kernel.close(guestFd);
             }
-            LOG.warn("client {}: could not copy a keymap of {} bytes, passing the compositor's fd on: {}", session.id(), size,
-                    e.toString());
-            chain.proceed(m);
-            return;
+            throw new ProtocolError(1, ProtocolError.IMPLEMENTATION, m.spec().qualifiedName() + " of " + size
+                    + " bytes could not be copied for the client: " + e.getMessage());
         }
         m.set(fdIndex, guestFd);
-        kernel.close(hostFd);
         keymapsCopied.incrementAndGet();
         chain.proceed(m);
     }

@@ -198,6 +198,10 @@ public interface LibC {
     int STATFS_SIZE = 120;
     /** {@code TMPFS_MAGIC} from {@code <linux/magic.h>}: shmem, where memfds live (unless MFD_HUGETLB). */
     long TMPFS_MAGIC = 0x01021994L;
+    /** {@code DMA_BUF_MAGIC} from {@code <linux/magic.h>}: a dma-buf (virtio-gpu blobs), whose size never changes. */
+    long DMA_BUF_MAGIC = 0x444d4142L;
+    /** {@code ANON_INODE_FS_MAGIC} from {@code <linux/magic.h>}: anonymous inodes, such as virtwl's VFDs. */
+    long ANON_INODE_FS_MAGIC = 0x09041934L;
 
     // <linux/fcntl.h>: F_LINUX_SPECIFIC_BASE (1024) + 9 and + 10, and the seal bits.
     int F_ADD_SEALS = 1033;
@@ -274,6 +278,20 @@ public interface LibC {
 
     /** {@code int flock(int fd, int operation);} */
     int flock(int fd, int operation);
+
+    /**
+     * {@code int getrlimit(int resource, struct rlimit *rlim);} with
+     * {@code struct rlimit { rlim_t rlim_cur; rlim_t rlim_max; }} (16 bytes on x86_64, {@code <sys/resource.h>}).
+     */
+    int getrlimit(int resource, @intptr_t long rlim);
+
+    /** {@code int setrlimit(int resource, const struct rlimit *rlim);} */
+    int setrlimit(int resource, @intptr_t long rlim);
+
+    /** {@code RLIMIT_NOFILE}: the open-file limit. */
+    int RLIMIT_NOFILE = 7;
+    /** {@code RLIM_INFINITY} as an unsigned 64-bit value. */
+    long RLIM_INFINITY = -1L;
 
     /** {@code uid_t geteuid(void);} */
     int geteuid();

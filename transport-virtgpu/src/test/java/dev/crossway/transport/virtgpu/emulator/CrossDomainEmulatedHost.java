@@ -78,16 +78,25 @@ final class CrossDomainEmulatedHost {
         this.sizesOffset = 16 + 8 * maxIds;
     }
 
+    /** The command being processed was rejected: rutabaga's submit_cmd returns at once, so QEMU makes no fence. */
+    private boolean rejected;
+
     private void error(String message) {
+        rejected = true;
         emulator.hostError("cross-domain: " + message);
     }
 
     // ---------------------------------------------------------------- virtqueue side
 
-    /** One EXECBUFFER: walk the commands by cmd_size, then signal or hand over the fence. */
+    /**
+     * One EXECBUFFER: walk the commands by cmd_size, then signal or hand over the fence. The first
+     * rejected command ends the walk, and its submission's fence is never signalled: rutabaga's
+     * {@code submit_cmd} returns the error at once, and QEMU creates no fence for a failed command.
+     */
     void submit(byte[] bytes, int ring, CompletableFuture<Void> fence) {
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         int at = 0;
+        rejected = false;
         while (at < bytes.length) {
             if (bytes.length - at < CrossDomainHeader.SIZEOF) {
                 error("a command header is cut off at byte " + at + " of " + bytes.length);
@@ -110,8 +119,11 @@ final class CrossDomainEmulatedHost {
                 error("command " + cmd + ": " + e);
             }
             at += size;
+            if (rejected) {
+                break;
+            }
         }
-        if (fence == null) {
+        if (fence == null || rejected) {
             return;
         }
         if (ring == CROSS_DOMAIN_CHANNEL_RING) {
@@ -167,12 +179,25 @@ final class CrossDomainEmulatedHost {
             error("INIT with channel type " + channelType + ", which this host does not offer");
             return;
         }
-        queryRing = mapRing(queryId, "query ring");
-        channelRing = mapRing(channelId, "channel ring");
-        if (queryRing == null || channelRing == null) {
-            return;
+        ByteBuffer query = mapRing(queryId, "query ring");
+        ByteBuffer channel = mapRing(channelId, "channel ring");
+        try {
+            if (query == null || channel == null) {
+                return;
+            }
+            // A compositor that is down fails INIT, which the guest never hears of: no state, so no fence is ever signalled.
+            socket = UnixSocket.connect(emulator.config.compositorSocket);
+        } finally {
+            if (socket == null) {
+                for (ByteBuffer ring : new ByteBuffer[] {query, channel}) {
+                    if (ring != null) {
+                        Fds.unmap(ring);
+                    }
+                }
+            }
         }
-        socket = UnixSocket.connect(emulator.config.compositorSocket);
+        queryRing = query;
+        channelRing = channel;
         resample = Fds.pipe();
         kill = Fds.pipe();
         initialized = true;
@@ -186,8 +211,8 @@ final class CrossDomainEmulatedHost {
             error("GET_IMAGE_REQUIREMENTS with cmd_size " + size);
             return;
         }
-        if (queryRing == null) {
-            error("GET_IMAGE_REQUIREMENTS before INIT");
+        if (!initialized) {
+            error("GET_IMAGE_REQUIREMENTS before a successful INIT");
             return;
         }
         int width = c.getInt(CrossDomainGetImageRequirements.WIDTH);
@@ -405,7 +430,7 @@ final class CrossDomainEmulatedHost {
             Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
             halted = true;
-            error("worker halted: " + e);
+            emulator.hostError("cross-domain: worker halted: " + e); // the worker's, not a command's
         }
     }
 

@@ -54,7 +54,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * context's poll mask.
  *
  * <p>Host side: submissions, attaches and detaches go through one in-order queue (the virtqueue), so a
- * guest that forgets to wait reads stale data as it would on a real VM. Errors the real host would only
+ * guest that forgets to wait reads stale data as it would on a real VM. The queue holds
+ * {@link VirtGpuEmulatorConfig#virtqueueSubmissions} EXECBUFFERs; with it full, the ioctl waits, as the
+ * kernel does for free descriptors. The host sends to the compositor with a blocking {@code sendmsg}, as
+ * crosvm does, so a compositor that does not read stalls the queue: back-pressure, with bounded memory. Errors the real host would only
  * log are collected in {@link #hostErrors()}, so tests can insist there were none.
  *
  * <p>Deviation, for earlier and clearer failures: a HOST3D blob the host cannot back fails the CREATE_BLOB
@@ -79,6 +82,8 @@ public final class VirtGpuEmulator implements Device, AutoCloseable {
     private long windowUsed;
     private final List<String> hostErrors = Collections.synchronizedList(new ArrayList<>());
     private final AtomicLong execbuffers = new AtomicLong();
+    /** Room in the control virtqueue for submissions the host has not taken yet. */
+    private final java.util.concurrent.Semaphore virtqueueRoom;
     private final ExecutorService virtqueue = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "virtgpu-emulator-virtqueue");
         t.setDaemon(true);
@@ -87,6 +92,7 @@ public final class VirtGpuEmulator implements Device, AutoCloseable {
 
     public VirtGpuEmulator(VirtGpuEmulatorConfig config) {
         this.config = config;
+        this.virtqueueRoom = new java.util.concurrent.Semaphore(config.virtqueueSubmissions);
     }
 
     /** What the host would have logged: protocol errors it rejected or that halted its worker. */
@@ -903,12 +909,18 @@ public final class VirtGpuEmulator implements Device, AutoCloseable {
         }
         execbuffers.incrementAndGet();
         int target = ring ? ringIdx : -1;
+        // The control queue has room for so many submissions; the kernel waits for room, uninterruptibly.
+        virtqueueRoom.acquireUninterruptibly();
         virtqueue.execute(() -> {
-            if (ctx.host == null) {
-                hostError("EXECBUFFER in a context that is not cross-domain (CONTEXT_INIT missing or late?)");
-                return;
+            try {
+                if (ctx.host == null) {
+                    hostError("EXECBUFFER in a context that is not cross-domain (CONTEXT_INIT missing or late?)");
+                    return;
+                }
+                ctx.host.submit(commands, target, fence);
+            } finally {
+                virtqueueRoom.release();
             }
-            ctx.host.submit(commands, target, fence);
         });
         return 0;
     }

@@ -28,6 +28,11 @@ public final class VirtGpuEmulatorConfig {
     boolean writePipeTypeBug;
     /** Bytes of the host-visible memory window (QEMU's {@code hostmem}); 0: no limit. */
     long hostVisibleBytes;
+    /**
+     * EXECBUFFERs the control virtqueue holds before the ioctl waits: QEMU's and crosvm's control queue
+     * has 256 descriptors, and a submission takes three (header, commands, response).
+     */
+    int virtqueueSubmissions = 85;
 
     public static VirtGpuEmulatorConfig of(Path compositorSocket) {
         VirtGpuEmulatorConfig c = new VirtGpuEmulatorConfig();
@@ -104,6 +109,11 @@ public final class VirtGpuEmulatorConfig {
      */
     public VirtGpuEmulatorConfig hostVisibleBytes(long v) {
         hostVisibleBytes = v;
+        return this;
+    }
+
+    public VirtGpuEmulatorConfig virtqueueSubmissions(int v) {
+        virtqueueSubmissions = v;
         return this;
     }
 
