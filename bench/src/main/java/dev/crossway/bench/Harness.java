@@ -4,6 +4,17 @@ import dev.crossway.linux.UnixSocket;
 import dev.crossway.protocol.Schema;
 import dev.crossway.protocol.SchemaLoader;
 import dev.crossway.spi.FdQueue;
+import dev.crossway.testsuite.client.WaylandClient;
+import dev.crossway.testsuite.rig.Background;
+import dev.crossway.testsuite.rig.Clients;
+import dev.crossway.testsuite.rig.Crossway;
+import dev.crossway.testsuite.rig.Display;
+import dev.crossway.testsuite.rig.Distributions;
+import dev.crossway.testsuite.rig.LocalDisplay;
+import dev.crossway.testsuite.rig.ProcStats;
+import dev.crossway.testsuite.rig.Sway;
+import dev.crossway.testsuite.rig.Weston;
+import dev.crossway.testsuite.rig.WlClipboard;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -39,6 +50,9 @@ public final class Harness {
     /** Footprint measure → "before" / "now" → values over rounds. */
     private final Map<String, Map<String, List<Double>>> footprint = new LinkedHashMap<>();
     private final Path work;
+    /** The weston every workload's client draws on, through each system. */
+    private Path westonSocket;
+    private Path emulatedDistribution;
     private final Schema schema = SchemaLoader.loadBundled();
     /** workload → system → values over rounds. */
     private final Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
@@ -60,8 +74,7 @@ public final class Harness {
      * not measure them; empty when there are none.
      */
     static String vmTierSection(Path report) throws java.io.IOException {
-        return keptSection(report, "<!-- soak:begin -->", "<!-- soak:end -->")
-                + keptSection(report, "<!-- vm-tier:begin -->", "<!-- vm-tier:end -->");
+        return keptSection(report, Soak.BEGIN, Soak.END) + keptSection(report, "<!-- vm-tier:begin -->", "<!-- vm-tier:end -->");
     }
 
     /** The part of an existing report between {@code begin} and {@code end}, which another tool writes; empty when none. */
@@ -84,16 +97,22 @@ public final class Harness {
             "crossway-virtwl", new String[] {"virtwl SEND+RECV ioctls per relayed message (all workloads)",
                     "SEND ioctls (\\d+), RECV ioctls (\\d+)"});
 
-    /** One system under test: where clients connect and, for proxies, the proxy process(es). */
-    private record Sut(String name, Path socket, List<Proc> procs, Proc proxy) implements AutoCloseable {
+    /**
+     * One system under test: where clients connect, the processes that proxy (none for direct), what to stop
+     * afterwards, and the Crossway daemon when it is one.
+     */
+    private record Sut(String name, Path socket, List<ProcessHandle> processes, List<AutoCloseable> parts, Crossway crossway)
+            implements AutoCloseable {
         /** CPU time of every process of the system. */
         double cpuMillis() {
-            return procs.stream().mapToDouble(Proc::cpuMillis).sum();
+            return processes.stream().mapToDouble(ProcStats::cpuMillis).sum();
         }
 
         @Override
-        public void close() {
-            procs.forEach(Proc::close);
+        public void close() throws Exception {
+            for (AutoCloseable part : parts) {
+                part.close();
+            }
         }
     }
 
@@ -122,6 +141,9 @@ public final class Harness {
         }
         Path work = Files.createTempDirectory("crossway-bench");
         Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        if (System.getProperty("crossway.it.logs") == null) {
+            System.setProperty("crossway.it.logs", work.resolve("logs").toString()); // the rig's processes log there
+        }
         Harness h = new Harness(quick, rounds, dist.toAbsolutePath(), emulatorJars, work);
         h.beforeDist = beforeDist;
         h.beforeLabel = beforeLabel != null ? beforeLabel : String.valueOf(beforeDist);
@@ -151,7 +173,7 @@ public final class Harness {
                         && (!(e.getKey().contains("RSS") || e.getKey().contains("socket-ready") || e.getKey().contains("schema")) || system.startsWith("crossway"))
                         && DEVICE_CALLS.entrySet().stream().noneMatch(d -> d.getValue()[0].equals(e.getKey()) && !d.getKey().equals(system))
                         && (!e.getKey().startsWith("clipboard") || !system.equals("waypipe"))
-                        && (!e.getKey().startsWith("copied") || COPYING.contains(system))
+                        && (!(e.getKey().startsWith("copied") || e.getKey().startsWith("copy floor")) || COPYING.contains(system))
                         && (!e.getKey().startsWith("gtk3") || system.startsWith("crossway"));
                 if (expected && !e.getValue().containsKey(system)) {
                     missing.add(e.getKey() + " for " + system);
@@ -177,7 +199,8 @@ public final class Harness {
         if (!quick) {
             runJmh();
         }
-        try (Proc weston = startWeston()) {
+        try (Weston weston = Weston.start("bench-weston", 1920, 1080, Map.of())) {
+            westonSocket = weston.socketPath();
             runFootprint();
             List<String> systems = new ArrayList<>(SYSTEMS);
             for (var vm : EMULATED.entrySet()) {
@@ -211,20 +234,28 @@ public final class Harness {
         }
         runClipboard();
         runGtkIdle();
+        runReleasingCompositor();
         return report();
     }
 
     /**
      * The footprint rows every run must fill, in the report's order; the start-up shares read from the
-     * log (XML parse, Guice) follow them when the daemon logs them.
+     * log (the schema, Guice) follow them when the daemon logs them.
      */
-    private static final List<String> FOOTPRINT_ROWS = List.of("start to socket-ready (ms)", "idle RSS (MiB)", "idle threads",
-            "RSS per idle client, 100 clients (KiB)");
+    private static final List<String> FOOTPRINT_ROWS = List.of("start to socket-ready (ms)", "CPU time to socket-ready (ms)",
+            "idle RSS (MiB)", "idle threads", "RSS per idle client, 100 clients (KiB)");
+
+    /**
+     * When a process counts as idle: this long after start, past the launcher's first trim of the native
+     * heap (every 10 s), which returns what start-up freed; 1 s for a quick run, which only checks the
+     * harness works.
+     */
+    private long idleAfterMs() {
+        return quick ? 1000 : 12_000;
+    }
 
     /** The Guice phase of the daemon's {@code start-up: settings 96 ms, socket 69 ms, injector 40 ms, ...} line. */
     private static final java.util.regex.Pattern INJECTOR = java.util.regex.Pattern.compile("start-up: .*injector (\\d+) ms");
-    /** What the schema loader logs: {@code loaded 118 interfaces from 35 protocol files (...) in 45 ms}. */
-    private static final java.util.regex.Pattern XML_PARSE = java.util.regex.Pattern.compile("protocol files .* in (\\d+) ms");
 
     /**
      * Start-up and memory at rest: Crossway (loopback, shared memory) started and stopped once per round,
@@ -244,35 +275,33 @@ public final class Harness {
             for (String variant : variants) {
                 Path home = variant.equals("now") ? dist : beforeDist;
                 System.err.printf("footprint round %d/%d: %s (%s)%n", round + 1, rounds, variant, home);
-                Map<String, String> env = Map.of("XDG_RUNTIME_DIR", work.toString());
                 long t0 = System.nanoTime();
-                try (Proc p = Proc.start("footprint-" + variant, List.of(home.resolve("bin/crossway").toString(), "--transport", "loopback",
-                        "--host-display", work.resolve("bench-weston").toString(), "--socket", "bench-footprint"), env, work)) {
-                    p.await("Crossway's 'listening on' line", Duration.ofSeconds(30), () -> p.log().contains("listening on"));
+                try (Crossway p = Crossway.start(home, work, List.of("--transport", "loopback", "--host-display", westonSocket.toString(),
+                        "--socket", "bench-footprint"), Map.of())) {
                     double startup = (System.nanoTime() - t0) / 1e6;
                     recordFootprint(FOOTPRINT_ROWS.get(0), variant, startup);
-                    java.util.regex.Matcher xml = XML_PARSE.matcher(p.log());
-                    if (xml.find()) {
-                        double parse = Double.parseDouble(xml.group(1));
-                        recordFootprint("start-up: the protocol XML parse (ms)", variant, parse);
-                        recordFootprint("start to socket-ready without the XML parse (ms)", variant, startup - parse);
+                    recordFootprint(FOOTPRINT_ROWS.get(1), variant, ProcStats.cpuMillis(p.handle()));
+                    java.util.regex.Matcher schemaReady = SCHEMA_MS.matcher(p.log());
+                    if (schemaReady.find()) {
+                        recordFootprint("start-up: the schema, from the built-in protocol table (ms)", variant,
+                                Double.parseDouble(schemaReady.group(1)));
                     }
-                    Proc.sleep(300); // the start-up line follows 'listening on'
+                    sleep(300); // the start-up line follows 'listening on'
                     java.util.regex.Matcher injector = INJECTOR.matcher(p.log());
                     if (injector.find()) {
                         recordFootprint("start-up: the Guice injector (ms)", variant, Double.parseDouble(injector.group(1)));
                     }
-                    Proc.sleep(700);
-                    double idle = p.rssMiB();
-                    recordFootprint(FOOTPRINT_ROWS.get(1), variant, idle);
-                    recordFootprint(FOOTPRINT_ROWS.get(2), variant, threads(p.pid()));
+                    sleep(idleAfterMs() - 300);
+                    ProcStats idle = p.stats();
+                    recordFootprint(FOOTPRINT_ROWS.get(2), variant, idle.rssMiB());
+                    recordFootprint(FOOTPRINT_ROWS.get(3), variant, idle.threads());
                     List<WaylandClient> idleClients = new ArrayList<>();
                     try {
                         for (int i = 0; i < clients; i++) {
                             idleClients.add(WaylandClient.connect(work.resolve("bench-footprint"), schema));
                         }
-                        Proc.sleep(2000);
-                        recordFootprint(FOOTPRINT_ROWS.get(3), variant, (p.rssMiB() - idle) * 1024 / clients);
+                        sleep(2000);
+                        recordFootprint(FOOTPRINT_ROWS.get(4), variant, (p.stats().rssMiB() - idle.rssMiB()) * 1024 / clients);
                     } finally {
                         idleClients.forEach(WaylandClient::close);
                     }
@@ -286,7 +315,7 @@ public final class Harness {
         }
     }
 
-    /** RSS 1 s after start of {@link EmptyJvm} run with the JVM defaults of {@code bin/crossway}. */
+    /** RSS {@link #idleAfterMs()} after start of {@link EmptyJvm} run with the JVM defaults of {@code bin/crossway}. */
     private double emptyJvmRssMiB() throws IOException {
         java.util.regex.Matcher defaults = java.util.regex.Pattern.compile("(?m)^defaults=\"([^\"]*)\"")
                 .matcher(Files.readString(dist.resolve("bin/crossway")));
@@ -295,10 +324,10 @@ public final class Harness {
             cmd.addAll(Arrays.asList(defaults.group(1).split(" ")));
         }
         cmd.addAll(List.of("-cp", Path.of(System.getProperty("java.class.path").split(":")[0]).toString(), EmptyJvm.class.getName()));
-        try (Proc p = Proc.start("empty-jvm", cmd, Map.of(), work)) {
+        try (Background p = Background.start(work, null, Map.of(), cmd)) {
             p.await("the empty JVM's 'ready'", Duration.ofSeconds(30), () -> p.log().contains("ready"));
-            Proc.sleep(1000);
-            return p.rssMiB();
+            sleep(idleAfterMs());
+            return ProcStats.of(p.pid()).rssMiB();
         }
     }
 
@@ -306,14 +335,6 @@ public final class Harness {
         footprint.computeIfAbsent(measure, k -> new LinkedHashMap<>()).computeIfAbsent(variant, k -> new ArrayList<>()).add(v);
     }
 
-    private static double threads(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("Threads:")) {
-                return Double.parseDouble(line.substring(8).trim());
-            }
-        }
-        return Double.NaN;
-    }
 
     /**
      * Clipboard throughput: {@code wl-copy} through each system, {@code wl-paste} directly on a headless
@@ -336,9 +357,7 @@ public final class Harness {
                 out.write(chunk);
             }
         }
-        try (HeadlessSway sway = HeadlessSway.start(work)) {
-            Path[] socket = {sway.socket()};
-            Path swayDir = sway.dir();
+        try (Sway sway = Sway.start()) {
             List<String> order = new ArrayList<>(ran);
             // Tried here: with wl-copy behind waypipe 0.8.4, wl-paste on sway never finished (it waited
             // past 120 s), so waypipe has no clipboard figure.
@@ -349,8 +368,8 @@ public final class Harness {
                 java.util.Collections.rotate(order, -1);
                 for (String system : order) {
                     System.err.printf("clipboard round %d/%d: %s%n", round + 1, rounds, system);
-                    try (Sut sut = start(system, socket[0], List.of("--grant", "clipboard"), false)) {
-                        record(label, system, clipboardOnce(sut.socket(), socket[0], swayDir, data, size));
+                    try (Sut sut = start(system, sway.socketPath(), List.of("--grant", "clipboard"), false)) {
+                        record(label, system, clipboardOnce(sut.socket(), sway.display(), data, size));
                     } catch (Exception e) {
                         notes.add("clipboard round " + (round + 1) + ", " + system + ": failed: "
                                 + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
@@ -375,35 +394,26 @@ public final class Harness {
         }
         double settle = quick ? 2 : 5;
         double span = quick ? 3 : 20;
-        try (HeadlessSway sway = HeadlessSway.start(work)) {
+        try (Sway sway = Sway.start()) {
             List<String> order = new ArrayList<>(ran);
             order.removeIf(x -> !x.startsWith("crossway"));
             for (int round = 0; round < rounds; round++) {
                 java.util.Collections.rotate(order, -1);
                 for (String system : order) {
                     System.err.printf("gtk3-widget-factory round %d/%d: %s%n", round + 1, rounds, system);
-                    try (Sut sut = start(system, sway.socket(), List.of(), false)) {
-                        ProcessBuilder pb = new ProcessBuilder("gtk3-widget-factory").redirectErrorStream(true)
-                                .redirectOutput(work.resolve("gtk3-widget-factory.log").toFile());
-                        pb.environment().put("XDG_RUNTIME_DIR", work.toString());
-                        pb.environment().put("WAYLAND_DISPLAY", sut.socket().toString());
-                        pb.environment().put("GDK_BACKEND", "wayland");
-                        pb.environment().remove("DISPLAY");
+                    try (Sut sut = start(system, sway.socketPath(), List.of(), false)) {
                         int closedBefore = closeLines(sut).size();
-                        Process app = pb.start();
-                        try {
-                            Proc.sleep((long) (settle * 1000));
+                        try (Background app = Background.start(work, sut.socket().toString(), Map.of("GDK_BACKEND", "wayland"),
+                                List.of("gtk3-widget-factory"))) {
+                            sleep((long) (settle * 1000));
                             if (!app.isAlive()) {
-                                throw new IOException("gtk3-widget-factory exited: " + Files.readString(work.resolve("gtk3-widget-factory.log")));
+                                throw new IOException("gtk3-widget-factory exited: " + app.log());
                             }
                             double cpu0 = sut.cpuMillis();
                             long t0 = System.nanoTime();
-                            Proc.sleep((long) (span * 1000));
+                            sleep((long) (span * 1000));
                             double cpu = sut.cpuMillis() - cpu0;
                             record(label, system, 100 * cpu / ((System.nanoTime() - t0) / 1e6));
-                        } finally {
-                            app.destroy();
-                            app.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
                         }
                         if (!system.equals("crossway-shared")) {
                             java.util.regex.Matcher m = SHM_COUNTERS.matcher(awaitCloseLine(sut, closedBefore));
@@ -423,56 +433,75 @@ public final class Harness {
     }
 
     /** Copies {@code data} through {@code guest}, pastes it directly on the host; MiB/s of the paste. */
-    private double clipboardOnce(Path guest, Path host, Path hostRuntimeDir, Path data, long size) throws Exception {
-        String type = "application/octet-stream";
-        ProcessBuilder copy = new ProcessBuilder("wl-copy", "-t", type).redirectInput(data.toFile())
-                .redirectErrorStream(true).redirectOutput(work.resolve("wl-copy.log").toFile());
-        copy.environment().put("XDG_RUNTIME_DIR", work.toString());
-        copy.environment().put("WAYLAND_DISPLAY", guest.toString());
-        Process c = copy.start();
-        if (!c.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || c.exitValue() != 0) {
-            c.destroyForcibly();
-            throw new IOException("wl-copy through " + guest + " failed: " + Files.readString(work.resolve("wl-copy.log")));
+    private double clipboardOnce(Path guest, Display host, Path data, long size) throws Exception {
+        Display through = new LocalDisplay("guest", work, guest.toString(), work);
+        Clients.Result copy = WlClipboard.copy(through, data, false, Duration.ofSeconds(60));
+        if (copy.exitCode() != 0) {
+            throw new IOException("wl-copy through " + guest + " failed: " + copy.describe());
         }
         Path pasted = work.resolve("pasted.bin");
-        ProcessBuilder paste = new ProcessBuilder("wl-paste", "-n", "-t", type).redirectOutput(pasted.toFile())
-                .redirectError(work.resolve("wl-paste.log").toFile());
-        paste.environment().put("XDG_RUNTIME_DIR", hostRuntimeDir.toString());
-        paste.environment().put("WAYLAND_DISPLAY", host.toString());
-        long t0 = System.nanoTime();
-        Process p = paste.start();
-        boolean done = p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS);
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        ProcessBuilder clear = new ProcessBuilder("wl-copy", "--clear").redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        clear.environment().put("XDG_RUNTIME_DIR", work.toString());
-        clear.environment().put("WAYLAND_DISPLAY", guest.toString());
-        clear.start().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
-        if (!done) {
-            p.destroyForcibly();
-            throw new IOException("wl-paste did not finish within 120 s");
+        try {
+            Clients.Result paste = WlClipboard.paste(host, pasted, false, Duration.ofSeconds(120));
+            if (paste.exitCode() != 0) {
+                throw new IOException("wl-paste on the host failed: " + paste.describe());
+            }
+            if (Files.size(pasted) != size || Files.mismatch(data, pasted) != -1) {
+                throw new IOException("the pasted " + Files.size(pasted) + " bytes differ from the " + size + " copied");
+            }
+            return size / (double) (1 << 20) / (paste.elapsed().toNanos() / 1e9);
+        } finally {
+            WlClipboard.clear(through, false, Duration.ofSeconds(10));
         }
-        if (Files.size(pasted) != size || Files.mismatch(data, pasted) != -1) {
-            throw new IOException("the pasted " + Files.size(pasted) + " bytes differ from the " + size + " copied");
-        }
-        return size / (double) (1 << 20) / seconds;
     }
 
-    private Proc startWeston() throws IOException {
-        return startWeston(work);
-    }
-
-    /** weston headless at {@code work}/bench-weston, 1920×1080, never idle; waits for its socket. */
-    static Proc startWeston(Path work) throws IOException {
-        Map<String, String> env = Map.of("XDG_RUNTIME_DIR", work.toString());
-        Proc weston = Proc.start("weston", List.of("weston", "--backend=headless-backend.so", "--socket=bench-weston", "--use-pixman",
-                "--width=1920", "--height=1080", "--idle-time=0"), env, work);
-        Path socket = work.resolve("bench-weston");
-        return weston.await("weston's socket", Duration.ofSeconds(20), () -> Files.exists(socket));
+    /**
+     * Copies per byte damaged against a compositor that releases a buffer once it has read it: weston with
+     * its GL renderer (Mesa's llvmpipe here), which uploads a shm buffer at the repaint and releases it
+     * then, unlike pixman, which reads it until the next commit replaces it. Clients draw as toolkits do,
+     * each frame after the previous one's frame callback; every buffer pattern, on every copying system.
+     */
+    private void runReleasingCompositor() throws Exception {
+        List<String> order = new ArrayList<>(ran);
+        order.retainAll(COPYING);
+        if (order.isEmpty()) {
+            return;
+        }
+        Weston weston;
+        try {
+            weston = Weston.start("bench-weston-gl", 1920, 1080, "--use-gl", Map.of());
+        } catch (RuntimeException e) {
+            notes.add("weston's GL renderer did not start (it needs Mesa's llvmpipe: libgl1-mesa-dri), so the frame-paced copy rows"
+                    + " are missing: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+            return;
+        }
+        try (weston) {
+            for (int round = 0; round < rounds; round++) {
+                java.util.Collections.rotate(order, -1);
+                for (String system : order) {
+                    System.err.printf("frame-paced on weston GL, round %d/%d: %s%n", round + 1, rounds, system);
+                    try (Sut sut = start(system, weston.socketPath(), List.of(), false)) {
+                        for (Workloads.BufferPattern pattern : Workloads.BufferPattern.values()) {
+                            int closedBefore = closeLines(sut).size();
+                            capture(() -> Workloads.shm(schema, sut.socket(), 1920, 1080, quick ? 20 : 150, 1, pattern, true, true));
+                            java.util.regex.Matcher m = SHM_COUNTERS.matcher(awaitCloseLine(sut, closedBefore));
+                            if (m.find()) {
+                                record("copied ÷ damaged bytes, frame-paced on weston with its GL renderer: 1 % damage, "
+                                        + pattern.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '), system,
+                                        Double.parseDouble(m.group(2)) / Double.parseDouble(m.group(3)));
+                            }
+                        }
+                    } catch (Exception e) {
+                        notes.add("frame-paced on weston GL, round " + (round + 1) + ", " + system + ": failed: "
+                                + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+                        System.err.println(system + " frame-paced on weston GL failed: " + e);
+                    }
+                }
+            }
+        }
     }
 
     private Sut start(String system) throws Exception {
-        return start(system, work.resolve("bench-weston"), List.of(), true);
+        return start(system, westonSocket, List.of(), true);
     }
 
     /**
@@ -480,56 +509,46 @@ public final class Harness {
      * Crossway arguments; {@code measure}: record start-up time and idle RSS.
      */
     private Sut start(String system, Path weston, List<String> crosswayArgs, boolean measure) throws Exception {
-        Map<String, String> env = Map.of("XDG_RUNTIME_DIR", work.toString());
         switch (system) {
             case "direct" -> {
-                return new Sut(system, weston, List.of(), null);
+                return new Sut(system, weston, List.of(), List.of(), null);
             }
             case "crossway-shared", "crossway-separate", "crossway-virtgpu", "crossway-virtwl" -> {
                 String name = "bench-" + system;
-                long t0 = System.nanoTime();
-                List<String> cmd = new ArrayList<>();
-                Map<String, String> cwEnv = new java.util.HashMap<>(env);
+                List<String> args = new ArrayList<>();
+                Map<String, String> env = new java.util.HashMap<>();
                 String vm = EMULATED.get(system);
                 if (vm != null) {
-                    cmd.addAll(List.of(emulatedDistribution().resolve("bin/crossway").toString(), "--transport", vm));
-                    cwEnv.put("CROSSWAY_TRANSPORTS__" + vm.toUpperCase(java.util.Locale.ROOT) + "__DEVICE_PROVIDER", "emulator");
+                    args.addAll(List.of("--transport", vm));
+                    env.put("CROSSWAY_TRANSPORTS__" + vm.toUpperCase(java.util.Locale.ROOT) + "__DEVICE_PROVIDER", "emulator");
                 } else {
-                    cmd.addAll(List.of(dist.resolve("bin/crossway").toString(), "--transport", "loopback",
-                            "--memory", system.substring("crossway-".length())));
+                    args.addAll(List.of("--transport", "loopback", "--memory", system.substring("crossway-".length())));
                 }
-                cmd.addAll(List.of("--host-display", weston.toString(), "--socket", name));
-                cmd.addAll(crosswayArgs);
-                Proc p = launch(system, cmd, cwEnv);
+                args.addAll(List.of("--host-display", weston.toString(), "--socket", name));
+                args.addAll(crosswayArgs);
+                long t0 = System.nanoTime();
+                Crossway p = Crossway.start(vm != null ? emulatedDistribution() : dist, work, args, env);
                 if (measure) {
                     recordStartup(results, system, p, t0);
                 }
-                return new Sut(system, work.resolve(name), List.of(p), p);
+                return new Sut(system, work.resolve(name), List.of(p.handle()), List.of(p), p);
             }
             case "waypipe" -> {
                 Path control = work.resolve("waypipe.sock");
                 Files.deleteIfExists(control);
-                Map<String, String> clientEnv = new java.util.HashMap<>(env);
-                clientEnv.put("WAYLAND_DISPLAY", weston.toString());
-                Proc client = Proc.start("waypipe-client", List.of("waypipe", "--socket", control.toString(), "client"), clientEnv, work);
+                Background client = Background.start(work, weston.toString(), Map.of(),
+                        List.of("waypipe", "--socket", control.toString(), "client"));
                 client.await("waypipe client's socket", Duration.ofSeconds(10), () -> Files.exists(control));
                 Path socket = work.resolve("bench-waypipe");
                 Files.deleteIfExists(socket); // left by the previous round's server
-                Proc server = Proc.start("waypipe-server", List.of("waypipe", "--socket", control.toString(), "--display", "bench-waypipe",
-                        "server", "--", "sleep", "100000"), env, work);
+                Background server = Background.start(work, null, Map.of(), List.of("waypipe", "--socket", control.toString(), "--display",
+                        "bench-waypipe", "server", "--", "sleep", "100000"));
                 server.await("waypipe server's socket", Duration.ofSeconds(10), () -> Files.exists(socket));
                 // Both waypipe processes do the proxying; the client side talks to weston.
-                return new Sut(system, socket, List.of(server, client), client);
+                return new Sut(system, socket, List.of(server.handle(), client.handle()), List.of(server, client), null);
             }
             default -> throw new IllegalArgumentException(system);
         }
-    }
-
-    /** Starts a Crossway and waits for its {@code listening on} line. */
-    private Proc launch(String name, List<String> cmd, Map<String, String> env) throws IOException {
-        Proc p = Proc.start(name, cmd, env, work);
-        p.await("Crossway's 'listening on' line", Duration.ofSeconds(30), () -> p.log().contains("listening on"));
-        return p;
     }
 
     private static final java.util.regex.Pattern SCHEMA_MS =
@@ -537,12 +556,12 @@ public final class Harness {
 
     /**
      * Start-up to the socket, the CPU time that took (less sensitive than the wall clock to other load on the
-     * machine), the schema's share (from the daemon's own log line) and idle RSS one second later, of the
+     * machine), the schema's share (from the daemon's own log line) and idle RSS {@link #idleAfterMs()} later, of the
      * Crossway {@code p} launched at {@code t0}.
      */
-    private static void recordStartup(Map<String, Map<String, List<Double>>> into, String system, Proc p, long t0) {
+    private void recordStartup(Map<String, Map<String, List<Double>>> into, String system, Crossway p, long t0) {
         double ms = (System.nanoTime() - t0) / 1e6;
-        double cpu = p.cpuMillis();
+        double cpu = ProcStats.cpuMillis(p.handle());
         into.computeIfAbsent("startup to socket-ready (ms)", k -> new TreeMap<>()).computeIfAbsent(system, k -> new ArrayList<>()).add(ms);
         into.computeIfAbsent("CPU time to socket-ready (ms)", k -> new TreeMap<>()).computeIfAbsent(system, k -> new ArrayList<>()).add(cpu);
         java.util.regex.Matcher m = SCHEMA_MS.matcher(p.log());
@@ -550,8 +569,8 @@ public final class Harness {
             into.computeIfAbsent("schema ready at start (ms)", k -> new TreeMap<>()).computeIfAbsent(system, k -> new ArrayList<>())
                     .add(Double.parseDouble(m.group(1)));
         }
-        Proc.sleep(1000);
-        into.computeIfAbsent("idle RSS (MiB)", k -> new TreeMap<>()).computeIfAbsent(system, k -> new ArrayList<>()).add(p.rssMiB());
+        sleep(idleAfterMs());
+        into.computeIfAbsent("idle RSS (MiB)", k -> new TreeMap<>()).computeIfAbsent(system, k -> new ArrayList<>()).add(p.stats().rssMiB());
     }
 
     private void runWorkloads(Sut sut) throws Exception {
@@ -577,13 +596,13 @@ public final class Harness {
             shmWorkload(sut, "1920×1080 1 % damage, new wl_buffer every frame", quick ? 20 : 300, 1, Workloads.BufferPattern.NEW_BUFFER);
             shmWorkload(sut, "1920×1080 ⇄ 1600×900 every 50 frames, 1 % damage", quick ? 60 : 300, 1, Workloads.BufferPattern.RESIZE);
         }
-        if (sut.proxy() != null && s.startsWith("crossway")) {
+        if (sut.crossway() != null) {
             List<WaylandClient> many = new ArrayList<>();
             try {
                 for (int i = 0; i < 100; i++) {
                     many.add(WaylandClient.connect(sut.socket(), schema));
                 }
-                record("RSS with 100 clients (MiB)", s, sut.proxy().rssMiB());
+                record("RSS with 100 clients (MiB)", s, sut.crossway().stats().rssMiB());
             } finally {
                 many.forEach(WaylandClient::close);
             }
@@ -602,11 +621,11 @@ public final class Harness {
             throws Exception {
         String s = sut.name();
         double cpu0 = sut.cpuMillis();
-        int closedBefore = sut.proxy() == null ? 0 : closeLines(sut).size();
+        int closedBefore = sut.crossway() == null ? 0 : closeLines(sut).size();
         String line = capture(() -> Workloads.shm(schema, sut.socket(), 1920, 1080, frames, pct, pattern, sealed));
         if (pattern != Workloads.BufferPattern.NEW_BUFFER && pattern != Workloads.BufferPattern.RESIZE) {
             record(label + ": frames/s", s, value(line, "fps"));
-            if (sut.proxy() != null) {
+            if (!sut.processes().isEmpty()) {
                 // Includes the 20 warm-up frames, hence frames + 20.
                 record(label + ": proxy CPU per frame (ms)", s, (sut.cpuMillis() - cpu0) / (frames + 20));
             }
@@ -617,6 +636,8 @@ public final class Harness {
                 record("copied ÷ damaged bytes: " + label.replace("1920×1080 ", ""), s,
                         Double.parseDouble(m.group(2)) / Double.parseDouble(m.group(3)));
             }
+            record("copy floor ÷ damaged bytes: " + label.replace("1920×1080 ", ""), s,
+                    value(line, "floor_bytes") / value(line, "damaged_bytes"));
         }
     }
 
@@ -624,7 +645,7 @@ public final class Harness {
             java.util.regex.Pattern.compile("shm (\\d+) commits, (\\d+) B copied of (\\d+) B damaged");
 
     private static List<String> closeLines(Sut sut) {
-        return sut.proxy().log().lines().filter(l -> l.contains(" closed: ")).toList();
+        return sut.crossway() == null ? List.of() : sut.crossway().log().lines().filter(l -> l.contains(" closed: ")).toList();
     }
 
     /** The first close line after the first {@code before} of a client that committed (others may close late). */
@@ -639,7 +660,7 @@ public final class Harness {
             }
             return null;
         };
-        sut.proxy().await("the workload client's close line", Duration.ofSeconds(10), () -> find.get() != null);
+        sut.crossway().await("the workload client's close line", Duration.ofSeconds(10), () -> find.get() != null);
         return find.get();
     }
 
@@ -649,12 +670,12 @@ public final class Harness {
      * ..., execbuffers E}).
      */
     private void recordDeviceCalls(Sut sut) {
-        Proc.sleep(500); // the last clients' close lines
+        sleep(500); // the last clients' close lines
         String[] figure = DEVICE_CALLS.get(sut.name());
         java.util.regex.Pattern line = java.util.regex.Pattern.compile("requests (\\d+) msgs/\\d+ B, events (\\d+) msgs/.*" + figure[1]);
         long messages = 0;
         long calls = 0;
-        for (String l : sut.proxy().log().lines().toList()) {
+        for (String l : sut.crossway().log().lines().toList()) {
             java.util.regex.Matcher m = line.matcher(l);
             if (m.find()) {
                 messages += Long.parseLong(m.group(1)) + Long.parseLong(m.group(2));
@@ -669,25 +690,19 @@ public final class Harness {
     }
 
     /** A copy of the distribution with the emulator jars in lib/ (test-only devices, used only when named). */
-    private Path emulatedDistribution() throws IOException {
-        Path home = work.resolve("crossway-emulated");
-        if (Files.exists(home.resolve("bin/crossway"))) {
-            return home;
+    private Path emulatedDistribution() {
+        if (emulatedDistribution == null) {
+            emulatedDistribution = Distributions.withJars(dist, emulatorJars, work.resolve("crossway-emulated"));
         }
-        try (var files = Files.walk(dist)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Path target = home.resolve(dist.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(f, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
+        return emulatedDistribution;
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        for (Path jar : emulatorJars) {
-            Files.copy(jar, home.resolve("lib").resolve(jar.getFileName()));
-        }
-        return home;
     }
 
     /** JMH micro-benchmarks of the hot paths, in a forked JVM each: name → (score, error, unit, allocation per op). */
@@ -734,6 +749,34 @@ public final class Harness {
         double ms = ns[ns.length / 2] / 1e6;
         record("limit: copy of one 1920×1080×4 frame (ms)", "direct", ms);
         record("limit: memcpy bandwidth (GB/s)", "direct", frame / (ms / 1e3) / 1e9);
+        // As a proxy copies: a frame another core has just painted, by one thread or split over two.
+        ByteBuffer paint = ByteBuffer.allocateDirect(frame);
+        var painter = java.util.concurrent.Executors.newSingleThreadExecutor();
+        var helper = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            for (int threads = 1; threads <= 2; threads++) {
+                for (int i = -10; i < ns.length; i++) {
+                    painter.submit(() -> src.put(0, paint, 0, frame)).get();
+                    long t0 = System.nanoTime();
+                    if (threads == 1) {
+                        dst.put(0, src, 0, frame);
+                    } else {
+                        var half = helper.submit(() -> dst.put(frame / 2, src, frame / 2, frame / 2));
+                        dst.put(0, src, 0, frame / 2);
+                        half.get();
+                    }
+                    if (i >= 0) {
+                        ns[i] = System.nanoTime() - t0;
+                    }
+                }
+                Arrays.sort(ns);
+                record(threads == 1 ? "limit: copy of a frame another thread has just painted (ms)"
+                        : "limit: the same copy split over two threads (ms)", "direct", ns[ns.length / 2] / 1e6);
+            }
+        } finally {
+            painter.shutdown();
+            helper.shutdown();
+        }
 
         UnixSocket[] pair = UnixSocket.pair();
         Thread echo = new Thread(() -> {
@@ -844,6 +887,8 @@ public final class Harness {
         md.append("- Clients: N clients connect, then each does round trips for ").append(quick ? "0.5" : "3").append(" s; aggregate round trips per second.\n");
         md.append("- shm frames: a 1920×1080 XRGB8888 toplevel; each frame paints the damaged area, attaches, damages (`damage_buffer`), commits and waits for a round trip. 1 % damage is a 144×144 square that moves by (37, 23) pixels a frame; the first two frames are damaged whole. Buffers: two rotating in one pool (a buffer is drawn only once released); `new pool and buffer every frame` makes a new memfd, `wl_shm_pool` and `wl_buffer` per frame, as GTK3 does, drawn whole (GTK3 copies its last frame in) but damaged only where the frame changed, and destroys the previous one once released; `new wl_buffer every frame` the same over one pool; the resize workload switches between 1920×1080 and 1600×900 every 50 frames. Pools are memfds sealed against shrinking, as weston's, foot's and libwayland-cursor's are, except in the `unsealed pools` row. Proxy CPU is user+system time of the proxy process(es) from /proc, divided by frames (10 ms tick resolution).\n");
         md.append("- copied ÷ damaged bytes: from the daemon's close line for the workload's client (`shm N commits, X B copied of Y B damaged`): bytes copied from client pools into host memory per byte the commits declared damaged.\n");
+        md.append("- copy floor ÷ damaged bytes: the least any proxy that copies into host buffers must copy for the workload's damage against a compositor that reads the buffer it shows until the next commit replaces it (weston and sway with pixman). The host buffer a commit fills was then last filled two commits before, so it lacks this frame's damage and the previous frame's (the union of the two rectangles), and one of a new size lacks everything. The workload computes it from its own rectangles.\n");
+        md.append("- frame-paced on weston with its GL renderer: a second headless weston, `--use-gl` (Mesa's llvmpipe), 1920×1080; the client draws each frame after the previous frame's `wl_surface.frame` callback, as toolkits do, ").append(quick ? 20 : 150).append(" frames of 1 % damage per buffer pattern; copied ÷ damaged from the close line.\n");
         md.append("- gtk3-widget-factory idle: the app runs on a headless sway 1.7 (pixman) through each Crossway system; after ").append(quick ? 2 : 5).append(" s of settling, the proxy's CPU over ").append(quick ? 3 : 20).append(" s, as % of one core. Its first page animates two spinners.\n");
         md.append("- Start-up is the time from launching `bin/crossway` to its `listening on` line; RSS from /proc/PID/status.\n\n");
         md.append("## Results\n\n");
@@ -879,8 +924,8 @@ public final class Harness {
             md.append("Crossway with the loopback transport (shared memory) in front of the same weston, started and stopped once per round")
                     .append(beforeDist == null ? "" : ", alternating with an earlier build (before: " + beforeLabel + ")")
                     .append(". Start-up runs from launching `bin/crossway` (the launcher's JVM flags included) to its `listening on` line, ")
-                    .append("as a client sees the socket become usable; the XML parse and the Guice injector are read from the daemon's own log ")
-                    .append("(the schema loader's time and the `start-up:` line). RSS and threads come from /proc 1 s after start; the ")
+                    .append("as a client sees the socket become usable; the schema's and the Guice injector's shares are read from the daemon's own log ")
+                    .append("(the schema loader's time and the `start-up:` line). CPU time (user and system, from /proc) at the `listening on` line is less sensitive than the wall clock to other work on the machine. RSS and threads come from /proc ").append(idleAfterMs() / 1000).append(" s after start, past the launcher's first trim of the native heap; the ")
                     .append("per-client figure is the RSS 100 idle clients add (connected, registry listed), 2 s after they connected, ")
                     .append("divided by 100. Medians over rounds.\n\n");
             md.append(beforeDist == null ? "| measure | now |\n|---|---|\n" : "| measure | before | now |\n|---|---|---|\n");
@@ -897,22 +942,22 @@ public final class Harness {
             md.append("\n## Micro-benchmarks (JMH)\n\n");
             md.append("JMH 1.37 defaults of each class (3×1 s warm-up, 5×1 s measurement, one fork), with the GC profiler. ")
                     .append("Framing and decoding are per message; forwarding is per message through a real session on socketpairs, ")
-                    .append("system calls of both hops included; damage copies are per commit.\n\n");
+                    .append("system calls of both hops included; damage copies are per commit, as is a commit with its round trip through a session.\n\n");
             md.append("| benchmark | score | ± error | unit | allocated per op (B) |\n|---|---|---|---|---|\n");
             jmh.forEach((name, v) -> md.append("| ").append(name).append(" | ").append(v[0]).append(" | ").append(v[1])
                     .append(" | ").append(v[2]).append(" | ").append(v[3]).append(" |\n"));
         }
         md.append("\n## What limits each figure\n\n");
         md.append("- Round trips: every proxy adds two socket hops each way; the `limit:` row gives one Unix-socket round trip between two threads on this machine, the floor for each added hop pair.\n");
-        md.append("- Full-damage frames: weston (pixman) composites the whole frame; a copying proxy adds at least one frame copy, bounded by the `limit:` memcpy rows.\n");
+        md.append("- Full-damage frames: weston (pixman) composites only when it repaints, so a direct frame is the client's paint and a round trip. A copying proxy adds one frame copy to every frame, in its critical path (a commit must not reach the compositor before its pixels are in host memory): the `limit:` rows, the copy of a frame another thread has just painted being the one a proxy pays. So frames/s through separate memory stay below direct ÷ (1 + copy ÷ direct frame). Splitting the copy over two threads is the next `limit:` row: on this 2-core VM it was no faster than one when tried (memory bandwidth, not one core, bounds it), so Crossway copies on the relay's thread. Huge pages are not available to host buffers: shmem memfds get none here (`shmem_enabled` is `never`), and virtgpu's host memory is the host's.\n");
         md.append("- Proxy CPU per frame below the 10 ms tick resolution reads as 0 for short runs; use the full run's figures.\n");
         md.append("- crossway-virtgpu, crossway-virtwl: the emulator runs in the daemon's process and does the host's work too (its CPU is in the proxy CPU figures); a real VM adds virtqueue and VM-exit costs that no figure here shows.\n");
-        md.append("- Start-up: before `main` the JVM boots and resolves the module graph of `lib/`; the daemon's own phases follow in its `start-up:` log line (command line, settings, socket, injector, schema and transport). picocli's classes are Java 5 class files, which the class-data sharing archive cannot hold, so building the command line stays the largest phase.\n");
-        md.append("- Idle RSS: the footprint table's empty JVM is the floor; above it are mostly the metadata of the classes loaded at start (mapped from the CDS archives), the initial heap (`-Xms8m`) and C1's code.\n");
+        md.append("- Start-up: before `main` the JVM boots and resolves the module graph of `lib/` (60-85 ms for the module system in `-Xlog:startuptime` when tried; no class-data sharing archive holds a module graph when a module path is given); the daemon's own phases follow in its `start-up:` log line (command line, settings, socket, injector, schema and transport). `lib/crossway.jsa`, a static class-data sharing archive the build makes from one training start, holds every class a start loads, picocli's Java 5 class files included. Building the command line stays the largest phase: picocli reflects over the annotated options and registers its type converters, and the JDK generates a proxy class at run time for each annotation type read (31 of them, with jnr-ffi's and Guice's); building the same command line a second time in one process took 21-75 ms against 190-377 ms the first time (load average 5-7).\n");
+        md.append("- Idle RSS: the footprint table's empty JVM (the launcher's flags, none of Crossway's classes) is the floor. Above it: the class-data sharing archive, which a start touches whole (22 MB for the 3135 classes a start loads, about 7 KB a class: Guice and Guava 571 of them, jnr-ffi with ASM 380, picocli 172 and the JDK types its converters load, typesafe-config 140), the Java heap (about 4.3 MB live after start), C1's code (3.5 MB) and symbols (1.4 MB). The launcher trims the native heap every 10 s where the runtime has `-XX:TrimNativeHeapInterval`: start-up frees up to 14 MB of the JVM's arena chunks (NMT) that glibc otherwise keeps resident.\n");
         md.append("- Clipboard: wl-copy through the system, wl-paste directly on a headless sway 1.7 (pixman), one transfer of random data per round, checked byte for byte; MiB/s of the paste's run time. The data-control protocol carries it (Crossway is run with --grant clipboard); on loopback the pipe passes as-is, on virtgpu every 4 KiB crosses as one cross-domain message, on virtwl as one write to a pipe VFD.\n");
-        md.append("- Copies with separate memory: host buffers belong to each surface; a commit fills a free host buffer with what it misses and attaches it. weston (pixman) holds the buffer it shows until the next commit replaces it, so each commit fills the *other* host buffer, which misses the previous frame's damage as well as this one's: with damage that moves (the 1 % square), copies approach the union of two frames' damage (about 1.4× here); with damage that stays in place (spinners, a blinking cursor) they approach 1×. A compositor that releases shm buffers once it has read them (GPU renderers upload and release) lets one host buffer serve every commit, and copies equal damage exactly (asserted in `ShmSessionTest`). No scheme can do better against a compositor that holds a buffer: every damaged pixel must reach both host buffers. For the same reason a resize costs two whole fills, one per host buffer of the new size, though the client damages its second frame at the new size only where it changed.\n");
-        md.append("- Per-commit cost beyond the copy, with separate memory: `attach`, `damage*` and `commit` are decoded (each a `Message` with boxed arguments: garbage, as for every watched message; not measured per commit), Crossway's own `attach` is encoded and every request's object ids are rewritten in place to host ids (see `RelayBenchmark` `translated` vs `same`), and the client's `wl_buffer.release` is one more small send, to the client. A new pool costs `fstat`, `F_GET_SEALS`, `fstatfs` and an `mmap` (later `munmap`), nothing on the host.\n");
-        md.append("- Reading client memory: a pool sealed against shrinking is mapped and copied (memcpy); any other is mapped but read with `process_vm_readv`, one call per rectangle, which returns EFAULT where a client shrank its file instead of raising SIGBUS; pools past a client's mapping bound are read with `pread` per row. `DamageCopyBenchmark` measures the three ways (`sealed`, `unsealed`, `unmapped`).\n");
+        md.append("- Copies with separate memory: host buffers belong to each surface; a commit fills a free host buffer with what it lacks and attaches it. When a compositor releases a shm buffer depends on its renderer (`wl_buffer.release` timestamped by a client): weston 10 with pixman reads the shown buffer until the next commit replaces it and releases it right at that commit; weston with its GL renderer releases it at the repaint that uploads it (6-45 ms after the commit when tried), or at the replacing commit if that comes first; sway 1.7 with pixman released a replaced buffer only later (0.9 and 48 ms after the replacing commit when tried). Against a compositor that holds the shown buffer, every commit fills the other host buffer, which lacks the previous frame's damage too, and Crossway copies exactly the `copy floor` (the same byte counts; `ShmSessionTest` asserts it commit by commit). No scheme copies less there: each host buffer that is shown must get every damaged pixel, more host buffers each lack more, and filling one from the shown host buffer instead of the client's pool copies the same bytes. So a resize costs two whole fills, one per host buffer of the new size. Where the compositor releases what it has read and the client draws after its frame callback, one host buffer serves every commit and Crossway copies exactly what was damaged, for every buffer pattern and resizes (the frame-paced weston GL rows); the round-trip-paced workloads reach weston between its repaints, so there too they would meet the floor, not the damage.\n");
+        md.append("- Per-commit cost beyond the copy, with separate memory (`ShmCommitBenchmark`, `shared` vs `separate`: a 1 % commit and round trip through a real session, the copy of the square included): `attach`, `damage*` and `commit` are decoded (a `Message` with boxed arguments each: the allocation per commit in the JMH table), Crossway's own `attach` is encoded, every message's object ids are rewritten in place (`RelayBenchmark` `translated` vs `same`), and the client's early `wl_buffer.release` is one more send per commit. That send leaves before the commit's batch goes to the host: after it, it met the host's answer, and the event relay waited for the client socket's lock on almost every frame (strace: 5047-5775 futex calls per 5020 frames of the 1 % workload, 235-913 since). A new pool costs `fstat`, `F_GET_SEALS` and `fstatfs`, nothing on the host; it is mapped from its second copy on.\n");
+        md.append("- Reading client memory: a pool sealed against shrinking is mapped and copied (memcpy); any other is mapped but read with `process_vm_readv`, one call per rectangle, which returns EFAULT where a client shrank its file instead of raising SIGBUS; pools past a client's mapping bound are read with `pread` per row. `DamageCopyBenchmark` measures the three ways (`sealed`, `unsealed`, `unmapped`): the kernel pins each row's pages, so an unsealed pool costs per damaged row, and this is most of what gtk3-widget-factory costs through separate memory beyond shared (perf: 16 % of the daemon's samples in `process_vm_readv`). GTK3's pools are memfds made without `MFD_ALLOW_SEALING` (`F_GET_SEALS` reads `F_SEAL_SEAL`), so no one can seal them; Crossway does not add `F_SEAL_SHRINK` to the clients' files that would allow it either, since the seal outlives the pool and a client's later `ftruncate` of its own file would fail with EPERM.\n");
         if (!notes.isEmpty()) {
             md.append("\n## Notes from this run\n\n");
             notes.forEach(n -> md.append("- ").append(n).append('\n'));

@@ -2,6 +2,10 @@ package dev.crossway.bench;
 
 import dev.crossway.protocol.Schema;
 import dev.crossway.protocol.SchemaLoader;
+import dev.crossway.testsuite.client.WaylandClient;
+import dev.crossway.testsuite.rig.Crossway;
+import dev.crossway.testsuite.rig.ProcStats;
+import dev.crossway.testsuite.rig.Weston;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,20 +25,22 @@ import java.util.stream.Stream;
  * {@code docs/BENCHMARKS.md} (between {@code <!-- soak:begin -->} and {@code <!-- soak:end -->}) and
  * exits non-zero when a check fails.
  *
- * <p>{@code scripts/bench --soak} runs it; {@code --quick} does 1,000 cycles and 100 clients.
+ * <p>{@code scripts/bench --soak} runs it; {@code --quick} does 500 cycles and 50 clients.
  */
 public final class Soak {
     static final String BEGIN = "<!-- soak:begin -->";
     static final String END = "<!-- soak:end -->";
     /** How much RSS may grow over a phase, once its clients are gone. */
     static final double RSS_SLACK_MIB = 16;
+    /** How long an idle daemon is left before it is measured: longer than the launcher's native-heap trim interval. */
+    static final long SETTLE_MS = 12_000;
 
     private final Path dist;
     private final Path work;
     private final Schema schema = SchemaLoader.loadBundled();
     private final Map<String, String> rows = new LinkedHashMap<>();
     private final List<String> failures = new ArrayList<>();
-    private Proc daemon;
+    private Crossway daemon;
     private Path socket;
 
     private Soak(Path dist, Path work) {
@@ -54,8 +60,8 @@ public final class Soak {
                 case "--cycles" -> cycles = Integer.parseInt(args[++i]);
                 case "--clients" -> clients = Integer.parseInt(args[++i]);
                 case "--quick" -> {
-                    cycles = 1_000;
-                    clients = 100;
+                    cycles = 500;
+                    clients = 50;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
@@ -97,46 +103,43 @@ public final class Soak {
     }
 
     private String run(int cycles, int clients) throws Exception {
-        Map<String, String> env = Map.of("XDG_RUNTIME_DIR", work.toString());
-        try (Proc weston = Harness.startWeston(work)) {
-            socket = work.resolve("soak");
-            daemon = Proc.start("soak-crossway", List.of(dist.resolve("bin/crossway").toString(), "--transport", "loopback",
-                    "--host-display", work.resolve("bench-weston").toString(), "--socket", "soak"), env, work);
-            try (Proc d = daemon) {
-                d.await("Crossway's 'listening on' line", Duration.ofSeconds(30), () -> d.log().contains("listening on"));
-                for (int i = 0; i < 200; i++) {
-                    WaylandClient.connect(socket, schema).close(); // warm up: classes, JIT, pools
-                }
-                Sample start = settled(0);
-                long t0 = System.nanoTime();
-                for (int i = 0; i < cycles; i++) {
-                    WaylandClient.connect(socket, schema).close();
-                }
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                Sample afterCycles = settled(start.threads);
-                check(String.format("%,d connect/disconnect cycles", cycles), start, afterCycles);
-                rows.put("connect, list the registry (a round trip), hang up: cycles per second", String.format("%.0f", cycles / seconds));
-
-                List<WaylandClient> open = new ArrayList<>();
-                t0 = System.nanoTime();
-                for (int i = 0; i < clients; i++) {
-                    open.add(WaylandClient.connect(socket, schema));
-                }
-                double connectSeconds = (System.nanoTime() - t0) / 1e9;
-                Proc.sleep(1000);
-                Sample held = sample();
-                for (WaylandClient c : open) {
-                    c.roundtrip(); // every one of them is still served
-                }
-                open.forEach(WaylandClient::close);
-                Sample afterClients = settled(afterCycles.threads);
-                rows.put(String.format("%,d clients connected at once: seconds to connect them all", clients), String.format("%.1f", connectSeconds));
-                rows.put(String.format("RSS with %,d clients connected (MiB)", clients), String.format("%.1f", held.rssMiB));
-                rows.put(String.format("threads with %,d clients connected", clients), String.valueOf(held.threads));
-                rows.put(String.format("fds with %,d clients connected", clients), String.valueOf(held.fds));
-                check(String.format("%,d clients at once", clients), afterCycles, afterClients);
-                rows.put("daemon log: lines written", String.valueOf(d.log().lines().count()));
+        try (Weston weston = Weston.start("soak-weston", 1920, 1080, Map.of());
+                Crossway d = Crossway.start(dist, work, List.of("--transport", "loopback", "--host-display", weston.socketPath().toString(),
+                        "--socket", "soak"), Map.of())) {
+            daemon = d;
+            socket = d.socketPath();
+            for (int i = 0; i < 200; i++) {
+                WaylandClient.connect(socket, schema).close(); // warm up: classes, JIT, pools
             }
+            Sample start = settled(0);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < cycles; i++) {
+                WaylandClient.connect(socket, schema).close();
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            Sample afterCycles = settled(start.threads);
+            check(String.format("%,d connect/disconnect cycles", cycles), start, afterCycles);
+            rows.put("connect, list the registry (a round trip), hang up: cycles per second", String.format("%.0f", cycles / seconds));
+
+            List<WaylandClient> open = new ArrayList<>();
+            t0 = System.nanoTime();
+            for (int i = 0; i < clients; i++) {
+                open.add(WaylandClient.connect(socket, schema));
+            }
+            double connectSeconds = (System.nanoTime() - t0) / 1e9;
+            Harness.sleep(1000);
+            Sample held = sample();
+            for (WaylandClient c : open) {
+                c.roundtrip(); // every one of them is still served
+            }
+            open.forEach(WaylandClient::close);
+            Sample afterClients = settled(afterCycles.threads);
+            rows.put(String.format("%,d clients connected at once: seconds to connect them all", clients), String.format("%.1f", connectSeconds));
+            rows.put(String.format("RSS with %,d clients connected (MiB)", clients), String.format("%.1f", held.rssMiB));
+            rows.put(String.format("threads with %,d clients connected", clients), String.valueOf(held.threads));
+            rows.put(String.format("fds with %,d clients connected", clients), String.valueOf(held.fds));
+            check(String.format("%,d clients at once", clients), afterCycles, afterClients);
+            rows.put("daemon log: lines written", String.valueOf(d.log().lines().count()));
         }
         return report(cycles, clients);
     }
@@ -161,32 +164,23 @@ public final class Soak {
     private record Sample(int fds, int threads, double rssMiB) {
     }
 
-    private Sample sample() throws IOException {
-        long pid = daemon.pid();
-        int fds;
-        try (Stream<Path> s = Files.list(Path.of("/proc/" + pid + "/fd"))) {
-            fds = (int) s.count();
-        }
-        int threads = 0;
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("Threads:")) {
-                threads = Integer.parseInt(line.substring(8).trim());
-            }
-        }
-        return new Sample(fds, threads, daemon.rssMiB());
+    private Sample sample() {
+        ProcStats s = daemon.stats();
+        return new Sample(s.openFds(), s.threads(), s.rssMiB());
     }
 
     /**
      * A sample once the daemon has let its clients go: its thread count has come down to {@code threads} (or
-     * has not moved for 5 s), then 2 s more for RSS to settle.
+     * has not moved for 5 s), then {@link #SETTLE_MS} more: the launcher has the JVM give freed native memory
+     * back every 10 s ({@code -XX:TrimNativeHeapInterval=10000}), and an idle daemon is what is measured.
      */
-    private Sample settled(int threads) throws IOException {
+    private Sample settled(int threads) {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         Sample s = sample();
         int last = s.threads;
         long lastChange = System.nanoTime();
         while (System.nanoTime() < deadline && (threads == 0 ? System.nanoTime() - lastChange < 3e9 : s.threads > threads)) {
-            Proc.sleep(200);
+            Harness.sleep(200);
             s = sample();
             if (s.threads != last) {
                 last = s.threads;
@@ -195,7 +189,7 @@ public final class Soak {
                 break;
             }
         }
-        Proc.sleep(2000);
+        Harness.sleep(SETTLE_MS);
         return sample();
     }
 
@@ -205,7 +199,8 @@ public final class Soak {
         md.append("Written by `scripts/bench --soak` (`dev.crossway.bench.Soak`). The daemon runs with its defaults ")
                 .append("(`bin/crossway --transport loopback`, shared memory) in front of weston headless; each client is Crossway's own ")
                 .append("codec over a Unix socket: it connects, lists the registry with a round trip and hangs up. After 200 warm-up ")
-                .append("cycles, and after each phase once the daemon has closed every session (its thread count is back, plus 2 s), ")
+                .append("cycles, and after each phase once the daemon has closed every session (its thread count is back, plus 12 s: ")
+                .append("the launcher has the JVM trim its native heap every 10 s), ")
                 .append("the daemon's fds (`/proc/PID/fd`), threads and RSS (`VmRSS`) are taken. The checks: fds and threads back to ")
                 .append("what they were, RSS within ").append((int) RSS_SLACK_MIB).append(" MiB. Load average at the end: ")
                 .append(loadAverage()).append(".\n\n");

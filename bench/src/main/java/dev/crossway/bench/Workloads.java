@@ -1,8 +1,10 @@
 package dev.crossway.bench;
 
-import dev.crossway.linux.Fds;
 import dev.crossway.protocol.Schema;
 import dev.crossway.protocol.SchemaLoader;
+import dev.crossway.testsuite.client.RoundTrips;
+import dev.crossway.testsuite.client.ShmBuffers;
+import dev.crossway.testsuite.client.WaylandClient;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,8 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>
  * roundtrip SOCKET COUNT               wl_display.sync round trips: p50/p99 in microseconds
  * clients SOCKET CLIENTS SECONDS       concurrent clients doing round trips: aggregate per second
- * shm SOCKET WIDTH HEIGHT FRAMES PCT [PATTERN]   XRGB8888 commits with PCT % damage, each followed by a round trip;
- *                                     PATTERN: rotating (default), new-buffer, new-pool, resize; then sealed (default) or unsealed
+ * shm SOCKET WIDTH HEIGHT FRAMES PCT [PATTERN [sealed|unsealed [paced]]]   XRGB8888 commits with PCT % damage, each
+ *                                     followed by a round trip (paced: by the frame callback's done instead);
+ *                                     PATTERN: rotating (default), new-buffer, new-pool, resize; pools sealed (default) or unsealed
  * </pre>
  */
 public final class Workloads {
@@ -37,7 +40,7 @@ public final class Workloads {
             case "clients" -> clients(schema, socket, Integer.parseInt(args[2]), Double.parseDouble(args[3]));
             case "shm" -> shm(schema, socket, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
                     Double.parseDouble(args[5]), args.length > 6 ? BufferPattern.of(args[6]) : BufferPattern.ROTATING,
-                    args.length <= 7 || !args[7].equals("unsealed"));
+                    args.length <= 7 || !args[7].equals("unsealed"), args.length > 8 && args[8].equals("paced"));
             default -> {
                 System.err.println("unknown workload " + args[0]);
                 System.exit(2);
@@ -47,18 +50,7 @@ public final class Workloads {
 
     static void roundtrip(Schema schema, Path socket, int count) throws Exception {
         try (WaylandClient c = WaylandClient.connect(socket, schema)) {
-            for (int i = 0; i < Math.min(2000, count); i++) {
-                c.roundtrip(); // warm-up, also for the JIT of whoever is in between
-            }
-            long[] ns = new long[count];
-            for (int i = 0; i < count; i++) {
-                long t0 = System.nanoTime();
-                c.roundtrip();
-                ns[i] = System.nanoTime() - t0;
-            }
-            Arrays.sort(ns);
-            System.out.printf("workload=roundtrip count=%d p50_us=%.1f p99_us=%.1f%n", count, ns[count / 2] / 1e3,
-                    ns[(int) (count * 0.99)] / 1e3);
+            System.out.println("workload=roundtrip " + RoundTrips.count(c, count).line());
         }
     }
 
@@ -113,33 +105,55 @@ public final class Workloads {
         static BufferPattern of(String name) {
             return valueOf(name.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
         }
+
+        /** The client's buffers: rotating ones are taken whichever is released first, as a client that waits for none would. */
+        ShmBuffers buffers(WaylandClient c, int shm, boolean sealed) {
+            ShmBuffers.Pattern p = switch (this) {
+                case ROTATING, RESIZE -> ShmBuffers.Pattern.TWO_ROTATING;
+                case NEW_BUFFER -> ShmBuffers.Pattern.NEW_BUFFER_EVERY_FRAME;
+                case NEW_POOL -> ShmBuffers.Pattern.NEW_POOL_EVERY_FRAME;
+            };
+            return new ShmBuffers(c, shm, p).sealed(sealed).anyReleased(true);
+        }
     }
 
     static void shm(Schema schema, Path socket, int width, int height, int frames, double damagePercent) throws Exception {
         shm(schema, socket, width, height, frames, damagePercent, BufferPattern.ROTATING, true);
     }
 
-    /**
-     * XRGB8888 frames with {@code damagePercent} % damage (a square that moves), each followed by a round
-     * trip; the buffers come as {@code pattern} says. Every buffer is drawn only after its release, and
-     * drawn whole when new. {@code sealed}: pools are memfds sealed against shrinking, as weston's, foot's
-     * and libwayland-cursor's are; otherwise plain memfds.
-     */
     static void shm(Schema schema, Path socket, int width, int height, int frames, double damagePercent, BufferPattern pattern,
                     boolean sealed) throws Exception {
+        shm(schema, socket, width, height, frames, damagePercent, pattern, sealed, false);
+    }
+
+    /**
+     * XRGB8888 frames with {@code damagePercent} % damage (a square that moves), each followed by a round
+     * trip, or when {@code paced} by the done of a frame callback requested with the commit, as toolkits
+     * draw (the compositor then repaints between commits); the buffers come as {@code pattern} says.
+     * Every buffer is drawn only after its release, and drawn whole when new. {@code sealed}: pools are
+     * memfds sealed against shrinking, as weston's, foot's and libwayland-cursor's are; otherwise plain memfds.
+     */
+    static void shm(Schema schema, Path socket, int width, int height, int frames, double damagePercent, BufferPattern pattern,
+                    boolean sealed, boolean paced) throws Exception {
         try (WaylandClient c = WaylandClient.connect(socket, schema)) {
             int shm = c.bind("wl_shm", 1);
-            java.util.Set<Integer> released = new java.util.HashSet<>();
+            java.util.Set<Integer> done = new java.util.HashSet<>();
             c.onEvent(m -> {
-                if (m.spec().qualifiedName().equals("wl_buffer.release")) {
-                    released.add(m.objectId());
+                if (m.spec().qualifiedName().equals("wl_callback.done")) {
+                    done.add(m.objectId());
                 }
             });
             int surface = c.toplevel("crossway-bench").surface();
-
-            ShmFrames f = new ShmFrames(c, shm, released, pattern, sealed);
+            ShmBuffers f = pattern.buffers(c, shm, sealed);
             int warmup = Math.min(20, frames);
             long[] ns = new long[frames];
+            // Bytes damaged, and the least any proxy that copies into host buffers must copy for them when the
+            // compositor keeps the buffer it shows until the next commit replaces it (weston and sway with
+            // pixman): the host buffer a commit fills was last filled two commits before, so it lacks this
+            // frame's damage and the previous frame's, and one of a new size lacks everything.
+            long damagedBytes = 0;
+            long floorBytes = 0;
+            int[] previous = null;
             for (int i = -warmup; i < frames; i++) {
                 int frame = i + warmup;
                 int w = pattern == BufferPattern.RESIZE && (frame / 50) % 2 == 1 ? width * 5 / 6 : width;
@@ -148,7 +162,6 @@ public final class Workloads {
                 int dw = damagePercent >= 100 ? w : Math.min(w, side);
                 int dh = damagePercent >= 100 ? h : Math.min(h, side);
                 long t0 = System.nanoTime();
-                ShmFrames.Buffer b = f.next(w, h);
                 // The first frames are damaged whole, so the window shows a whole picture. A new buffer is
                 // drawn whole (GTK3 copies its last frame into it) but damaged only where the frame changed.
                 // After a resize the client damages its new buffer whole, as a compositor counts it anyway.
@@ -158,15 +171,31 @@ public final class Workloads {
                 int ry = full ? 0 : (frame * 23) % (h - dh + 1);
                 int rw = full ? w : dw;
                 int rh = full ? h : dh;
+                int[] damage = {rx, ry, rw, rh};
+                boolean freshHostBuffer = frame < 2 || pattern == BufferPattern.RESIZE && frame % 50 <= 1;
+                damagedBytes += 4L * rw * rh;
+                floorBytes += 4 * (freshHostBuffer ? (long) w * h : unionArea(previous, damage));
+                previous = damage;
+                ShmBuffers.Buffer b = f.next(w, h, damage);
                 if (b.isNew && !full) {
                     paint(b.pixels, b.offset, w * 4, 0, 0, w, h, 0xff000000 | ((frame - 1) * 0x010203));
                 }
                 paint(b.pixels, b.offset, w * 4, rx, ry, rw, rh, 0xff000000 | (frame * 0x010203));
-                released.remove(b.id);
                 c.request(surface, "attach", b.id, 0, 0);
                 c.request(surface, "damage_buffer", rx, ry, rw, rh);
+                int frameDone = paced ? c.newObject("wl_callback") : 0;
+                if (paced) {
+                    c.request(surface, "frame", frameDone);
+                }
                 c.request(surface, "commit");
-                c.roundtrip();
+                if (paced) {
+                    c.flush();
+                    while (!done.remove(frameDone)) {
+                        c.dispatch();
+                    }
+                } else {
+                    c.roundtrip();
+                }
                 f.committed(b);
                 if (i >= 0) {
                     ns[i] = System.nanoTime() - t0;
@@ -178,10 +207,18 @@ public final class Workloads {
             for (long v : ns) {
                 sum += v;
             }
-            System.out.printf("workload=shm pattern=%s sealed=%b width=%d height=%d damage_pct=%.0f frames=%d median_ms=%.3f fps=%.1f%n",
-                    pattern.name().toLowerCase(java.util.Locale.ROOT), sealed, width, height, damagePercent, frames, ns[frames / 2] / 1e6,
-                    frames / (sum / 1e9));
+            System.out.printf("workload=shm pattern=%s sealed=%b paced=%b width=%d height=%d damage_pct=%.0f frames=%d median_ms=%.3f"
+                            + " fps=%.1f damaged_bytes=%d floor_bytes=%d%n",
+                    pattern.name().toLowerCase(java.util.Locale.ROOT), sealed, paced, width, height, damagePercent, frames, ns[frames / 2] / 1e6,
+                    frames / (sum / 1e9), damagedBytes, floorBytes);
         }
+    }
+
+    /** Pixels in the union of two rectangles {x, y, width, height}. */
+    static long unionArea(int[] a, int[] b) {
+        long ix = Math.max(0, Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]));
+        long iy = Math.max(0, Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]));
+        return (long) a[2] * a[3] + (long) b[2] * b[3] - ix * iy;
     }
 
     private static void paint(ByteBuffer pixels, int base, int stride, int x, int y, int w, int h, int argb) {

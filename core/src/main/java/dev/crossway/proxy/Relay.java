@@ -179,6 +179,12 @@ final class Relay implements Runnable {
                 handle(pos, size);
                 pos += size;
             }
+            if (direction.isRequest()) {
+                // What Crossway answers itself (early releases, delete_ids) leaves before the batch reaches
+                // the host: the host's answers to it then find the client's socket free, instead of the
+                // event relay waiting on this thread's send (a contended lock: a futex and a context switch).
+                session.flushClientEvents();
+            }
             outbox.flush();
             if (batch != null && session.liveness().probeWanted()) {
                 session.sendProbeInBatch(); // a relay that is always busy never leaves the lock to the watchdog's pool
@@ -191,7 +197,6 @@ final class Relay implements Runnable {
             }
         }
         if (direction.isRequest()) {
-            session.flushClientEvents();
             // Fds the client sent ahead of the messages that carry them are held for it, within its limit.
             session.heldFds().queued(queuedFds, inFds.size());
             queuedFds = inFds.size();

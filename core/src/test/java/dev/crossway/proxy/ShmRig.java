@@ -252,6 +252,25 @@ final class ShmRig implements AutoCloseable {
         return got;
     }
 
+    /** The events the session has sent the app by now, without waiting for more; releases and delete_ids are tracked. */
+    List<Message> appEventsSentByNow() throws Exception {
+        MemoryConnection.Chunk c;
+        while ((c = app.next(0)) != null && !MemoryConnection.isEof(c)) {
+            appBytes.write(c.bytes());
+            for (int fd : c.fds()) {
+                appFds.add(fd);
+            }
+        }
+        List<Message> got = new ArrayList<>();
+        while (true) {
+            ByteBuffer b = ByteBuffer.wrap(appBytes.toByteArray()).order(ByteOrder.nativeOrder());
+            if (b.limit() < 8 || b.limit() < (b.getInt(4) >>> 16)) {
+                return got;
+            }
+            got.addAll(awaitApp(1));
+        }
+    }
+
     private List<Message> read(MemoryConnection end, ByteArrayOutputStream pending, FdQueue fds, int n, boolean requests,
                                Map<Integer, String> ids) throws Exception {
         List<Message> out = new ArrayList<>();

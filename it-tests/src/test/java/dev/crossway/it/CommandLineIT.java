@@ -2,8 +2,9 @@ package dev.crossway.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.crossway.it.rig.Clients;
-import dev.crossway.it.rig.Crossway;
+import dev.crossway.testsuite.rig.Clients;
+import dev.crossway.testsuite.rig.Crossway;
+import dev.crossway.testsuite.rig.Distributions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -23,7 +24,7 @@ class CommandLineIT {
 
     @BeforeAll
     static void needsTheDistribution() {
-        Crossway.launcher();
+        Distributions.launcher();
     }
 
     private Path runtimeDir() throws Exception {

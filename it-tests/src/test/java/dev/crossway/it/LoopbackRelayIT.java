@@ -1,18 +1,13 @@
 package dev.crossway.it;
 
-import dev.crossway.it.rig.Weston;
-import java.util.List;
-import java.util.Set;
+import dev.crossway.testsuite.RelaySuite;
+import dev.crossway.testsuite.rig.LocalRig;
+import dev.crossway.testsuite.rig.TransportRig;
 
-/** The relay suite on the loopback transport (shared memory: fds pass as-is). */
+/** The relay suite on loopback with shared memory: fds and pools pass as-is. */
 class LoopbackRelayIT extends RelaySuite {
     @Override
-    List<String> transportArgs(Weston w) {
-        return List.of("--transport", "loopback", "--host-display", w.socketName());
-    }
-
-    @Override
-    Set<String> expectedHidden() {
-        return POLICY_HIDDEN;
+    protected TransportRig rig() {
+        return LocalRig.LOOPBACK_SHARED;
     }
 }

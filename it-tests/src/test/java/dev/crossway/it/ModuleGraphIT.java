@@ -2,7 +2,8 @@ package dev.crossway.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.crossway.it.rig.Crossway;
+import dev.crossway.testsuite.RelaySuite;
+import dev.crossway.testsuite.rig.Distributions;
 import java.lang.module.Configuration;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
@@ -48,7 +49,7 @@ class ModuleGraphIT {
 
     @BeforeAll
     static void readLib() {
-        lib = Crossway.launcher().getParent().resolveSibling("lib");
+        lib = Distributions.launcher().getParent().resolveSibling("lib");
         modules = new TreeMap<>();
         for (ModuleReference ref : ModuleFinder.of(lib).findAll()) {
             modules.put(ref.descriptor().name(), ref.descriptor());
@@ -100,6 +101,29 @@ class ModuleGraphIT {
         }
         assertThat(modules.values()).as("no module of the product provides an emulated device")
                 .allSatisfy(d -> assertThat(d.provides()).noneMatch(p -> p.service().equals("dev.crossway.linux.device.DeviceProvider")));
+    }
+
+    /**
+     * The testsuite is a module of its own that names no transport (each transport's test classes pick their
+     * rig), and no part of it, nor JUnit or AssertJ, ships in the product.
+     */
+    @Test
+    void theTestsuiteNamesNoTransportAndStaysOutOfTheProduct() throws Exception {
+        Path jar = Path.of(RelaySuite.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        ModuleDescriptor testsuite = ModuleFinder.of(jar).findAll().stream().map(ModuleReference::descriptor).findFirst()
+                .orElseThrow(() -> new AssertionError("no module in " + jar));
+        System.out.println(jar + ": " + testsuite.toNameAndVersion() + ", requires " + testsuite.requires() + ", exports "
+                + testsuite.exports());
+        assertThat(testsuite.name()).isEqualTo("dev.crossway.testsuite");
+        assertThat(testsuite.isAutomatic()).as("dev.crossway.testsuite must have a module-info").isFalse();
+        assertThat(testsuite.requires()).extracting(ModuleDescriptor.Requires::name)
+                .contains("dev.crossway.core", "dev.crossway.linux")
+                .noneMatch(name -> name.startsWith("dev.crossway.transport") || name.equals("dev.crossway.app"));
+        assertThat(testsuite.exports()).extracting(ModuleDescriptor.Exports::source).containsExactlyInAnyOrder(
+                "dev.crossway.testsuite", "dev.crossway.testsuite.client", "dev.crossway.testsuite.rig");
+        assertThat(testsuite.uses()).as("the testsuite looks up no service").isEmpty();
+        assertThat(modules.keySet()).as("modules in the product's " + lib).doesNotContain("dev.crossway.testsuite")
+                .noneMatch(name -> name.startsWith("org.junit") || name.startsWith("org.assertj"));
     }
 
     @Test

@@ -3,9 +3,10 @@ package dev.crossway.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.crossway.it.rig.Clients;
-import dev.crossway.it.rig.Crossway;
-import dev.crossway.it.rig.Weston;
+import dev.crossway.testsuite.rig.Clients;
+import dev.crossway.testsuite.rig.Crossway;
+import dev.crossway.testsuite.rig.Distributions;
+import dev.crossway.testsuite.rig.Weston;
 import dev.crossway.linux.UnixDatagramSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ class SystemdIT {
             missing.add("systemd-socket-activate (package systemd)");
         }
         assumeTrue(missing.isEmpty(), () -> "not installed: " + missing + " (scripts/test installs them)");
-        Crossway.launcher();
+        Distributions.launcher();
     }
 
     private static boolean onPath(String program) {
@@ -76,7 +77,7 @@ class SystemdIT {
         Weston w = started(Weston.start("it-sd-host"));
         Path socket = w.runtimeDir().resolve("wayland-0");
         UnixDatagramSocket manager = started(UnixDatagramSocket.bind(w.runtimeDir().resolve("notify").toString()));
-        Crossway cw = started(Crossway.launch(Crossway.distribution(), w.runtimeDir(), activate(socket, "wayland"),
+        Crossway cw = started(Crossway.launch(Distributions.built(), w.runtimeDir(), activate(socket, "wayland"),
                 List.of("--transport", "loopback", "--host-display", w.socketName()), Map.of("NOTIFY_SOCKET", manager.address())));
         awaitFile(socket);
         assertThat(cw.log()).as("nothing runs Crossway before a client connects").doesNotContain("listening on");
@@ -107,7 +108,7 @@ class SystemdIT {
     void anX11SocketIsRefusedUntilXwaylandIsSupported() throws Exception {
         Weston w = started(Weston.start("it-sd-x11-host"));
         Path socket = w.runtimeDir().resolve("X1");
-        Crossway cw = started(Crossway.launch(Crossway.distribution(), w.runtimeDir(), activate(socket, "x11"),
+        Crossway cw = started(Crossway.launch(Distributions.built(), w.runtimeDir(), activate(socket, "x11"),
                 List.of("--transport", "loopback", "--host-display", w.socketName()), Map.of()));
         awaitFile(socket);
         // The client starts Crossway; what the client makes of the refusal does not matter here.
@@ -123,7 +124,7 @@ class SystemdIT {
         Weston w = started(Weston.start("it-sd-journal-host"));
         // As systemd does: JOURNAL_STREAM names the device and inode of the stream on standard error.
         List<String> journal = List.of("sh", "-c", "JOURNAL_STREAM=$(stat -L -c %d:%i /proc/self/fd/2) exec \"$@\"", "sh");
-        Crossway cw = started(Crossway.launch(Crossway.distribution(), w.runtimeDir(), journal,
+        Crossway cw = started(Crossway.launch(Distributions.built(), w.runtimeDir(), journal,
                 List.of("--transport", "loopback", "--host-display", w.socketName(), "--socket", "it-journal"), Map.of()));
         cw.awaitListening(TIMEOUT);
         assertThat(Clients.run(w.runtimeDir(), "it-journal", TIMEOUT, "wayland-info").exitCode()).isZero();

@@ -1,24 +1,13 @@
 package dev.crossway.it;
 
-import dev.crossway.it.rig.Crossway;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
+import dev.crossway.testsuite.KeymapSuite;
+import dev.crossway.testsuite.rig.LocalRig;
+import dev.crossway.testsuite.rig.TransportRig;
 
-/** The keymap through the virtgpu transport over its emulated device: host memory in, a sealed guest memfd out. */
-class VirtGpuKeymapIT extends KeymapIT {
+/** The keymap suite on virtgpu over its emulated device (256 MiB host-visible window). */
+class VirtGpuKeymapIT extends KeymapSuite {
     @Override
-    List<String> transportArgs() {
-        return List.of("--transport", "virtgpu");
-    }
-
-    @Override
-    Map<String, String> transportEnv() {
-        return Map.of("CROSSWAY_TRANSPORTS__VIRTGPU__DEVICE_PROVIDER", "emulator");
-    }
-
-    @Override
-    Path home() {
-        return Crossway.emulatedDistribution();
+    protected TransportRig rig() {
+        return LocalRig.VIRTGPU_EMULATED;
     }
 }

@@ -1,39 +1,13 @@
 package dev.crossway.it;
 
-import dev.crossway.it.rig.Crossway;
-import dev.crossway.it.rig.Weston;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
+import dev.crossway.testsuite.RelaySuite;
+import dev.crossway.testsuite.rig.LocalRig;
+import dev.crossway.testsuite.rig.TransportRig;
 
-/**
- * The relay suite on the virtwl transport over the emulated {@code /dev/wl0} (the virtwl module's
- * test-jar), whose emulated crosvm connects to the same real weston. Guest memory is separate, so shm is
- * mirrored into NEW_ALLOC memory; fds that are neither shm, keymaps nor pipes cannot cross.
- */
+/** The relay suite on virtwl over its emulated /dev/wl0. */
 class VirtWlRelayIT extends RelaySuite {
     @Override
-    List<String> transportArgs(Weston w) {
-        return List.of("--transport", "virtwl", "--host-display", w.socketPath().toString());
-    }
-
-    @Override
-    Map<String, String> transportEnv() {
-        return Map.of("CROSSWAY_TRANSPORTS__VIRTWL__DEVICE_PROVIDER", "emulator");
-    }
-
-    @Override
-    Path home() {
-        return Crossway.emulatedDistribution();
-    }
-
-    @Override
-    Set<String> expectedHidden() {
-        Set<String> hidden = new TreeSet<>(POLICY_HIDDEN);
-        // Its requests and events carry sync_file fences, which virtwl cannot carry here.
-        hidden.add("zwp_linux_explicit_synchronization_v1");
-        return hidden;
+    protected TransportRig rig() {
+        return LocalRig.VIRTWL_EMULATED;
     }
 }

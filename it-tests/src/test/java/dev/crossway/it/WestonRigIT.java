@@ -3,9 +3,9 @@ package dev.crossway.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.crossway.it.rig.Clients;
-import dev.crossway.it.rig.Png;
-import dev.crossway.it.rig.Weston;
+import dev.crossway.testsuite.rig.Clients;
+import dev.crossway.testsuite.rig.Png;
+import dev.crossway.testsuite.rig.Weston;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

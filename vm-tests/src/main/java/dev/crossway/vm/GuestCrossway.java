@@ -1,8 +1,9 @@
 package dev.crossway.vm;
 
-import dev.crossway.it.rig.Clients;
-import dev.crossway.it.rig.Crossway;
-import dev.crossway.it.rig.Crossway.ProcStats;
+import dev.crossway.testsuite.rig.Clients;
+import dev.crossway.testsuite.rig.Daemon;
+import dev.crossway.testsuite.rig.Display;
+import dev.crossway.testsuite.rig.ProcStats;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,22 +14,25 @@ import java.util.regex.Pattern;
 /**
  * The Crossway daemon from the mounted distribution, running in the guest in a session of its own
  * (so no script's timeout ends it). Its log is written to the exchange directory, where the test
- * machine reads it as it grows.
+ * machine reads it as it grows. It lives as long as the VM: under TCG its JVM needs most of a minute to
+ * start, so every test that asks for the same arguments shares it.
  */
-public final class GuestCrossway {
+public final class GuestCrossway implements Daemon {
     private static final Pattern LISTENING = Pattern.compile("listening on (/\\S+)");
     private static final Pattern READY = Pattern.compile("pid=(\\d+) ready_s=([0-9.]+)");
     /** Under TCG the daemon's JVM needs about half a minute to listen. */
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
 
+    private final Vm vm;
     private final GuestShell shell;
     private final Path log;
     private final long pid;
     private final String socketPath;
     private final double readySeconds;
 
-    private GuestCrossway(GuestShell shell, Path log, long pid, String socketPath, double readySeconds) {
-        this.shell = shell;
+    private GuestCrossway(Vm vm, Path log, long pid, String socketPath, double readySeconds) {
+        this.vm = vm;
+        this.shell = vm.shell();
         this.log = log;
         this.pid = pid;
         this.socketPath = socketPath;
@@ -46,6 +50,7 @@ public final class GuestCrossway {
         String script = "log=" + guestLog + "\n"
                 + "read -r t0 _ </proc/uptime\n"
                 + "cd /tmp\n"
+                + GuestFiles.javaHomeExport()
                 + "setsid " + GuestFiles.CROSSWAY + " " + GuestShell.quote(args) + " >\"$log\" 2>&1 </dev/null &\n"
                 + "pid=$!\n"
                 + "until grep -q 'listening on' \"$log\" 2>/dev/null; do\n"
@@ -64,7 +69,7 @@ public final class GuestCrossway {
         if (!listening.find()) {
             throw new VmException("Crossway's log has no 'listening on' line: " + hostLog);
         }
-        return new GuestCrossway(vm.shell(), hostLog, Long.parseLong(ready.group(1)), listening.group(1),
+        return new GuestCrossway(vm, hostLog, Long.parseLong(ready.group(1)), listening.group(1),
                 Double.parseDouble(ready.group(2)));
     }
 
@@ -82,21 +87,23 @@ public final class GuestCrossway {
         return readySeconds;
     }
 
-    /** Everything the daemon has logged so far. */
+    /** Guest clients, with {@code WAYLAND_DISPLAY} at this daemon's socket. */
+    @Override
+    public Display clients() {
+        return new GuestDisplay(vm, socketPath);
+    }
+
+    @Override
     public String log() {
         return Vm.readText(log);
     }
 
+    @Override
     public Path logFile() {
         return log;
     }
 
-    /** The {@code client N closed: ...} lines so far, from {@code client} on. */
-    public List<String> closedClients() {
-        return Crossway.closedClients(log());
-    }
-
-    /** Waits until at least {@code n} clients have logged their {@code closed:} line. */
+    @Override
     public List<String> awaitClosedClients(int n, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (closedClients().size() < n) {
@@ -111,11 +118,13 @@ public final class GuestCrossway {
         return closedClients();
     }
 
+    @Override
     public boolean isAlive() {
         return shell.run(Duration.ofSeconds(20), "kill -0 " + pid).exitCode() == 0;
     }
 
     /** Open fds, threads (with their names) and resident memory of the daemon, read from the guest's /proc. */
+    @Override
     public ProcStats stats() {
         Clients.Result r = shell.run(Duration.ofSeconds(30), "p=/proc/" + pid + "\n"
                 + "echo fds=$(ls $p/fd | wc -l)\n"
@@ -141,6 +150,11 @@ public final class GuestCrossway {
             }
         }
         return new ProcStats(fds, threads, rss, names);
+    }
+
+    /** Nothing: the daemon is shared by every test that asks for its arguments, and ends with the VM. */
+    @Override
+    public void close() {
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.crossway.vm;
 
-import dev.crossway.it.rig.Clients;
+import dev.crossway.testsuite.rig.ClientRun;
+import dev.crossway.testsuite.rig.Clients;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,9 @@ import java.util.function.Predicate;
 /**
  * Runs bash scripts in the guest through the agent's exchange directory: the script goes in as
  * {@code cmd/ID.sh}, its output comes back as {@code out/ID.out}, {@code .err} and {@code .rc}.
- * Scripts run as root with {@code XDG_RUNTIME_DIR=/run/user/0}; several may run at once.
+ * Scripts run as root with {@code XDG_RUNTIME_DIR=/run/user/0}; several may run at once. The guest's
+ * test-client server ({@code TestClient serve}) takes its programs the same way, as {@code cmd/ID.args}
+ * in a directory of its own.
  *
  * <p>The guest ends a script after its timeout (status 124) with its whole process group; a command the
  * script runs under a {@code timeout(1)} of its own is in a group of its own, so give that one
@@ -28,10 +31,15 @@ public final class GuestShell {
     private static final Duration POLL = Duration.ofMillis(50);
 
     private final Vm vm;
+    private final Path dir;
+    private final String suffix;
     private final AtomicInteger ids = new AtomicInteger();
 
-    GuestShell(Vm vm) {
+    /** The agent's scripts ({@code .sh}) in the exchange directory, or another reader's requests ({@code suffix}) in {@code dir}. */
+    GuestShell(Vm vm, Path dir, String suffix) {
         this.vm = vm;
+        this.dir = dir;
+        this.suffix = suffix;
     }
 
     /** Runs {@code script} to its end (at most {@code timeout} in the guest). */
@@ -43,12 +51,12 @@ public final class GuestShell {
     public Running start(Duration timeout, String script) {
         String id = String.format("%04d", ids.incrementAndGet());
         long seconds = Math.max(1, (timeout.toMillis() + 999) / 1000);
-        Path cmd = vm.share().resolve("cmd");
+        Path cmd = dir.resolve("cmd");
         try {
             Files.createDirectories(cmd);
             Path tmp = cmd.resolve(id + ".tmp");
             Files.writeString(tmp, "# timeout " + seconds + "\n" + script + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, cmd.resolve(id + ".sh"), StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, cmd.resolve(id + suffix), StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot hand a command to " + vm, e);
         }
@@ -73,7 +81,7 @@ public final class GuestShell {
     }
 
     /** A script the guest is running. */
-    public final class Running {
+    public final class Running implements ClientRun {
         private final String id;
         private final String script;
         private final Duration timeout;
@@ -85,20 +93,23 @@ public final class GuestShell {
             this.timeout = timeout;
         }
 
-        private Path out(String suffix) {
-            return vm.share().resolve("out").resolve(id + suffix);
+        private Path out(String extension) {
+            return dir.resolve("out").resolve(id + extension);
         }
 
         /** What the script has printed to stdout so far. */
+        @Override
         public String stdout() {
             return Vm.readText(out(".out"));
         }
 
+        @Override
         public boolean isDone() {
             return Files.exists(out(".rc"));
         }
 
         /** Waits until the script's stdout satisfies {@code test}; fails if the script ends first or after {@code wait}. */
+        @Override
         public String awaitStdout(String what, Predicate<String> test, Duration wait) {
             long deadline = System.nanoTime() + wait.toNanos();
             while (true) {
@@ -107,6 +118,9 @@ public final class GuestShell {
                     return text;
                 }
                 if (isDone()) {
+                    if (test.test(stdout())) { // it printed it just before it ended
+                        return stdout();
+                    }
                     throw new VmException("the guest script ended before " + what + ": " + await().describe());
                 }
                 checkAlive();
@@ -119,6 +133,7 @@ public final class GuestShell {
         }
 
         /** Waits for the script's end; its status is 124 when the guest's timeout ended it. */
+        @Override
         public Clients.Result await() {
             long deadline = started + timeout.plus(MARGIN).toNanos();
             while (!isDone()) {

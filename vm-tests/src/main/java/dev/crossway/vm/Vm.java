@@ -1,5 +1,6 @@
 package dev.crossway.vm;
 
+import dev.crossway.testsuite.client.TestClient;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -27,10 +28,12 @@ public final class Vm implements AutoCloseable {
     /** The virtio-gpu device the guest gets. */
     public enum Gpu {
         /**
-         * {@code virtio-gpu-rutabaga-pci} with cross-domain, connected to the host compositor's socket. The
-         * host-visible window holds every shm pool Crossway mirrors at once: foot alone maps a 512 MiB pool.
+         * {@code virtio-gpu-rutabaga-pci} with cross-domain, connected to the host compositor's socket. Its
+         * host-visible window is 256 MiB, as a small VM's: Crossway's host buffers follow what surfaces show, so
+         * foot's 512 MiB pool fits.
          */
-        CROSS_DOMAIN("virtio-gpu-rutabaga-pci,cross-domain=on,wayland-socket-path=" + HostDisplay.GUEST_SOCKET + ",hostmem=1G"),
+        CROSS_DOMAIN("virtio-gpu-rutabaga-pci,cross-domain=on,wayland-socket-path=" + HostDisplay.GUEST_SOCKET + ",hostmem="
+                + (HOST_VISIBLE_WINDOW >> 20) + "M"),
         /** QEMU's plain {@code virtio-gpu-pci}: a real virtio_gpu device without context types or cross-domain. */
         PLAIN("virtio-gpu-pci");
 
@@ -46,6 +49,8 @@ public final class Vm implements AutoCloseable {
         }
     }
 
+    /** The cross-domain GPU's host-visible window ({@code hostmem}), where Crossway's host buffers are made. */
+    public static final long HOST_VISIBLE_WINDOW = 256L << 20;
     /** QEMU ends itself after this, whatever happens to the JVM that started it. */
     public static final Duration LIFETIME = Duration.ofMinutes(45);
     private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(3);
@@ -59,6 +64,8 @@ public final class Vm implements AutoCloseable {
     private final HostDisplay hostDisplay;
     private final GenericContainer<?> container;
     private final GuestShell shell;
+    /** The guest's test-client server, once started. */
+    private GuestShell testClients;
     private final Thread shutdownHook;
     private Duration bootTime;
     private String readyReport = "";
@@ -73,7 +80,7 @@ public final class Vm implements AutoCloseable {
         this.console = work.resolve("console.log");
         this.hostDisplay = hostDisplay;
         this.container = container;
-        this.shell = new GuestShell(this);
+        this.shell = new GuestShell(this, share, ".sh");
         this.shutdownHook = new Thread(this::stopContainer, "crossway-vm-stop-" + name);
     }
 
@@ -102,11 +109,11 @@ public final class Vm implements AutoCloseable {
                 .withFileSystemBind(work.resolve("share").toString(), "/vm/share", BindMode.READ_WRITE)
                 .withFileSystemBind(display.directory().toString(), HostDisplay.GUEST_DIRECTORY, BindMode.READ_WRITE)
                 .withFileSystemBind(files.distribution().toString(), GuestFiles.GUEST_DISTRIBUTION, BindMode.READ_ONLY)
-                .withFileSystemBind(files.classes().toString(), GuestFiles.GUEST_CLASSES, BindMode.READ_ONLY)
                 .withFileSystemBind(files.lib().toString(), GuestFiles.GUEST_LIB, BindMode.READ_ONLY)
                 .withLabel("dev.crossway.vm", id)
                 .withCreateContainerCmdModifier(cmd -> cmd.withName("crossway-vm-" + id + "-" + ProcessHandle.current().pid()))
                 .withCommand(qemuCommand(gpu).toArray(String[]::new));
+        files.javaHome().ifPresent(jdk -> container.withFileSystemBind(jdk.toString(), GuestFiles.GUEST_JAVA_HOME, BindMode.READ_ONLY));
         Vm vm = new Vm(id, gpu, work, display, container);
         vm.start();
         return vm;
@@ -219,6 +226,30 @@ public final class Vm implements AutoCloseable {
 
     public GuestShell shell() {
         return shell;
+    }
+
+    /**
+     * Where the guest runs the test client's programs: one guest JVM ({@code TestClient serve}) started on first
+     * use, which runs each program on a thread of its own, so a program costs no JVM start (under TCG, ten
+     * seconds). Programs go in as {@code test-client/cmd/ID.args}: {@code KEY=VALUE} lines, {@code --}, then
+     * one argument a line.
+     */
+    public synchronized GuestShell testClients() {
+        if (testClients == null) {
+            Path dir = share.resolve("test-client");
+            shell.start(LIFETIME, "exec " + GuestDisplay.java(TestClient.class.getName(), "serve", "/vm/share/test-client")
+                    + " >/vm/share/test-client.log 2>&1");
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (!Files.exists(dir.resolve("ready"))) {
+                if (System.nanoTime() > deadline || !isRunning()) {
+                    throw new VmException("the guest's test-client server did not start within 2 min; its log: "
+                            + share.resolve("test-client.log"));
+                }
+                sleep(Duration.ofMillis(100));
+            }
+            testClients = new GuestShell(this, dir, ".args");
+        }
+        return testClients;
     }
 
     public HostDisplay hostDisplay() {

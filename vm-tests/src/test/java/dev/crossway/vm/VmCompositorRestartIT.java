@@ -2,8 +2,8 @@ package dev.crossway.vm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.crossway.it.rig.Clients;
-import dev.crossway.it.rig.Weston;
+import dev.crossway.testsuite.rig.Clients;
+import dev.crossway.testsuite.rig.Weston;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Disabled;

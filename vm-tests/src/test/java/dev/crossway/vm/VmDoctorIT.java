@@ -2,7 +2,7 @@ package dev.crossway.vm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.crossway.it.rig.Clients;
+import dev.crossway.testsuite.rig.Clients;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -10,12 +10,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** {@code crossway doctor} in the guest, on the real virtio_gpu driver, with and without cross-domain. */
 @ExtendWith(VmTier.class)
 class VmDoctorIT {
-    /** The lines of the {@code virtgpu:} section of doctor's output, without their indent. */
+    /** The check lines of doctor's {@code virtgpu (priority N): ...} entry, without their indent. */
     private static List<String> virtGpuChecks(String doctor) {
         List<String> lines = doctor.lines().toList();
-        int start = lines.indexOf(lines.stream().filter(l -> l.startsWith("virtgpu:")).findFirst().orElse(""));
-        assertThat(start).as("a virtgpu: section in\n" + doctor).isGreaterThanOrEqualTo(0);
-        return lines.subList(start + 1, lines.size()).stream().takeWhile(l -> l.startsWith("  ")).map(String::strip).toList();
+        int start = lines.indexOf(lines.stream().filter(l -> l.strip().startsWith("virtgpu (")).findFirst().orElse(""));
+        assertThat(start).as("a virtgpu entry in\n" + doctor).isGreaterThanOrEqualTo(0);
+        return lines.subList(start + 1, lines.size()).stream().takeWhile(l -> l.startsWith("      ")).map(String::strip).toList();
     }
 
     @Test
@@ -26,7 +26,7 @@ class VmDoctorIT {
         List<String> checks = virtGpuChecks(doctor.stdout());
         assertThat(checks).as("virtgpu checks").isNotEmpty().allSatisfy(l -> assertThat(l).startsWith("ok "));
         assertThat(checks).anySatisfy(l -> assertThat(l).contains("/dev/dri/").contains("virtio_gpu"));
-        assertThat(doctor.stdout()).contains("selected transport virtgpu: ok");
+        assertThat(doctor.stdout()).contains("transport virtgpu (--transport): ok");
     }
 
     @Test
@@ -42,7 +42,7 @@ class VmDoctorIT {
             assertThat(missing).as("the first failing check, in\n" + doctor.stdout())
                     .contains("VIRTGPU_PARAM_")   // the capability the kernel reports missing
                     .contains("cross-domain");    // and the fix: a VMM with cross-domain context types
-            assertThat(doctor.stdout()).contains("selected transport virtgpu: cannot run:");
+            assertThat(doctor.stdout()).contains("transport virtgpu (--transport): cannot run:");
         }
     }
 }

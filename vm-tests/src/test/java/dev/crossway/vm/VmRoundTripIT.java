@@ -2,8 +2,9 @@ package dev.crossway.vm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.crossway.it.rig.Clients;
-import dev.crossway.it.rig.Weston;
+import dev.crossway.testsuite.client.RoundTrips;
+import dev.crossway.testsuite.rig.Clients;
+import dev.crossway.testsuite.rig.Weston;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -19,7 +20,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VmTier.class)
 class VmRoundTripIT {
     private static final int ROUND_TRIPS = 1000;
-    private static final Pattern RESULT = Pattern.compile("p50_us=([0-9.]+) p99_us=([0-9.]+)");
     private static final Pattern COUNTS = Pattern.compile("requests (\\d+) msgs/\\d+ B, events (\\d+) msgs/.*execbuffers (\\d+)");
 
     @Test
@@ -27,12 +27,11 @@ class VmRoundTripIT {
         try (Weston w = Weston.start("vm-roundtrip")) {
             session.attach(w.socketPath());
             int closed = session.crossway().closedClients().size();
-            // bench's workload: as many warm-up round trips again first, then ROUND_TRIPS timed ones.
-            Clients.Result r = session.client(Duration.ofMinutes(4), VmSession.java("dev.crossway.bench.Workloads",
-                    "roundtrip", session.crossway().socketPath(), Integer.toString(ROUND_TRIPS)));
+            // The test client's round trips: as many warm-up ones first, then ROUND_TRIPS timed ones.
+            Clients.Result r = session.crossway().clients().runTestClient(Duration.ofMinutes(4), "roundtrips",
+                    Integer.toString(ROUND_TRIPS));
             assertThat(r.exitCode()).as(r.describe()).isZero();
-            Matcher m = RESULT.matcher(r.stdout());
-            assertThat(m.find()).as(r.describe()).isTrue();
+            RoundTrips.Stats stats = RoundTrips.Stats.parse(r.stdout());
             String line = session.crossway().awaitClosedClients(closed + 1, Duration.ofMinutes(1)).get(closed);
             Matcher c = COUNTS.matcher(line);
             assertThat(c.find()).as("message and EXECBUFFER counters in: " + line).isTrue();
@@ -40,11 +39,11 @@ class VmRoundTripIT {
             long execbuffers = Long.parseLong(c.group(3));
             assertThat(execbuffers).isPositive();
             System.out.println("round trips in the guest: " + r.stdout().strip() + "\n  " + line);
-            String method = "bench `Workloads roundtrip` (Crossway's codec) in the guest's JVM, " + ROUND_TRIPS
+            String method = "the test client's `roundtrips` (Crossway's codec) in the guest's JVM, " + ROUND_TRIPS
                     + " `wl_display.sync` round trips after as many warm-up ones, through Crossway (virtgpu), QEMU's"
                     + " rutabaga cross-domain and weston headless here";
-            Figures.record("round trip p50, guest client to weston (µs)", m.group(1), method);
-            Figures.record("round trip p99, guest client to weston (µs)", m.group(2), method);
+            Figures.record("round trip p50, guest client to weston (µs)", String.format(Locale.ROOT, "%.1f", stats.p50()), method);
+            Figures.record("round trip p99, guest client to weston (µs)", String.format(Locale.ROOT, "%.1f", stats.p99()), method);
             Figures.record("EXECBUFFERs per relayed message (round-trip workload)",
                     String.format(Locale.ROOT, "%.3f", (double) execbuffers / messages),
                     "the daemon's close line for that client: execbuffers / (requests + events); " + execbuffers + " / " + messages);

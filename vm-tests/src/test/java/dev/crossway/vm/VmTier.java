@@ -9,18 +9,18 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 /**
  * The VM tier's JUnit extension. Skips a class, with the reason, where no container engine or no
  * image is found, unless the build requires the tier ({@code CROSSWAY_VM_REQUIRED=1}, as in CI): then
- * it fails. Resolves {@link VmSession} parameters to one session booted for the whole run and closed
- * after its last test.
+ * it fails. Resolves {@link VmSession} parameters to the one session of the run, which it closes after
+ * the run's last test.
  */
 final class VmTier implements BeforeAllCallback, ParameterResolver {
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(VmTier.class);
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        String cause = context.getRoot().getStore(NAMESPACE)
-                .getOrComputeIfAbsent(Availability.class, k -> new Availability(VmImage.unavailabilityCause()), Availability.class)
-                .cause();
+        String cause = VmRig.VIRTGPU.unavailabilityCause();
         if (cause == null) {
+            // Closed with the root context, after the last test of the run.
+            context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Closer.class, k -> new Closer(), Closer.class);
             return;
         }
         if (VmImage.required()) {
@@ -29,8 +29,13 @@ final class VmTier implements BeforeAllCallback, ParameterResolver {
         Assumptions.abort("VM tier skipped: " + cause);
     }
 
-    /** Whether the tier can run here, asked once per run: null, or why not. */
-    private record Availability(String cause) {}
+    /** Closes the run's session. */
+    private static final class Closer implements AutoCloseable {
+        @Override
+        public void close() {
+            VmSession.closeShared();
+        }
+    }
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
@@ -39,6 +44,6 @@ final class VmTier implements BeforeAllCallback, ParameterResolver {
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(VmSession.class, k -> VmSession.boot(), VmSession.class);
+        return VmSession.shared();
     }
 }
