@@ -204,6 +204,13 @@ public final class Soak {
                 .append("the daemon's fds (`/proc/PID/fd`), threads and RSS (`VmRSS`) are taken. The checks: fds and threads back to ")
                 .append("what they were, RSS within ").append((int) RSS_SLACK_MIB).append(" MiB. Load average at the end: ")
                 .append(loadAverage()).append(".\n\n");
+        md.append("What makes memory come back: a relay's input and outbox buffers are anonymous mappings unmapped when it ends; ")
+                .append("one full collection runs once the last client has been gone 1 s (`IdleCollector`), and the launcher's ")
+                .append("`-XX:-ShrinkHeapInSteps` lets it shrink the heap at once; glibc's arenas are trimmed every 10 s ")
+                .append("(`TrimNativeHeapInterval`). Without the idle collection, 500 clients left RSS 18.2 MiB above before: by NMT, ")
+                .append("the heap stayed 7.3 MiB larger and the sessions' small direct buffers (1.8 MiB) waited for a collection. ")
+                .append("What remains is the high-water of 1,000 relay threads (the JVM keeps per-thread records for reuse) and heap ")
+                .append("headroom; a second round of 500 clients does not add to it.\n\n");
         md.append("| measure | value |\n|---|---|\n");
         rows.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
         md.append("\n").append(failures.isEmpty() ? "All checks passed." : "Failed: " + String.join("; ", failures)).append("\n");
