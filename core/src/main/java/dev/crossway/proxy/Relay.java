@@ -269,14 +269,14 @@ final class Relay implements Runnable {
             return;
         }
         Message message = MessageCodec.decode(in, offset, spec, inFds);
-        if (hostIds != null && direction.isRequest()) {
-            refuseOwnIds(message);
-        }
         currentOffset = offset;
         currentSize = size;
         currentMessage = message;
         currentForwarded = false;
-        try {
+        try { // the message holds its fds from here: the finally closes them whatever is thrown
+            if (hostIds != null && direction.isRequest()) {
+                refuseOwnIds(message);
+            }
             if (hooks == null) {
                 forward(message);
             } else {

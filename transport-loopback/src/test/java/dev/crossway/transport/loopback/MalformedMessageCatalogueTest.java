@@ -170,6 +170,9 @@ class MalformedMessageCatalogueTest {
         c.add(client("an object of Crossway's own", "wl_surface.commit on id 0xfe000000",
                 x -> x.raw(ObjectTable.OWN_ID_START, 8 << 16 | 6), ObjectTable.OWN_ID_START, INVALID_OBJECT,
                 "request for unknown object 4261412864"));
+        c.add(client("new id of Crossway's own, with an fd", "wl_shm.create_pool(0xfe00000b, a memfd)",
+                x -> x.sendWithFd(memfd(4096), request(SHM, "wl_shm", "create_pool", ObjectTable.OWN_ID_START + 11, -1, 4096)), SHM,
+                INVALID_OBJECT, "wl_shm.create_pool: unknown object 4261412875"));
         c.add(client("request to a destroyed object", "wl_surface.commit after wl_surface.destroy",
                 x -> x.raw(SURFACE, 8 << 16, SURFACE, 8 << 16 | 6), SURFACE, INVALID_OBJECT,
                 "wl_surface.commit sent to wl_surface@7, which was already destroyed"));
