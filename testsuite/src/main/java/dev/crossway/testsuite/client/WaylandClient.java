@@ -62,6 +62,8 @@ public final class WaylandClient implements AutoCloseable {
     private final Set<Integer> callbacksDone = new HashSet<>();
     private final List<Consumer<Message>> listeners = new ArrayList<>();
     private int nextId = 2;
+    /** Ids the compositor confirmed free (delete_id), reused first as libwayland does, so ids stay low. */
+    private final java.util.ArrayDeque<Integer> freeIds = new java.util.ArrayDeque<>();
     private final int registry;
     private int configureSerial = -1;
 
@@ -91,7 +93,9 @@ public final class WaylandClient implements AutoCloseable {
 
     /** Reserves a client id for a new object of {@code iface}. */
     public int newObject(String iface) {
-        int id = nextId++;
+        int id = freeIds.isEmpty() ? nextId++ : freeIds.pop();
+        callbacksDone.remove(id);
+        released.remove(id);
         objects.put(id, schema.require(iface));
         return id;
     }
@@ -248,7 +252,10 @@ public final class WaylandClient implements AutoCloseable {
         switch (iface.name() + "." + spec.name()) {
             case "wl_display.error" -> throw new ProtocolErrorException("error on object " + m.intArg(0) + ", code " + m.intArg(1)
                     + ": " + m.stringArg(2));
-            case "wl_display.delete_id" -> objects.remove(m.intArg(0));
+            case "wl_display.delete_id" -> {
+                objects.remove(m.intArg(0));
+                freeIds.push(m.intArg(0));
+            }
             case "wl_registry.global" -> globals.put(m.intArg(0), new Global(m.intArg(0), m.stringArg(1), m.intArg(2)));
             case "wl_registry.global_remove" -> globals.remove(m.intArg(0));
             case "wl_callback.done" -> callbacksDone.add(id);
