@@ -167,5 +167,6 @@ public final class Daemon implements AutoCloseable {
             socket.close();
         }
         transport.close();
+        idle.close();
     }
 }

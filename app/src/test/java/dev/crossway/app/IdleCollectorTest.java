@@ -12,7 +12,12 @@ class IdleCollectorTest {
     void theLastClientLeavingBringsOneCollectionHoweverManyLeftJustBefore() throws Exception {
         AtomicInteger clients = new AtomicInteger(3);
         Semaphore collections = new Semaphore(0);
-        IdleCollector idle = new IdleCollector(clients::get, collections::release);
+        try (IdleCollector idle = new IdleCollector(clients::get, collections::release)) {
+            collectsOncePerIdlePeriod(idle, clients, collections);
+        }
+    }
+
+    private static void collectsOncePerIdlePeriod(IdleCollector idle, AtomicInteger clients, Semaphore collections) throws Exception {
         while (clients.get() > 0) {
             clients.decrementAndGet();
             idle.sessionClosed();
