@@ -125,6 +125,19 @@ final class HostLiveness {
     }
 
     /**
+     * How soon this session needs the watchdog's next tick: fine while its connect probe is timed, then a
+     * tenth of its shortest wait (the idle time or the timeout), within the watchdog's bounds. Timer thread.
+     */
+    long tickNanos() {
+        long fine = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(HostWatchdog.FINE_TICK_MILLIS);
+        if (!reported && connectProbe && probeAsked != 0) {
+            return fine;
+        }
+        long coarse = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(HostWatchdog.COARSE_TICK_MILLIS);
+        return Math.max(fine, Math.min(coarse, Math.min(check.idle().toNanos(), check.timeout().toNanos()) / 10));
+    }
+
+    /**
      * Asks for a probe: the request relay sends it after its current batch if it is relaying; if it is
      * waiting for the client, a thread of the pool sends it.
      */
