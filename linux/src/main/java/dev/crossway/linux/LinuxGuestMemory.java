@@ -46,6 +46,8 @@ final class LinuxGuestMemory implements GuestMemory {
 
     private final int fd;
     private final boolean sealed;
+    /** Memory of a device (see {@link #isDeviceMemory}): mapped at its first copy, never read with pread. */
+    private final boolean device;
     private boolean mayMap;
     private int copies;
     private Way way;
@@ -55,10 +57,13 @@ final class LinuxGuestMemory implements GuestMemory {
     private boolean closed;
     /** pread said EINVAL: the file has no read operation (device memory). */
     private boolean unreadable;
+    /** Why device memory could not be mapped, for {@link #failure()}; null when it could. */
+    private String mapFailure;
 
-    private LinuxGuestMemory(int fd, boolean sealed, long size) {
+    private LinuxGuestMemory(int fd, boolean device, boolean sealed, long size) {
         this.fd = fd;
-        this.sealed = sealed;
+        this.device = device;
+        this.sealed = device || sealed;
         this.size = size;
     }
 
@@ -69,7 +74,7 @@ final class LinuxGuestMemory implements GuestMemory {
             if (!device) {
                 checkFileSize(fd, size);
             }
-            LinuxGuestMemory m = new LinuxGuestMemory(fd, device || cannotShrink(fd), size);
+            LinuxGuestMemory m = new LinuxGuestMemory(fd, device, !device && cannotShrink(fd), size);
             m.choose(mayMap);
             return m;
         } catch (IOException | RuntimeException e) {
@@ -81,7 +86,7 @@ final class LinuxGuestMemory implements GuestMemory {
     private void choose(boolean mayMap) {
         this.mayMap = mayMap;
         way = Way.PREAD;
-        copies = 0;
+        copies = device ? 1 : 0; // device memory has no read operation: its first copy maps it
     }
 
     /** From the second copy on, a pool that may be mapped is. */
@@ -94,6 +99,9 @@ final class LinuxGuestMemory implements GuestMemory {
             mappingAddress = Native.address(mapping);
             way = sealed ? Way.MAPPED : Way.CHECKED;
         } catch (LinuxException e) {
+            if (device) {
+                mapFailure = e.getMessage();
+            }
             mayMap = false; // no room for a mapping (ENOMEM): pread serves as well
         }
     }
@@ -221,6 +229,9 @@ final class LinuxGuestMemory implements GuestMemory {
 
     @Override
     public String method() {
+        if (device) {
+            return mapFailure == null ? "device memory, mapped" : "device memory, which could not be mapped: " + mapFailure;
+        }
         return switch (way) {
             case MAPPED -> "mapped (memfd sealed against shrinking)";
             case CHECKED -> "mapped, read with process_vm_readv";

@@ -710,7 +710,7 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
                 ByteBuffer dst = kernel.map(guestFd, size, true);
                 try {
                     if (!source.copyRows(0, (int) size, (int) size, 1, dst, 0, (int) size)) {
-                        throw new IOException("the file shrank while it was copied");
+                        throw new IOException("the file ended before its stated size, or could not be read (" + source.method() + ")");
                     }
                 } finally {
                     kernel.unmap(dst);
