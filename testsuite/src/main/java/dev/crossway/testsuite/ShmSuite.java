@@ -42,9 +42,9 @@ public abstract class ShmSuite extends AbstractSuite {
             "shm (\\d+) commits, (\\d+) B copied of (\\d+) B damaged, (\\d+) host buffers \\((\\d+) B\\), (\\d+) early releases");
     private static final String SHARED = "shared memory: the compositor reads the client's pool itself, so Crossway copies nothing";
 
-    /** Crossway on the rig's transport; {@code -v} logs each commit's copy, which failure messages quote. */
+    /** Crossway on the rig's transport. (Its {@code -v} would log each commit's copy, at a cost a VM feels.) */
     private Daemon crossway(Weston w) {
-        return crossway(w.socketPath(), "-v");
+        return crossway(w.socketPath());
     }
 
     /** The shm counters of a client's close line (separate memory only). */
@@ -288,7 +288,7 @@ public abstract class ShmSuite extends AbstractSuite {
         assumeTrue(rig().hostVisibleWindow() > 0, () -> rig().name() + " has no host-visible window: host buffers are memory of"
                 + " their own");
         Sway sway = sway();
-        Daemon cw = crossway(sway.socketPath(), "-v");
+        Daemon cw = crossway(sway.socketPath());
         int before = cw.closedClients().size();
         int logStart = cw.log().length(); // a daemon may serve several tests: only this one's lines count
         StoppableClient foot = stoppable(cw.clients(), rig().clientTimeout().multipliedBy(2), "foot", "sh", "-c",

@@ -11,14 +11,13 @@ import java.util.Map;
 
 /**
  * One VM with the cross-domain GPU and the Crossway daemons in it, shared by every test of the run: under
- * TCG a boot and a daemon's JVM take most of a minute. The first daemon ({@code --transport virtgpu -v})
+ * TCG a boot and a daemon's JVM take most of a minute. The first daemon ({@code --transport virtgpu})
  * starts with the VM; one more starts for each other set of arguments a test asks for, and serves every
  * later test that asks for it. Tests attach the host compositor they need, run guest clients through a
  * daemon, and observe the host.
  */
 final class VmSession implements AutoCloseable {
-    /** Every daemon here logs at debug level: a VM run is slow to repeat, so its logs should say all at once. */
-    private static final List<String> TRANSPORT = List.of("--transport", "virtgpu", "-v");
+    private static final List<String> TRANSPORT = List.of("--transport", "virtgpu");
     private static VmSession shared;
 
     private final Vm vm;
@@ -101,15 +100,14 @@ final class VmSession implements AutoCloseable {
         return vm;
     }
 
-    /** The daemon started with the VM: {@code --transport virtgpu -v} and nothing else. */
+    /** The daemon started with the VM: {@code --transport virtgpu} and nothing else. */
     GuestCrossway crossway() {
         return crossway;
     }
 
-    /** The daemon with {@code args} after the transport's, started on first use ({@code -v} asks for nothing more here). */
+    /** The daemon with {@code args} after the transport's, started on first use. */
     synchronized GuestCrossway daemon(List<String> args) {
-        List<String> key = args.stream().filter(a -> !a.equals("-v")).toList();
-        return daemons.computeIfAbsent(key, a -> {
+        return daemons.computeIfAbsent(List.copyOf(args), a -> {
             String name = "crossway-" + daemons.size();
             List<String> all = new ArrayList<>(TRANSPORT);
             all.addAll(List.of("--socket", "/run/user/0/" + name));
