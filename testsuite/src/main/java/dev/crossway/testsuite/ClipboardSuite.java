@@ -8,6 +8,7 @@ import dev.crossway.testsuite.rig.Clients;
 import dev.crossway.testsuite.rig.Daemon;
 import dev.crossway.testsuite.rig.Display;
 import dev.crossway.testsuite.rig.ProcStats;
+import dev.crossway.testsuite.rig.Procs;
 import dev.crossway.testsuite.rig.Sway;
 import dev.crossway.testsuite.rig.WlClipboard;
 import java.io.IOException;
@@ -265,7 +266,7 @@ public abstract class ClipboardSuite extends AbstractSuite {
         assertThat(WlClipboard.clear(host, false, timeout()).exitCode()).isZero();
         ProcStats after = RelaySuite.awaitNoSessions(crossway);
         for (int i = 0; i < 100 && after.openFds() != baseline.openFds(); i++) {
-            RelaySuite.sleep(Duration.ofMillis(100));
+            Procs.sleep(Duration.ofMillis(100));
             after = crossway.stats();
         }
         System.out.println("Crossway before: " + baseline + "; after: " + after);

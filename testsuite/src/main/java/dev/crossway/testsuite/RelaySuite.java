@@ -8,6 +8,7 @@ import dev.crossway.testsuite.rig.Daemon;
 import dev.crossway.testsuite.rig.Display;
 import dev.crossway.testsuite.rig.Png;
 import dev.crossway.testsuite.rig.ProcStats;
+import dev.crossway.testsuite.rig.Procs;
 import dev.crossway.testsuite.rig.StoppableClient;
 import dev.crossway.testsuite.rig.Sway;
 import dev.crossway.testsuite.rig.Weston;
@@ -202,7 +203,7 @@ public abstract class RelaySuite extends AbstractSuite {
             during = s.threads() > during.threads() ? s : during;
             assertThat(System.nanoTime()).as(SHM_CLIENTS + " sessions at once in time; the daemon's threads: " + s.threadNames())
                     .isLessThan(deadline);
-            sleep(poll);
+            Procs.sleep(poll);
         }
         List<Clients.Result> results = new ArrayList<>();
         shm.forEach(StoppableClient::stop);
@@ -220,7 +221,7 @@ public abstract class RelaySuite extends AbstractSuite {
         ProcStats after = awaitNoSessions(cw);
         deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while ((after.openFds() > baseline.openFds() || after.threads() > baseline.threads()) && System.nanoTime() < deadline) {
-            sleep(poll);
+            Procs.sleep(poll);
             after = cw.stats();
         }
         System.out.println("Crossway with " + (SHM_CLIENTS + 1) + " clients at once: baseline " + baseline + ", busiest " + during
@@ -256,16 +257,7 @@ public abstract class RelaySuite extends AbstractSuite {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("Crossway still serves " + sessions(s) + " client(s) after 30 s: " + s.threadNames());
             }
-            sleep(Duration.ofMillis(200));
-        }
-    }
-
-    static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
+            Procs.sleep(Duration.ofMillis(200));
         }
     }
 
