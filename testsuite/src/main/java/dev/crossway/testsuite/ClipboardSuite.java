@@ -8,7 +8,6 @@ import dev.crossway.testsuite.rig.Clients;
 import dev.crossway.testsuite.rig.Daemon;
 import dev.crossway.testsuite.rig.Display;
 import dev.crossway.testsuite.rig.ProcStats;
-import dev.crossway.testsuite.rig.Procs;
 import dev.crossway.testsuite.rig.Sway;
 import dev.crossway.testsuite.rig.WlClipboard;
 import java.io.IOException;
@@ -264,11 +263,7 @@ public abstract class ClipboardSuite extends AbstractSuite {
         assertThat(crossway.isAlive()).isTrue();
         // End the guest's wl-copy (a host copy replaces its selection), then every session is gone.
         assertThat(WlClipboard.clear(host, false, timeout()).exitCode()).isZero();
-        ProcStats after = RelaySuite.awaitNoSessions(crossway);
-        for (int i = 0; i < 100 && after.openFds() != baseline.openFds(); i++) {
-            Procs.sleep(Duration.ofMillis(100));
-            after = crossway.stats();
-        }
+        ProcStats after = RelaySuite.awaitBaseline(crossway, baseline, Duration.ofMillis(100));
         System.out.println("Crossway before: " + baseline + "; after: " + after);
         assertThat(after.openFds()).as("Crossway's open fds back to baseline").isEqualTo(baseline.openFds());
     }

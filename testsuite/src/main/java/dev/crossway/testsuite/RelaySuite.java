@@ -218,20 +218,13 @@ public abstract class RelaySuite extends AbstractSuite {
         assertThat(infoResult.exitCode()).as(infoResult.describe()).isZero();
         List<String> lines = cw.awaitClosedClients(closed + 2 + SHM_CLIENTS + 1, rig().clientTimeout());
 
-        ProcStats after = awaitNoSessions(cw);
-        deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while ((after.openFds() > baseline.openFds() || after.threads() > baseline.threads()) && System.nanoTime() < deadline) {
-            Procs.sleep(poll);
-            after = cw.stats();
-        }
+        ProcStats after = awaitBaseline(cw, baseline, poll);
         System.out.println("Crossway with " + (SHM_CLIENTS + 1) + " clients at once: baseline " + baseline + ", busiest " + during
                 + ", after " + after + "; last closed: " + lines.get(lines.size() - 1));
-        List<String> newThreads = new ArrayList<>(after.threadNames());
-        baseline.threadNames().forEach(newThreads::remove);
         assertThat(during.threads()).as("threads while the clients ran").isGreaterThan(baseline.threads());
         assertThat(after.openFds()).as("open fds after all clients left (baseline " + baseline.openFds() + ")")
                 .isLessThanOrEqualTo(baseline.openFds());
-        assertThat(after.threads()).as("threads after all clients left; new ones: " + newThreads)
+        assertThat(after.threads()).as("threads after all clients left; new ones: " + newThreads(baseline, after))
                 .isLessThanOrEqualTo(baseline.threads());
         assertThat(after.rssKiB()).as("RSS in KiB (baseline " + baseline.rssKiB() + ")")
                 .isLessThanOrEqualTo(baseline.rssKiB() + 64 * 1024);
@@ -244,6 +237,27 @@ public abstract class RelaySuite extends AbstractSuite {
 
     private static long sessions(Daemon d) {
         return sessions(d.stats());
+    }
+
+    /**
+     * The daemon's stats once it serves no client and holds no more fds and threads than at {@code baseline},
+     * or after 20 s (threads of a pool, such as the host check's probes, end 10 s after their last use).
+     */
+    static ProcStats awaitBaseline(Daemon d, ProcStats baseline, Duration poll) {
+        ProcStats after = awaitNoSessions(d);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while ((after.openFds() > baseline.openFds() || after.threads() > baseline.threads()) && System.nanoTime() < deadline) {
+            Procs.sleep(poll);
+            after = d.stats();
+        }
+        return after;
+    }
+
+    /** Threads in {@code after} that {@code baseline} did not have, by name. */
+    static List<String> newThreads(ProcStats baseline, ProcStats after) {
+        List<String> added = new ArrayList<>(after.threadNames());
+        baseline.threadNames().forEach(added::remove);
+        return added;
     }
 
     /** The daemon's stats once it serves no client. */

@@ -252,14 +252,11 @@ public abstract class ShmSuite extends AbstractSuite {
                 assertThat(m.group(4) + " " + m.group(5)).as("host buffers left: " + line).isEqualTo("0 0");
             }
         }
-        ProcStats after = RelaySuite.awaitNoSessions(cw);
-        for (int i = 0; i < 50 && after.openFds() != baseline.openFds(); i++) {
-            Procs.sleep(Duration.ofMillis(100));
-            after = cw.stats();
-        }
+        ProcStats after = RelaySuite.awaitBaseline(cw, baseline, Duration.ofMillis(100));
         System.out.println("daemon before the clients: " + baseline + "; after: " + after);
         assertThat(after.openFds()).as("daemon fds").isEqualTo(baseline.openFds());
-        assertThat(after.threads()).as("daemon threads").isLessThanOrEqualTo(baseline.threads());
+        assertThat(after.threads()).as("daemon threads; new ones: " + RelaySuite.newThreads(baseline, after))
+                .isLessThanOrEqualTo(baseline.threads());
         assertThat(cw.log().substring(logStart)).doesNotContain("InternalError").doesNotContain("internal error");
     }
 
