@@ -61,9 +61,9 @@ public final class WaylandClient implements AutoCloseable {
     private final Set<Integer> released = new HashSet<>();
     private final Set<Integer> callbacksDone = new HashSet<>();
     private final List<Consumer<Message>> listeners = new ArrayList<>();
-    /** Ids the compositor has deleted ({@code wl_display.delete_id}), used again first, as libwayland does. */
-    private final java.util.ArrayDeque<Integer> freeIds = new java.util.ArrayDeque<>();
     private int nextId = 2;
+    /** Ids the compositor confirmed free (delete_id), reused first as libwayland does, so ids stay low. */
+    private final java.util.ArrayDeque<Integer> freeIds = new java.util.ArrayDeque<>();
     private final int registry;
     private int configureSerial = -1;
 
@@ -91,14 +91,10 @@ public final class WaylandClient implements AutoCloseable {
         listeners.add(l);
     }
 
-    /**
-     * Reserves a client id for a new object of {@code iface}: a deleted one if there is one, so a client
-     * that makes objects for ever (a round trip's callback) holds only as many ids as it has live objects.
-     */
+    /** Reserves a client id for a new object of {@code iface}. */
     public int newObject(String iface) {
-        Integer free = freeIds.pollFirst();
-        int id = free != null ? free : nextId++;
-        callbacksDone.remove(id); // what happened to the id's previous object
+        int id = freeIds.isEmpty() ? nextId++ : freeIds.pop();
+        callbacksDone.remove(id);
         released.remove(id);
         objects.put(id, schema.require(iface));
         return id;
@@ -257,9 +253,8 @@ public final class WaylandClient implements AutoCloseable {
             case "wl_display.error" -> throw new ProtocolErrorException("error on object " + m.intArg(0) + ", code " + m.intArg(1)
                     + ": " + m.stringArg(2));
             case "wl_display.delete_id" -> {
-                if (objects.remove(m.intArg(0)) != null) {
-                    freeIds.push(m.intArg(0));
-                }
+                objects.remove(m.intArg(0));
+                freeIds.push(m.intArg(0));
             }
             case "wl_registry.global" -> globals.put(m.intArg(0), new Global(m.intArg(0), m.stringArg(1), m.intArg(2)));
             case "wl_registry.global_remove" -> globals.remove(m.intArg(0));

@@ -330,7 +330,17 @@ final class VirtWlEmulatedHost implements Runnable {
     private void deliver(VirtWlEmulatedVfd v) throws LinuxException {
         while (!v.pending.isEmpty()) {
             ByteBuffer head = v.pending.peek();
-            Fds.tryWrite(v.kernelEnd, head);
+            try {
+                Fds.tryWrite(v.kernelEnd, head);
+            } catch (LinuxException e) {
+                if (e.errno() != LibC.EPIPE) {
+                    throw e;
+                }
+                // The guest closed its reader between the poll and this write: the guest kernel drops
+                // what arrives for a VFD it closed, so the host only lets the VFD go.
+                release(v);
+                return;
+            }
             if (head.hasRemaining()) {
                 return;
             }
