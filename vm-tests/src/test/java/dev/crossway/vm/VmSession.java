@@ -11,13 +11,17 @@ import java.util.Map;
 
 /**
  * One VM with the cross-domain GPU and the Crossway daemons in it, shared by every test of the run: under
- * TCG a boot and a daemon's JVM take most of a minute. The first daemon ({@code --transport virtgpu})
+ * TCG a boot and a daemon's JVM take most of a minute. The first daemon ({@code --transport virtgpu -v})
  * starts with the VM; one more starts for each other set of arguments a test asks for, and serves every
  * later test that asks for it. Tests attach the host compositor they need, run guest clients through a
  * daemon, and observe the host.
  */
 final class VmSession implements AutoCloseable {
-    private static final List<String> TRANSPORT = List.of("--transport", "virtgpu");
+    /**
+     * Every daemon here logs at debug level: the close line of a client the daemon ended for an error (the
+     * host check's verdict when the host compositor dies) comes only there, and a VM run is slow to repeat.
+     */
+    private static final List<String> TRANSPORT = List.of("--transport", "virtgpu", "-v");
     private static VmSession shared;
 
     private final Vm vm;
@@ -100,14 +104,15 @@ final class VmSession implements AutoCloseable {
         return vm;
     }
 
-    /** The daemon started with the VM: {@code --transport virtgpu} and nothing else. */
+    /** The daemon started with the VM: {@code --transport virtgpu -v} and nothing else. */
     GuestCrossway crossway() {
         return crossway;
     }
 
-    /** The daemon with {@code args} after the transport's, started on first use. */
+    /** The daemon with {@code args} after the transport's, started on first use ({@code -v} asks for nothing more here). */
     synchronized GuestCrossway daemon(List<String> args) {
-        return daemons.computeIfAbsent(List.copyOf(args), a -> {
+        List<String> key = args.stream().filter(a -> !a.equals("-v")).toList();
+        return daemons.computeIfAbsent(key, a -> {
             String name = "crossway-" + daemons.size();
             List<String> all = new ArrayList<>(TRANSPORT);
             all.addAll(List.of("--socket", "/run/user/0/" + name));
