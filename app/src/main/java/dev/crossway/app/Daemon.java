@@ -40,6 +40,7 @@ public final class Daemon implements AutoCloseable {
     private final Kernel kernel;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final AtomicInteger nextClient = new AtomicInteger(1);
+    private final IdleCollector idle = new IdleCollector(sessions::size);
     private final SessionListener listener = new SessionListener() {
         @Override
         public void sessionClosed(Session session, SessionStats stats) {
@@ -50,6 +51,7 @@ public final class Daemon implements AutoCloseable {
             } else {
                 LOG.info("client {} closed: {}", session.id(), stats.summary());
             }
+            idle.sessionClosed();
         }
     };
     private static final LogLimiter REFUSALS = new LogLimiter(LOG, "refused clients", "clients", 10, Duration.ofSeconds(10));
@@ -165,5 +167,6 @@ public final class Daemon implements AutoCloseable {
             socket.close();
         }
         transport.close();
+        idle.close();
     }
 }

@@ -69,15 +69,20 @@ public final class Harness {
     }
 
     /**
-     * The VM tier's section of an existing report ({@code scripts/vm-test --update-docs} writes it between
-     * {@code <!-- vm-tier:begin -->} and {@code <!-- vm-tier:end -->}), kept because this harness does not
-     * measure it; empty when there is none.
+     * The soak's and the VM tier's sections of an existing report ({@code scripts/bench --soak} and
+     * {@code scripts/vm-test --update-docs} write them between their markers), kept because this harness does
+     * not measure them; empty when there are none.
      */
     static String vmTierSection(Path report) throws java.io.IOException {
+        return keptSection(report, Soak.BEGIN, Soak.END) + keptSection(report, "<!-- vm-tier:begin -->", "<!-- vm-tier:end -->");
+    }
+
+    /** The part of an existing report between {@code begin} and {@code end}, which another tool writes; empty when none. */
+    private static String keptSection(Path report, String beginMarker, String endMarker) throws java.io.IOException {
         String old = Files.exists(report) ? Files.readString(report) : "";
-        int begin = old.indexOf("<!-- vm-tier:begin -->");
-        int end = old.indexOf("<!-- vm-tier:end -->");
-        return begin < 0 || end < begin ? "" : "\n" + old.substring(begin, end + "<!-- vm-tier:end -->".length()) + "\n";
+        int begin = old.indexOf(beginMarker);
+        int end = old.indexOf(endMarker);
+        return begin < 0 || end < begin ? "" : "\n" + old.substring(begin, end + endMarker.length()) + "\n";
     }
 
     /** The systems whose shm goes through Crossway's copy path. */
@@ -692,7 +697,7 @@ public final class Harness {
         return emulatedDistribution;
     }
 
-    private static void sleep(long ms) {
+    static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {

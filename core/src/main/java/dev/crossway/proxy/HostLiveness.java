@@ -20,6 +20,10 @@ final class HostLiveness {
     // Written by the event relay.
     private volatile boolean awaitingHost = true;
     private volatile long hostReads;
+    /** When the event relay first waited for the host (0: not yet). */
+    private volatile long firstWait;
+    /** When the connect probe had left (0: not yet); written by the request relay. */
+    private volatile long connectProbeSent;
 
     // The watchdog's (timer thread), except as noted.
     private long seenReads;
@@ -49,6 +53,29 @@ final class HostLiveness {
     /** The event relay is about to wait for the host. */
     void awaitingHost() {
         awaitingHost = true;
+        if (firstWait == 0) {
+            firstWait = System.nanoTime();
+        }
+    }
+
+    /** The connect probe has been handed to the host connection. */
+    void connectProbeSent() {
+        connectProbeSent = System.nanoTime();
+    }
+
+    /**
+     * From when the connect probe's answer is timed: once the probe has left and the event relay waits for
+     * the host. What comes before is the guest's own start-up of the session (its threads, first class loads),
+     * which takes seconds on an emulated CPU and is no sign of the host; {@code check.timeout()} bounds it.
+     * 0: not yet.
+     */
+    private long connectClock(long now) {
+        long sent = connectProbeSent;
+        long waiting = firstWait;
+        if (sent != 0 && waiting != 0) {
+            return Math.max(sent, waiting);
+        }
+        return now - probeAsked >= check.timeout().toNanos() ? probeAsked : 0;
     }
 
     /** The event relay received something from the host (or the receive ended). */
@@ -80,7 +107,8 @@ final class HostLiveness {
             return;
         }
         if (probeAsked != 0) {
-            if (now - probeAsked >= probeTimeout) {
+            long from = connectProbe ? connectClock(now) : probeAsked;
+            if (from != 0 && now - from >= probeTimeout) {
                 reported = true;
                 session.hostUnresponsive(describe());
             } else if (probeWanted.get() && !sending) {
@@ -94,6 +122,19 @@ final class HostLiveness {
             connectProbe = false;
             ask();
         }
+    }
+
+    /**
+     * How soon this session needs the watchdog's next tick: fine while its connect probe is timed, then a
+     * tenth of its shortest wait (the idle time or the timeout), within the watchdog's bounds. Timer thread.
+     */
+    long tickNanos() {
+        long fine = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(HostWatchdog.FINE_TICK_MILLIS);
+        if (!reported && connectProbe && probeAsked != 0) {
+            return fine;
+        }
+        long coarse = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(HostWatchdog.COARSE_TICK_MILLIS);
+        return Math.max(fine, Math.min(coarse, Math.min(check.idle().toNanos(), check.timeout().toNanos()) / 10));
     }
 
     /**

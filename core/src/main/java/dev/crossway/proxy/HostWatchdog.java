@@ -8,13 +8,16 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Watches the host connections of every probed session of the process (see {@link HostCheck}): one
- * tick every {@value #TICK_MILLIS} ms on the shared timer thread while any session is watched, and
- * none otherwise. Probes are sent from a small pool, never from the timer: a send to a host that stopped
- * reading may block.
+ * Watches the host connections of every probed session of the process (see {@link HostCheck}) from the
+ * shared timer thread, while any session is watched and never otherwise. Ticks are fine ({@value
+ * #FINE_TICK_MILLIS} ms) only while a session times its connect probe, whose answer is due within a
+ * second; after that a session's waits are seconds long and a tick a tenth of them suffices, so an idle
+ * daemon with clients wakes a few times a second instead of twenty. Probes are sent from a small pool,
+ * never from the timer: a send to a host that stopped reading may block.
  */
 final class HostWatchdog {
-    static final long TICK_MILLIS = 50;
+    static final long FINE_TICK_MILLIS = 50;
+    static final long COARSE_TICK_MILLIS = 1000;
 
     private static final Set<HostLiveness> WATCHED = ConcurrentHashMap.newKeySet();
     private static final ThreadPoolExecutor PROBES = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS,
@@ -23,18 +26,16 @@ final class HostWatchdog {
                 t.setDaemon(true);
                 return t;
             });
-    private static ScheduledFuture<?> ticking; // guarded by HostWatchdog.class
+    // Guarded by HostWatchdog.class: the next tick and when it is due (System.nanoTime()).
+    private static ScheduledFuture<?> next;
+    private static long nextAt;
 
     private HostWatchdog() {
     }
 
     static void watch(HostLiveness liveness) {
         WATCHED.add(liveness);
-        synchronized (HostWatchdog.class) {
-            if (ticking == null) {
-                ticking = Timers.shared().scheduleWithFixedDelay(HostWatchdog::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
-            }
-        }
+        scheduleWithin(TimeUnit.MILLISECONDS.toNanos(FINE_TICK_MILLIS)); // its connect probe is timed from now
     }
 
     static void unwatch(HostLiveness liveness) {
@@ -46,19 +47,34 @@ final class HostWatchdog {
     }
 
     private static void tick() {
+        synchronized (HostWatchdog.class) {
+            next = null;
+        }
         long now = System.nanoTime();
+        long wanted = TimeUnit.MILLISECONDS.toNanos(COARSE_TICK_MILLIS);
         for (HostLiveness l : WATCHED) {
             try {
                 l.tick(now);
+                wanted = Math.min(wanted, l.tickNanos());
             } catch (RuntimeException e) {
                 org.slf4j.LoggerFactory.getLogger(HostWatchdog.class).error("host watchdog tick failed", e);
             }
         }
-        synchronized (HostWatchdog.class) {
-            if (WATCHED.isEmpty() && ticking != null) {
-                ticking.cancel(false);
-                ticking = null;
-            }
+        if (!WATCHED.isEmpty()) {
+            scheduleWithin(wanted);
         }
+    }
+
+    /** Makes sure a tick comes within {@code nanos}; an earlier one already scheduled stays. */
+    private static synchronized void scheduleWithin(long nanos) {
+        long at = System.nanoTime() + nanos;
+        if (next != null && nextAt - at <= 0) {
+            return;
+        }
+        if (next != null) {
+            next.cancel(false);
+        }
+        nextAt = at;
+        next = Timers.shared().schedule(HostWatchdog::tick, nanos, TimeUnit.NANOSECONDS);
     }
 }

@@ -12,6 +12,21 @@ import java.nio.ByteBuffer;
  */
 public interface Kernel extends FdQueue.FdCloser {
 
+    /**
+     * A direct buffer of {@code size} bytes for a relay's own use (its input, its outbox), handed back with
+     * {@link #release} when the relay ends, so the memory is returned then, not at some later garbage
+     * collection: an idle daemon collects nothing, and hundreds of clients that came and went would keep
+     * their buffers' pages. By default an ordinary direct buffer, which {@link #release} leaves to the
+     * collector.
+     */
+    default ByteBuffer allocate(int size) {
+        return ByteBuffer.allocateDirect(size);
+    }
+
+    /** Returns a buffer from {@link #allocate}; nothing may touch it afterwards. */
+    default void release(ByteBuffer buffer) {
+    }
+
     /** Closes {@code fd}; errors are ignored (nothing can be done about them). */
     @Override
     void close(int fd);

@@ -41,8 +41,11 @@ final class Outbox {
     private int spanEnd;
     private long sends;
 
-    /** @param hostIds the host's ids, when this outbox sends to a host whose ids differ; else null */
-    Outbox(Connection sink, Object sinkLock, Capabilities limits, ByteBuffer input, HostIds hostIds) {
+    /**
+     * @param hostIds the host's ids, when this outbox sends to a host whose ids differ; else null
+     * @param kernel  gives the scratch buffer, returned by {@link #release}
+     */
+    Outbox(Connection sink, Object sinkLock, Capabilities limits, ByteBuffer input, HostIds hostIds, Kernel kernel) {
         this.sink = sink;
         this.hostIds = hostIds;
         this.sinkLock = sinkLock;
@@ -50,7 +53,7 @@ final class Outbox {
         this.maxFds = limits.maxFdsPerSend();
         this.spanView = input.duplicate().order(input.order());
         this.inputView = input.duplicate().clear().order(input.order());
-        this.scratch = ByteBuffer.allocateDirect(Math.max(2 * dev.crossway.wire.Wire.MAX_MESSAGE_SIZE, Math.min(maxBytes, 65536)))
+        this.scratch = kernel.allocate(Math.max(2 * dev.crossway.wire.Wire.MAX_MESSAGE_SIZE, Math.min(maxBytes, 65536)))
                 .order(ByteOrder.nativeOrder());
     }
 
@@ -152,6 +155,11 @@ final class Outbox {
 
     long sends() {
         return sends;
+    }
+
+    /** Returns the scratch buffer to {@code kernel}; after {@link #discard}, once nothing will be sent any more. */
+    void release(Kernel kernel) {
+        kernel.release(scratch);
     }
 
     /** Drops what is pending and closes its fds; for shutdown. */

@@ -35,7 +35,8 @@ final class Relay implements Runnable {
     private final Session session;
     private final Direction direction;
     private final Connection source;
-    private final ByteBuffer in = ByteBuffer.allocateDirect(INPUT_SIZE).order(ByteOrder.nativeOrder());
+    /** The peer's bytes; from the kernel, returned when the relay ends. */
+    private final ByteBuffer in;
     private final FdQueue inFds = new FdQueue();
     private final Outbox outbox;
     private final RealChain chain;
@@ -65,7 +66,8 @@ final class Relay implements Runnable {
         this.direction = direction;
         this.source = source;
         this.hostIds = hostIds;
-        this.outbox = new Outbox(sink, sinkLock, sinkLimits, in, direction.isRequest() ? hostIds : null);
+        this.in = session.kernel().allocate(INPUT_SIZE).order(ByteOrder.nativeOrder());
+        this.outbox = new Outbox(sink, sinkLock, sinkLimits, in, direction.isRequest() ? hostIds : null, session.kernel());
         this.chain = new RealChain(session, this::forward);
         this.trace = trace;
         this.deleteId = session.schema().require("wl_display").message(false, "delete_id");
@@ -207,6 +209,9 @@ final class Relay implements Runnable {
         ended = true;
         outbox.discard(session.kernel());
         inFds.closeAll(session.kernel());
+        // Only this relay ever touches its buffers, and it has stopped: their memory goes back now.
+        outbox.release(session.kernel());
+        session.kernel().release(in);
         session.relayEnded();
     }
 
@@ -264,14 +269,14 @@ final class Relay implements Runnable {
             return;
         }
         Message message = MessageCodec.decode(in, offset, spec, inFds);
-        if (hostIds != null && direction.isRequest()) {
-            refuseOwnIds(message);
-        }
         currentOffset = offset;
         currentSize = size;
         currentMessage = message;
         currentForwarded = false;
-        try {
+        try { // the message holds its fds from here: the finally closes them whatever is thrown
+            if (hostIds != null && direction.isRequest()) {
+                refuseOwnIds(message);
+            }
             if (hooks == null) {
                 forward(message);
             } else {

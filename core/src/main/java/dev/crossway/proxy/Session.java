@@ -228,6 +228,7 @@ public final class Session {
         liveness.requestBatch.lock();
         try {
             writeProbe();
+            liveness.connectProbeSent();
         } finally {
             liveness.requestBatch.unlock();
         }

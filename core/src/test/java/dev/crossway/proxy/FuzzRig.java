@@ -329,7 +329,7 @@ final class FuzzRig {
                 q.add(keymap);
                 ByteBuffer out = ByteBuffer.allocate(64).order(ByteOrder.nativeOrder());
                 MessageCodec.encode(event(m.intArg(0), "wl_keyboard", "keymap", 1, keymap, 48), out, new FdQueue());
-                compositor.send(out.flip(), q);
+                reply(out.flip(), q);
             }
             case "wl_surface.attach" -> {
                 int buffer = m.intArg(0);
@@ -366,6 +366,18 @@ final class FuzzRig {
         for (Message e : events) {
             MessageCodec.encode(e, out, new FdQueue());
         }
-        compositor.send(out.flip(), new FdQueue());
+        reply(out.flip(), new FdQueue());
+    }
+
+    /**
+     * The compositor answers; once the session has closed its end (after a protocol error, with requests
+     * still queued), the write fails, as a real compositor's would, and the answer and its fds are dropped.
+     */
+    private void reply(ByteBuffer out, FdQueue fds) {
+        try {
+            compositor.send(out, fds);
+        } catch (java.io.IOException e) {
+            // the session is gone: MemoryConnection closed the fds
+        }
     }
 }

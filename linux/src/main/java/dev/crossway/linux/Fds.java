@@ -102,6 +102,21 @@ public final class Fds {
     }
 
     /**
+     * Anonymous memory of {@code size} bytes ({@code MAP_PRIVATE | MAP_ANONYMOUS}), zero-filled and taking
+     * RAM only where touched, as a direct buffer; freed by {@link #unmap} at once, never by the collector.
+     */
+    public static ByteBuffer mapAnonymous(int size) throws LinuxException {
+        if (size < 1) {
+            throw new IllegalArgumentException("mapping size must be at least 1 byte, was " + size);
+        }
+        long address = LIBC.mmap(null, size, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS, -1, 0L);
+        if (address == LibC.MAP_FAILED) {
+            throw LinuxException.ofErrno("mmap(anonymous, " + size + " bytes)");
+        }
+        return Native.newDirectByteBuffer(address, size);
+    }
+
+    /**
      * Maps the first {@code size} bytes of {@code fd} read-only and private ({@code MAP_PRIVATE}), as a
      * Wayland client must map a keymap from {@code wl_keyboard} version 7 on. Unmap with {@link #unmap}.
      */

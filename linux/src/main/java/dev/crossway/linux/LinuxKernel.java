@@ -13,6 +13,21 @@ public final class LinuxKernel implements Kernel {
     private LinuxKernel() {
     }
 
+    /** Anonymous memory, unmapped by {@link #release}: a relay's buffers cost nothing once it ends. */
+    @Override
+    public ByteBuffer allocate(int size) {
+        try {
+            return Fds.mapAnonymous(size);
+        } catch (LinuxException e) {
+            throw new IllegalStateException(e.getMessage() + ": no memory for a relay buffer", e);
+        }
+    }
+
+    @Override
+    public void release(ByteBuffer buffer) {
+        unmap(buffer);
+    }
+
     @Override
     public void close(int fd) {
         Fds.close(fd);

@@ -148,4 +148,32 @@ class FdsTest {
         assertThat(fields[0]).as("soft limit now").isEqualTo(fields[1].equals("unlimited") ? fields[0] : fields[1]);
         assertThat(String.valueOf(soft)).isEqualTo(fields[0]);
     }
+
+    @Test
+    void anonymousMemoryIsZeroedWritableAndGoneFromTheMapsOnceUnmapped() throws Exception {
+        ByteBuffer m = Fds.mapAnonymous(65536);
+        assertThat(m.isDirect()).isTrue();
+        assertThat(m.capacity()).isEqualTo(65536);
+        assertThat(m.getLong(0)).isZero();
+        assertThat(m.getLong(65528)).isZero();
+        m.putLong(65528, 0x1122334455667788L);
+        assertThat(m.getLong(65528)).isEqualTo(0x1122334455667788L);
+        long address = dev.crossway.linux.sys.Native.address(m);
+        assertThat(mapped(address)).as("the mapping in /proc/self/maps").isTrue();
+        Fds.unmap(m);
+        assertThat(mapped(address)).as("after munmap").isFalse();
+        assertThatThrownBy(() -> Fds.mapAnonymous(0)).hasMessage("mapping size must be at least 1 byte, was 0");
+    }
+
+    /** Whether a line of /proc/self/maps covers {@code address} (the kernel may merge neighbouring mappings). */
+    private static boolean mapped(long address) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
+            String[] range = line.substring(0, line.indexOf(' ')).split("-");
+            if (Long.compareUnsigned(Long.parseUnsignedLong(range[0], 16), address) <= 0
+                    && Long.compareUnsigned(address, Long.parseUnsignedLong(range[1], 16)) < 0) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -204,6 +204,13 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
         int fd = m.intArg(fdIndex);
         int size = m.intArg(2);
         m.set(fdIndex, -1); // the fd is ours from here, whatever happens
+        try {
+            // First, so that a new id already in use is refused before it could replace a pool of ours.
+            session.consume(m);
+        } catch (ProtocolError e) {
+            kernel.close(fd);
+            throw e;
+        }
         if (size <= 0) {
             kernel.close(fd);
             throw new ProtocolError(m.objectId(), WL_SHM_ERROR_INVALID_STRIDE, "invalid size (" + size + ")");
@@ -230,7 +237,6 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
         pools.put(poolId, new ShmPool(poolId, m.objectId(), memory));
         openPools++;
         mappedBytes += memory.mappedBytes();
-        session.consume(m);
     }
 
     private void pool(Chain chain, Message m, String name) throws ProtocolError {
@@ -240,7 +246,10 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
             return;
         }
         switch (name) {
-            case "create_buffer" -> createBuffer(pool, m);
+            case "create_buffer" -> {
+                createBuffer(pool, m);
+                return;
+            }
             case "resize" -> resize(pool, m.intArg(0));
             case "destroy" -> {
                 pools.remove(pool.id);
@@ -271,6 +280,7 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
             throw new ProtocolError(pool.id, WL_SHM_ERROR_INVALID_STRIDE,
                     "invalid width, height or stride (" + width + "x" + height + ", " + stride + ")");
         }
+        session.consume(m); // before the buffer is ours: a new id already in use must not replace one of ours
         buffers.put(id, new ShmBuffer(id, pool, offset, width, height, stride, format, bpp));
     }
 

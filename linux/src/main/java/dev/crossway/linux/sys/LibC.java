@@ -68,6 +68,8 @@ public interface LibC {
     int PROT_WRITE = 0x2;
     int MAP_SHARED = 0x1;
     int MAP_PRIVATE = 0x2;
+    /** {@code MAP_ANONYMOUS} (x86_64): memory not backed by a file, zero-filled. */
+    int MAP_ANONYMOUS = 0x20;
     long MAP_FAILED = -1L;
 
     // <sys/file.h>

@@ -155,6 +155,12 @@ class MalformedMessageCatalogueTest {
         c.add(client("new id already in use", "wl_compositor.create_surface(7), 7 being a live surface",
                 x -> x.raw(COMPOSITOR, 12 << 16, SURFACE), COMPOSITOR, INVALID_OBJECT,
                 "wl_compositor.create_surface: new id 7 is already in use by a wl_surface"));
+        c.add(client("new id of a pool already in use", "wl_shm.create_pool(8), 8 being a live pool",
+                x -> x.sendWithFd(memfd(4096), request(SHM, "wl_shm", "create_pool", POOL, -1, 4096)), SHM, INVALID_OBJECT,
+                "wl_shm.create_pool: new id 8 is already in use by a wl_shm_pool"));
+        c.add(client("new id of a buffer already in use", "wl_shm_pool.create_buffer(9), 9 being a live buffer",
+                x -> x.send(request(POOL, "wl_shm_pool", "create_buffer", BUFFER, 0, 4, 4, 16, 1)), POOL, INVALID_OBJECT,
+                "wl_shm_pool.create_buffer: new id 9 is already in use by a wl_buffer"));
         c.add(client("new id in the compositor's range", "wl_compositor.create_surface(0xff000010)",
                 x -> x.raw(COMPOSITOR, 12 << 16, 0xff000010), COMPOSITOR, INVALID_OBJECT,
                 "wl_compositor.create_surface: new id 4278190096 is not in the client id range"));
@@ -164,6 +170,9 @@ class MalformedMessageCatalogueTest {
         c.add(client("an object of Crossway's own", "wl_surface.commit on id 0xfe000000",
                 x -> x.raw(ObjectTable.OWN_ID_START, 8 << 16 | 6), ObjectTable.OWN_ID_START, INVALID_OBJECT,
                 "request for unknown object 4261412864"));
+        c.add(client("new id of Crossway's own, with an fd", "wl_shm.create_pool(0xfe00000b, a memfd)",
+                x -> x.sendWithFd(memfd(4096), request(SHM, "wl_shm", "create_pool", ObjectTable.OWN_ID_START + 11, -1, 4096)), SHM,
+                INVALID_OBJECT, "wl_shm.create_pool: unknown object 4261412875"));
         c.add(client("request to a destroyed object", "wl_surface.commit after wl_surface.destroy",
                 x -> x.raw(SURFACE, 8 << 16, SURFACE, 8 << 16 | 6), SURFACE, INVALID_OBJECT,
                 "wl_surface.commit sent to wl_surface@7, which was already destroyed"));
