@@ -66,13 +66,14 @@ CROSSWAY_PACKAGES=(
 )
 
 # Prints one input of the app's distribution (a pom, or a file under src/main, src/dist, src/build or
-# src/assembly of any module but it-tests) that is newer than the distribution, if any.
+# src/assembly of any module but the test modules) that is newer than the distribution, if any.
 # The distribution's directory is made anew by every build, so its time is the build's; the files
 # in it keep their sources' times.
 dist_outdated_by() {
     [ -x "$CROSSWAY_DIST/bin/crossway" ] || { echo "$CROSSWAY_DIST/bin/crossway (missing)"; return; }
     find "$CROSSWAY_ROOT" \
-        \( -path "$CROSSWAY_ROOT/.git" -o -path "$CROSSWAY_ROOT/it-tests" -o -name target \) -prune \
+        \( -path "$CROSSWAY_ROOT/.git" -o -path "$CROSSWAY_ROOT/it-tests" -o -path "$CROSSWAY_ROOT/testsuite" \
+        -o -path "$CROSSWAY_ROOT/vm-tests" -o -path "$CROSSWAY_ROOT/bench" -o -name target \) -prune \
         -o \( -name pom.xml -o -path '*/src/main/*' -o -path '*/src/dist/*' -o -path '*/src/build/*' -o -path '*/src/assembly/*' \) \
         -type f -newer "$CROSSWAY_DIST" -print -quit
 }

@@ -137,12 +137,6 @@ public final class Workloads {
                     boolean sealed, boolean paced) throws Exception {
         try (WaylandClient c = WaylandClient.connect(socket, schema)) {
             int shm = c.bind("wl_shm", 1);
-            java.util.Set<Integer> done = new java.util.HashSet<>();
-            c.onEvent(m -> {
-                if (m.spec().qualifiedName().equals("wl_callback.done")) {
-                    done.add(m.objectId());
-                }
-            });
             int surface = c.toplevel("crossway-bench").surface();
             ShmBuffers f = pattern.buffers(c, shm, sealed);
             int warmup = Math.min(20, frames);
@@ -189,10 +183,7 @@ public final class Workloads {
                 }
                 c.request(surface, "commit");
                 if (paced) {
-                    c.flush();
-                    while (!done.remove(frameDone)) {
-                        c.dispatch();
-                    }
+                    c.awaitCallback(frameDone);
                 } else {
                     c.roundtrip();
                 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.crossway.testsuite.rig.Clients;
 import dev.crossway.testsuite.rig.Crossway;
 import dev.crossway.testsuite.rig.Distributions;
+import dev.crossway.testsuite.rig.Started;
 import dev.crossway.testsuite.rig.Weston;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -14,7 +15,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class DaemonIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    private final List<AutoCloseable> started = new ArrayList<>();
+    private final Started started = new Started();
 
     @BeforeAll
     static void needsWestonAndTheDistribution() {
@@ -38,14 +38,7 @@ class DaemonIT {
 
     @AfterEach
     void stopAll() throws Exception {
-        for (int i = started.size() - 1; i >= 0; i--) {
-            started.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T started(T thing) {
-        started.add(thing);
-        return thing;
+        started.close();
     }
 
     private static List<String> args(Weston w, String socket) {
@@ -54,18 +47,18 @@ class DaemonIT {
 
     @Test
     void replacesAStaleSocketAndRefusesALiveOne() throws IOException {
-        Weston w = started(Weston.start("it-sock-host"));
+        Weston w = started.add(Weston.start("it-sock-host"));
         // A socket file nobody listens on, and no lock: what a crashed daemon leaves.
         Path stale = w.runtimeDir().resolve("it-stale");
         try (ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.bind(UnixDomainSocketAddress.of(stale));
         }
         assertThat(stale).exists();
-        Crossway fresh = started(Crossway.start(w.runtimeDir(), args(w, "it-stale"), Map.of()));
+        Crossway fresh = started.add(Crossway.start(w.runtimeDir(), args(w, "it-stale"), Map.of()));
         assertThat(fresh.socketPath()).isEqualTo(stale);
         assertThat(Clients.run(w.runtimeDir(), "it-stale", TIMEOUT, "wayland-info").exitCode()).isZero();
 
-        Crossway live = started(Crossway.start(w.runtimeDir(), args(w, "it-live"), Map.of()));
+        Crossway live = started.add(Crossway.start(w.runtimeDir(), args(w, "it-live"), Map.of()));
         Clients.Result second = Crossway.run(w.runtimeDir(), args(w, "it-live"), Map.of(), TIMEOUT);
         System.out.println("a second Crossway on it-live: exit " + second.exitCode() + ", says: "
                 + (second.stdout() + second.stderr()).strip().lines().reduce((a, b) -> b).orElse(""));
@@ -78,8 +71,8 @@ class DaemonIT {
 
     @Test
     void sigtermRemovesTheSocketAndItsLock() {
-        Weston w = started(Weston.start("it-stop-host"));
-        Crossway cw = started(Crossway.start(w.runtimeDir(), args(w, "it-stop"), Map.of()));
+        Weston w = started.add(Weston.start("it-stop-host"));
+        Crossway cw = started.add(Crossway.start(w.runtimeDir(), args(w, "it-stop"), Map.of()));
         Path socket = cw.socketPath();
         assertThat(socket).exists();
         int status = cw.stop();

@@ -11,6 +11,7 @@ import dev.crossway.testsuite.rig.Crossway;
 import dev.crossway.testsuite.rig.Display;
 import dev.crossway.testsuite.rig.Distributions;
 import dev.crossway.testsuite.rig.Png;
+import dev.crossway.testsuite.rig.Started;
 import dev.crossway.testsuite.rig.Sway;
 import dev.crossway.testsuite.rig.Weston;
 import dev.crossway.testsuite.rig.WlClipboard;
@@ -45,7 +46,7 @@ class PrivilegedGlobalsIT {
     private Path dir;
     private Crossway plain;
     private Crossway granted;
-    private final List<AutoCloseable> started = new ArrayList<>();
+    private final Started started = new Started();
 
     @BeforeAll
     void startSwayAndTwoCrossways() throws IOException {
@@ -70,16 +71,12 @@ class PrivilegedGlobalsIT {
         List<String> args = new ArrayList<>(List.of("--transport", "loopback", "--host-display", sway.socketPath().toString(),
                 "--socket", dir.resolve(socket).toString()));
         args.addAll(List.of(extra));
-        Crossway c = Crossway.start(dir, args, Map.of());
-        started.add(c);
-        return c;
+        return started.add(Crossway.start(dir, args, Map.of()));
     }
 
     @AfterAll
     void stopAll() throws Exception {
-        for (int i = started.size() - 1; i >= 0; i--) {
-            started.get(i).close();
-        }
+        started.close();
         if (sway != null) {
             sway.close();
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.crossway.testsuite.rig.Clients;
 import dev.crossway.testsuite.rig.Crossway;
 import dev.crossway.testsuite.rig.Distributions;
+import dev.crossway.testsuite.rig.Started;
 import dev.crossway.testsuite.rig.Weston;
 import dev.crossway.linux.UnixDatagramSocket;
 import java.nio.file.Files;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class SystemdIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    private final List<AutoCloseable> started = new ArrayList<>();
+    private final Started started = new Started();
 
     @BeforeAll
     static void needsTheTools() {
@@ -48,14 +49,7 @@ class SystemdIT {
 
     @AfterEach
     void stopAll() throws Exception {
-        for (int i = started.size() - 1; i >= 0; i--) {
-            started.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T started(T thing) {
-        started.add(thing);
-        return thing;
+        started.close();
     }
 
     /** {@code systemd-socket-activate} listening on {@code socket} with fd name {@code name}, passing the variables Crossway needs. */
@@ -74,10 +68,10 @@ class SystemdIT {
 
     @Test
     void socketActivationServesThePassedSocketReportsReadyAndLeavesTheSocketToSystemd() throws Exception {
-        Weston w = started(Weston.start("it-sd-host"));
+        Weston w = started.add(Weston.start("it-sd-host"));
         Path socket = w.runtimeDir().resolve("wayland-0");
-        UnixDatagramSocket manager = started(UnixDatagramSocket.bind(w.runtimeDir().resolve("notify").toString()));
-        Crossway cw = started(Crossway.launch(Distributions.built(), w.runtimeDir(), activate(socket, "wayland"),
+        UnixDatagramSocket manager = started.add(UnixDatagramSocket.bind(w.runtimeDir().resolve("notify").toString()));
+        Crossway cw = started.add(Crossway.launch(Distributions.built(), w.runtimeDir(), activate(socket, "wayland"),
                 List.of("--transport", "loopback", "--host-display", w.socketName()), Map.of("NOTIFY_SOCKET", manager.address())));
         awaitFile(socket);
         assertThat(cw.log()).as("nothing runs Crossway before a client connects").doesNotContain("listening on");
@@ -106,9 +100,9 @@ class SystemdIT {
 
     @Test
     void anX11SocketIsRefusedUntilXwaylandIsSupported() throws Exception {
-        Weston w = started(Weston.start("it-sd-x11-host"));
+        Weston w = started.add(Weston.start("it-sd-x11-host"));
         Path socket = w.runtimeDir().resolve("X1");
-        Crossway cw = started(Crossway.launch(Distributions.built(), w.runtimeDir(), activate(socket, "x11"),
+        Crossway cw = started.add(Crossway.launch(Distributions.built(), w.runtimeDir(), activate(socket, "x11"),
                 List.of("--transport", "loopback", "--host-display", w.socketName()), Map.of()));
         awaitFile(socket);
         // The client starts Crossway; what the client makes of the refusal does not matter here.
@@ -121,10 +115,10 @@ class SystemdIT {
 
     @Test
     void underTheJournalLinesCarryPrioritiesAndNoTimestamps() {
-        Weston w = started(Weston.start("it-sd-journal-host"));
+        Weston w = started.add(Weston.start("it-sd-journal-host"));
         // As systemd does: JOURNAL_STREAM names the device and inode of the stream on standard error.
         List<String> journal = List.of("sh", "-c", "JOURNAL_STREAM=$(stat -L -c %d:%i /proc/self/fd/2) exec \"$@\"", "sh");
-        Crossway cw = started(Crossway.launch(Distributions.built(), w.runtimeDir(), journal,
+        Crossway cw = started.add(Crossway.launch(Distributions.built(), w.runtimeDir(), journal,
                 List.of("--transport", "loopback", "--host-display", w.socketName(), "--socket", "it-journal"), Map.of()));
         cw.awaitListening(TIMEOUT);
         assertThat(Clients.run(w.runtimeDir(), "it-journal", TIMEOUT, "wayland-info").exitCode()).isZero();

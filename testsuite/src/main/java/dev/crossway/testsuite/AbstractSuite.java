@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.crossway.testsuite.rig.Daemon;
 import dev.crossway.testsuite.rig.Display;
+import dev.crossway.testsuite.rig.Started;
 import dev.crossway.testsuite.rig.StoppableClient;
 import dev.crossway.testsuite.rig.Sway;
 import dev.crossway.testsuite.rig.TransportRig;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
  * what a test started after it.
  */
 public abstract class AbstractSuite {
-    private final List<AutoCloseable> started = new ArrayList<>();
+    private final Started started = new Started();
 
     /** The transport every test of this suite runs on. */
     protected abstract TransportRig rig();
@@ -40,16 +41,12 @@ public abstract class AbstractSuite {
 
     @AfterEach
     public void stopWhatTheTestStarted() throws Exception {
-        for (int i = started.size() - 1; i >= 0; i--) {
-            started.get(i).close();
-        }
-        started.clear();
+        started.close();
     }
 
     /** Closes {@code thing} after the test; returns it. */
     protected final <T extends AutoCloseable> T closeAfter(T thing) {
-        started.add(thing);
-        return thing;
+        return started.add(thing);
     }
 
     /** A headless weston for this test (skipped when weston's tools are missing). */

@@ -263,11 +263,7 @@ public abstract class ClipboardSuite extends AbstractSuite {
         assertThat(crossway.isAlive()).isTrue();
         // End the guest's wl-copy (a host copy replaces its selection), then every session is gone.
         assertThat(WlClipboard.clear(host, false, timeout()).exitCode()).isZero();
-        ProcStats after = RelaySuite.awaitNoSessions(crossway);
-        for (int i = 0; i < 100 && after.openFds() != baseline.openFds(); i++) {
-            RelaySuite.sleep(Duration.ofMillis(100));
-            after = crossway.stats();
-        }
+        ProcStats after = RelaySuite.awaitBaseline(crossway, baseline, Duration.ofMillis(100));
         System.out.println("Crossway before: " + baseline + "; after: " + after);
         assertThat(after.openFds()).as("Crossway's open fds back to baseline").isEqualTo(baseline.openFds());
     }

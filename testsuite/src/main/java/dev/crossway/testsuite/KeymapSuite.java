@@ -7,6 +7,7 @@ import dev.crossway.testsuite.rig.ClientRun;
 import dev.crossway.testsuite.rig.Clients;
 import dev.crossway.testsuite.rig.Daemon;
 import dev.crossway.testsuite.rig.Display;
+import dev.crossway.testsuite.rig.Procs;
 import dev.crossway.testsuite.rig.Sway;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -70,19 +71,19 @@ public abstract class KeymapSuite extends AbstractSuite {
         while (!Files.exists(ready)) {
             assertThat(foot.isDone()).as("foot ended before its shell ran: " + (foot.isDone() ? foot.await().describe() : "")).isFalse();
             assertThat(System.nanoTime()).as("foot's shell started in time").isLessThan(deadline);
-            RelaySuite.sleep(Duration.ofMillis(100));
+            Procs.sleep(Duration.ofMillis(100));
         }
         // The window maps and takes focus a little after its shell starts: type until the line arrives.
         int attempts = 0;
         while (!Files.exists(typed) && attempts < 6) {
-            RelaySuite.sleep(Duration.ofSeconds(2));
+            Procs.sleep(Duration.ofSeconds(2));
             attempts++;
             Clients.Result t = sway.run(Duration.ofSeconds(30), "wtype", TEXT);
             assertThat(t.exitCode()).as(t.describe()).isZero();
             Clients.Result enter = sway.run(Duration.ofSeconds(30), "wtype", "-k", "Return");
             assertThat(enter.exitCode()).as(enter.describe()).isZero();
             for (int i = 0; i < 50 && !Files.exists(typed); i++) {
-                RelaySuite.sleep(Duration.ofMillis(100));
+                Procs.sleep(Duration.ofMillis(100));
             }
         }
         assertThat(typed).as("foot received no line after " + attempts + " attempts; sway's log: " + sway.logFile()

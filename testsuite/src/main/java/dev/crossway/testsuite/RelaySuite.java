@@ -8,6 +8,7 @@ import dev.crossway.testsuite.rig.Daemon;
 import dev.crossway.testsuite.rig.Display;
 import dev.crossway.testsuite.rig.Png;
 import dev.crossway.testsuite.rig.ProcStats;
+import dev.crossway.testsuite.rig.Procs;
 import dev.crossway.testsuite.rig.StoppableClient;
 import dev.crossway.testsuite.rig.Sway;
 import dev.crossway.testsuite.rig.Weston;
@@ -202,7 +203,7 @@ public abstract class RelaySuite extends AbstractSuite {
             during = s.threads() > during.threads() ? s : during;
             assertThat(System.nanoTime()).as(SHM_CLIENTS + " sessions at once in time; the daemon's threads: " + s.threadNames())
                     .isLessThan(deadline);
-            sleep(poll);
+            Procs.sleep(poll);
         }
         List<Clients.Result> results = new ArrayList<>();
         shm.forEach(StoppableClient::stop);
@@ -217,20 +218,13 @@ public abstract class RelaySuite extends AbstractSuite {
         assertThat(infoResult.exitCode()).as(infoResult.describe()).isZero();
         List<String> lines = cw.awaitClosedClients(closed + 2 + SHM_CLIENTS + 1, rig().clientTimeout());
 
-        ProcStats after = awaitNoSessions(cw);
-        deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while ((after.openFds() > baseline.openFds() || after.threads() > baseline.threads()) && System.nanoTime() < deadline) {
-            sleep(poll);
-            after = cw.stats();
-        }
+        ProcStats after = awaitBaseline(cw, baseline, poll);
         System.out.println("Crossway with " + (SHM_CLIENTS + 1) + " clients at once: baseline " + baseline + ", busiest " + during
                 + ", after " + after + "; last closed: " + lines.get(lines.size() - 1));
-        List<String> newThreads = new ArrayList<>(after.threadNames());
-        baseline.threadNames().forEach(newThreads::remove);
         assertThat(during.threads()).as("threads while the clients ran").isGreaterThan(baseline.threads());
         assertThat(after.openFds()).as("open fds after all clients left (baseline " + baseline.openFds() + ")")
                 .isLessThanOrEqualTo(baseline.openFds());
-        assertThat(after.threads()).as("threads after all clients left; new ones: " + newThreads)
+        assertThat(after.threads()).as("threads after all clients left; new ones: " + newThreads(baseline, after))
                 .isLessThanOrEqualTo(baseline.threads());
         assertThat(after.rssKiB()).as("RSS in KiB (baseline " + baseline.rssKiB() + ")")
                 .isLessThanOrEqualTo(baseline.rssKiB() + 64 * 1024);
@@ -245,6 +239,27 @@ public abstract class RelaySuite extends AbstractSuite {
         return sessions(d.stats());
     }
 
+    /**
+     * The daemon's stats once it serves no client and holds no more fds and threads than at {@code baseline},
+     * or after 20 s (threads of a pool, such as the host check's probes, end 10 s after their last use).
+     */
+    static ProcStats awaitBaseline(Daemon d, ProcStats baseline, Duration poll) {
+        ProcStats after = awaitNoSessions(d);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while ((after.openFds() > baseline.openFds() || after.threads() > baseline.threads()) && System.nanoTime() < deadline) {
+            Procs.sleep(poll);
+            after = d.stats();
+        }
+        return after;
+    }
+
+    /** Threads in {@code after} that {@code baseline} did not have, by name. */
+    static List<String> newThreads(ProcStats baseline, ProcStats after) {
+        List<String> added = new ArrayList<>(after.threadNames());
+        baseline.threadNames().forEach(added::remove);
+        return added;
+    }
+
     /** The daemon's stats once it serves no client. */
     static ProcStats awaitNoSessions(Daemon d) {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -256,16 +271,7 @@ public abstract class RelaySuite extends AbstractSuite {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("Crossway still serves " + sessions(s) + " client(s) after 30 s: " + s.threadNames());
             }
-            sleep(Duration.ofMillis(200));
-        }
-    }
-
-    static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
+            Procs.sleep(Duration.ofMillis(200));
         }
     }
 

@@ -12,6 +12,7 @@ import dev.crossway.testsuite.rig.Daemon;
 import dev.crossway.testsuite.rig.Display;
 import dev.crossway.testsuite.rig.Png;
 import dev.crossway.testsuite.rig.ProcStats;
+import dev.crossway.testsuite.rig.Procs;
 import dev.crossway.testsuite.rig.StoppableClient;
 import dev.crossway.testsuite.rig.Sway;
 import dev.crossway.testsuite.rig.Weston;
@@ -42,9 +43,9 @@ public abstract class ShmSuite extends AbstractSuite {
             "shm (\\d+) commits, (\\d+) B copied of (\\d+) B damaged, (\\d+) host buffers \\((\\d+) B\\), (\\d+) early releases");
     private static final String SHARED = "shared memory: the compositor reads the client's pool itself, so Crossway copies nothing";
 
-    /** Crossway on the rig's transport; {@code -v} logs each commit's copy, which failure messages quote. */
+    /** Crossway on the rig's transport. (Its {@code -v} would log each commit's copy, at a cost a VM feels.) */
     private Daemon crossway(Weston w) {
-        return crossway(w.socketPath(), "-v");
+        return crossway(w.socketPath());
     }
 
     /** The shm counters of a client's close line (separate memory only). */
@@ -62,7 +63,7 @@ public abstract class ShmSuite extends AbstractSuite {
         long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
         Png png = w.settledScreenshot(out, Duration.ofSeconds(20));
         while (png.distinctColours() < 3 && System.nanoTime() < deadline) {
-            RelaySuite.sleep(Duration.ofMillis(500));
+            Procs.sleep(Duration.ofMillis(500));
             png = w.settledScreenshot(out, Duration.ofSeconds(20));
         }
         assertThat(png.distinctColours()).as("colours on weston's desktop (background and panel drawn)").isGreaterThanOrEqualTo(3);
@@ -81,7 +82,7 @@ public abstract class ShmSuite extends AbstractSuite {
             int[] box = empty.changedBox(last[0], PANEL_HEIGHT);
             return box[2] == SIMPLE_SHM_SIZE && box[3] == SIMPLE_SHM_SIZE;
         });
-        RelaySuite.sleep(Duration.ofSeconds(2)); // a few more frames, for the counters
+        Procs.sleep(Duration.ofSeconds(2)); // a few more frames, for the counters
         Clients.Result r = shm.stopAndAwait();
         assertThat(r.stdout()).as("still running when stopped: " + r.describe()).contains("interrupted");
         assertThat(r.exitCode()).as(r.describe()).isZero();
@@ -101,7 +102,7 @@ public abstract class ShmSuite extends AbstractSuite {
         Png empty = desktop(w, tmp.resolve("empty.png"));
 
         Png direct = simpleShm(w, w.display(), empty, tmp.resolve("direct.png"));
-        RelaySuite.sleep(Duration.ofMillis(500)); // the window unmaps
+        Procs.sleep(Duration.ofMillis(500)); // the window unmaps
         int before = cw.closedClients().size();
         Png relayed = simpleShm(w, cw.clients(), empty, tmp.resolve("relayed.png"));
 
@@ -221,7 +222,8 @@ public abstract class ShmSuite extends AbstractSuite {
     @CsvSource({"TWO_ROTATING", "NEW_POOL_EVERY_FRAME"})
     public void aClientThatShrinksItsPoolGetsAWlShmErrorAndNothingLeaks(Pattern pattern) {
         Weston w = weston("shm-shrink-host");
-        Daemon cw = crossway(w);
+        // -v: the daemon logs the close line of a client it disconnected for an error (host buffers left) at debug level.
+        Daemon cw = crossway(w.socketPath(), "-v");
         int logStart = cw.log().length();
         Display guest = cw.clients();
         // A first client starts what the daemon starts once (a transport's worker threads), so the baseline is fair.
@@ -250,14 +252,11 @@ public abstract class ShmSuite extends AbstractSuite {
                 assertThat(m.group(4) + " " + m.group(5)).as("host buffers left: " + line).isEqualTo("0 0");
             }
         }
-        ProcStats after = RelaySuite.awaitNoSessions(cw);
-        for (int i = 0; i < 50 && after.openFds() != baseline.openFds(); i++) {
-            RelaySuite.sleep(Duration.ofMillis(100));
-            after = cw.stats();
-        }
+        ProcStats after = RelaySuite.awaitBaseline(cw, baseline, Duration.ofMillis(100));
         System.out.println("daemon before the clients: " + baseline + "; after: " + after);
         assertThat(after.openFds()).as("daemon fds").isEqualTo(baseline.openFds());
-        assertThat(after.threads()).as("daemon threads").isLessThanOrEqualTo(baseline.threads());
+        assertThat(after.threads()).as("daemon threads; new ones: " + RelaySuite.newThreads(baseline, after))
+                .isLessThanOrEqualTo(baseline.threads());
         assertThat(cw.log().substring(logStart)).doesNotContain("InternalError").doesNotContain("internal error");
     }
 
@@ -281,28 +280,31 @@ public abstract class ShmSuite extends AbstractSuite {
 
     /**
      * foot asks for a 512 MiB pool; where host buffers come from a 256 MiB window it used to be dropped at
-     * start. On headless sway (foot needs a seat) it runs until stopped, its frames copied.
+     * start. On headless sway (foot needs a seat) it runs until stopped, its frames copied to sway's output.
      */
     @Test
-    public void footRunsInTheHostVisibleWindow() {
+    public void footRunsInTheHostVisibleWindow(@TempDir Path tmp) {
         assumeTrue(rig().hostVisibleWindow() > 0, () -> rig().name() + " has no host-visible window: host buffers are memory of"
                 + " their own");
         Sway sway = sway();
-        Daemon cw = crossway(sway.socketPath(), "-v");
+        Daemon cw = crossway(sway.socketPath());
         int before = cw.closedClients().size();
         int logStart = cw.log().length(); // a daemon may serve several tests: only this one's lines count
+        Png empty = sway.settledScreenshot(tmp.resolve("empty.png"), Duration.ofSeconds(20));
         StoppableClient foot = stoppable(cw.clients(), rig().clientTimeout().multipliedBy(2), "foot", "sh", "-c",
                 "echo crossway; sleep 600");
         foot.await("foot's window in sway's tree", rig().clientStart().plusSeconds(30), () -> sway.tree().contains("\"foot\""));
-        RelaySuite.sleep(Duration.ofSeconds(2));
+        Procs.sleep(Duration.ofSeconds(2));
+        int drawn = Png.read(sway.screenshot(tmp.resolve("foot.png"))).countDifferent(empty);
         Clients.Result r = foot.stopAndAwait();
         String closed = closedAfter(cw, before, 1, rig().clientTimeout()).get(0);
-        System.out.println("foot through " + rig().name() + ", " + (rig().hostVisibleWindow() >> 20) + " MiB window: " + r.describe()
-                + "\n  " + closed);
+        System.out.println("foot through " + rig().name() + ", " + (rig().hostVisibleWindow() >> 20) + " MiB window: " + drawn
+                + " of sway's pixels changed by its window; " + r.describe() + "\n  " + closed);
         assertThat(r.stdout()).as("foot still running when stopped: " + r.describe()).contains("interrupted");
         Matcher m = shmCounters(closed);
         assertThat(Long.parseLong(m.group(1))).as("foot committed frames").isPositive();
         assertThat(Long.parseLong(m.group(2))).as("bytes copied").isPositive();
+        assertThat(drawn).as("pixels of sway's output foot's window changed").isPositive();
         assertThat(cw.log().substring(logStart)).doesNotContain("could not allocate").doesNotContain("protocol error");
     }
 }

@@ -126,10 +126,11 @@ public final class GuestCrossway implements Daemon {
     /** Open fds, threads (with their names) and resident memory of the daemon, read from the guest's /proc. */
     @Override
     public ProcStats stats() {
-        Clients.Result r = shell.run(Duration.ofSeconds(30), "p=/proc/" + pid + "\n"
+        // Few processes: a guest busy with many clients under TCG forks slowly.
+        Clients.Result r = shell.run(Duration.ofSeconds(60), "p=/proc/" + pid + "\n"
                 + "echo fds=$(ls $p/fd | wc -l)\n"
                 + "awk '/^Threads:/ { print \"threads=\" $2 } /^VmRSS:/ { print \"rss=\" $2 }' $p/status\n"
-                + "for t in $p/task/*; do echo \"thread=$(cat $t/comm)\"; done\n");
+                + "awk '{ print \"thread=\" $0 }' $p/task/*/comm\n");
         if (r.exitCode() != 0) {
             throw new VmException("cannot read the guest daemon's /proc: " + r.describe());
         }

@@ -17,7 +17,10 @@ import java.util.Map;
  * daemon, and observe the host.
  */
 final class VmSession implements AutoCloseable {
-    /** Every daemon here logs at debug level: a VM run is slow to repeat, so its logs should say all at once. */
+    /**
+     * Every daemon here logs at debug level: the close line of a client the daemon ended for an error (the
+     * host check's verdict when the host compositor dies) comes only there, and a VM run is slow to repeat.
+     */
     private static final List<String> TRANSPORT = List.of("--transport", "virtgpu", "-v");
     private static VmSession shared;
 

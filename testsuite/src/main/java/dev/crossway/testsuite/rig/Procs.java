@@ -16,8 +16,11 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
-/** Process plumbing shared by the rig classes: environments, log files, bounded waits, teardown. */
-final class Procs {
+/**
+ * Process plumbing shared by the rig classes: environments, log files, bounded waits, teardown. Only
+ * {@link #sleep} is for the suites too.
+ */
+public final class Procs {
     private static final AtomicInteger LOG_SEQUENCE = new AtomicInteger();
     // Fine enough for start-up figures (bench reads the time to the daemon's listening line through it).
     private static final Duration POLL = Duration.ofMillis(5);
@@ -95,7 +98,8 @@ final class Procs {
         }
     }
 
-    static void sleep(Duration d) {
+    /** {@link Thread#sleep}, with an interrupt turned into an unchecked exception (the interrupt status kept). */
+    public static void sleep(Duration d) {
         try {
             Thread.sleep(d.toMillis());
         } catch (InterruptedException e) {

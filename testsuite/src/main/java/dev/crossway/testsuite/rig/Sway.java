@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * can still connect to its socket. The seat has no keyboard until {@link #holdKeyboard()} makes a
  * virtual one with {@code wtype}; clipboard clients without data-control need it to get focus.
  */
-public final class Sway implements AutoCloseable {
+public final class Sway extends HeadlessCompositor {
     /** The programs the rig and the clipboard tests run. */
     public static final List<String> TOOLS = List.of("sway", "setpriv", "wtype", "wl-copy", "wl-paste", "wayland-info");
     /** The unprivileged uid and gid sway and its helpers run as: {@code nobody}/{@code nogroup}. */
@@ -34,16 +34,11 @@ public final class Sway implements AutoCloseable {
     /** sway reads no user config; this one starts no swaybg (it would outlive sway, reparented to init). */
     private static final String CONFIG = "swaybg_command -\n";
 
-    private final Path runtimeDir;
-    private final Path log;
-    private final Process process;
     private final List<Process> helpers = new ArrayList<>();
     private String socketName;
 
     private Sway(Path runtimeDir, Path log, Process process) {
-        this.runtimeDir = runtimeDir;
-        this.log = log;
-        this.process = process;
+        super("sway", runtimeDir, log, process);
     }
 
     /** The tools of {@link #TOOLS} that are not on the PATH. */
@@ -109,6 +104,7 @@ public final class Sway implements AutoCloseable {
 
     /** sway names its socket itself ({@code wayland-1}, ...): the first socket without a lock file's suffix. */
     private Optional<String> findSocket() {
+        Path runtimeDir = runtimeDir();
         try (Stream<Path> s = Files.list(runtimeDir)) {
             return s.map(p -> p.getFileName().toString())
                     .filter(n -> n.startsWith("wayland-") && !n.endsWith(".lock"))
@@ -126,7 +122,7 @@ public final class Sway implements AutoCloseable {
      */
     public void holdKeyboard(Duration hold) {
         Path wlog = Procs.newLog("wtype");
-        ProcessBuilder pb = new ProcessBuilder(unprivileged(runtimeDir, socketName, Map.of(),
+        ProcessBuilder pb = new ProcessBuilder(unprivileged(runtimeDir(), socketName, Map.of(),
                 "wtype", "-s", Long.toString(hold.toMillis()), "a"));
         pb.redirectErrorStream(true).redirectOutput(wlog.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -150,13 +146,13 @@ public final class Sway implements AutoCloseable {
     /** sway's window tree as {@code swaymsg -t get_tree} prints it (JSON). */
     public String tree() {
         Path ipc;
-        try (Stream<Path> s = Files.list(runtimeDir)) {
+        try (Stream<Path> s = Files.list(runtimeDir())) {
             ipc = s.filter(p -> p.getFileName().toString().startsWith("sway-ipc.")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("sway has no IPC socket in " + runtimeDir));
+                    .orElseThrow(() -> new IllegalStateException("sway has no IPC socket in " + runtimeDir()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Clients.Result r = Clients.run(runtimeDir, socketName, Duration.ofSeconds(10), "swaymsg", "-s", ipc.toString(), "-t", "get_tree");
+        Clients.Result r = run(Duration.ofSeconds(10), "swaymsg", "-s", ipc.toString(), "-t", "get_tree");
         if (r.exitCode() != 0) {
             throw new IllegalStateException("swaymsg failed: " + r.describe());
         }
@@ -174,71 +170,19 @@ public final class Sway implements AutoCloseable {
         return m.find() ? Optional.of(m.group(1)) : Optional.empty();
     }
 
-    /**
-     * Takes screenshots of the whole output with {@code grim} until two in a row are identical, at most for
-     * {@code timeout}; returns the last one, written to {@code out}.
-     */
-    public Png settledScreenshot(Path out, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Png previous = screenshot(out);
-        while (true) {
-            Procs.sleep(Duration.ofMillis(300));
-            Png next = screenshot(out);
-            if (next.countDifferent(previous) == 0) {
-                return next;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("sway's output kept changing for " + timeout.toMillis() + " ms");
-            }
-            previous = next;
-        }
-    }
-
-    private Png screenshot(Path out) {
-        Clients.Result r = Clients.run(runtimeDir, socketName, Duration.ofSeconds(20), "grim", out.toString());
+    /** A screenshot of the whole output with {@code grim}. */
+    @Override
+    public Path screenshot(Path out) {
+        Clients.Result r = run(Duration.ofSeconds(20), "grim", out.toString());
         if (r.exitCode() != 0) {
             throw new IllegalStateException("grim failed (apt-get install grim): " + r.describe());
         }
-        return Png.read(out);
+        return out;
     }
 
-    /** Runs a client (as root) directly on sway's socket. */
-    public Clients.Result run(Duration timeout, String... command) {
-        return Clients.run(runtimeDir, socketName, timeout, command);
-    }
-
+    @Override
     public String socketName() {
         return socketName;
-    }
-
-    public Path socketPath() {
-        return runtimeDir.resolve(socketName);
-    }
-
-    public Path runtimeDir() {
-        return runtimeDir;
-    }
-
-    /** Clients (as root) straight on sway's socket, on this machine. */
-    public Display display() {
-        return new LocalDisplay("host", runtimeDir, socketName, runtimeDir);
-    }
-
-    public long pid() {
-        return process.pid();
-    }
-
-    public boolean isAlive() {
-        return process.isAlive();
-    }
-
-    /** Everything sway has written so far. */
-    public String log() {
-        return Procs.read(log);
-    }
-
-    public Path logFile() {
-        return log;
     }
 
     @Override
@@ -246,12 +190,6 @@ public final class Sway implements AutoCloseable {
         for (Process p : helpers) {
             Procs.terminate(p, Duration.ofSeconds(2));
         }
-        Procs.terminate(process, Duration.ofSeconds(5));
-        Procs.deleteTree(runtimeDir);
-    }
-
-    @Override
-    public String toString() {
-        return "sway on " + (socketName == null ? runtimeDir : socketPath()) + " (pid " + process.pid() + ", log " + log + ")";
+        super.close();
     }
 }

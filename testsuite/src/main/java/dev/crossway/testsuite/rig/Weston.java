@@ -15,7 +15,7 @@ import java.util.stream.Stream;
  * A headless weston (pixman renderer, {@code --debug} for the screenshooter) in a private
  * {@code XDG_RUNTIME_DIR}. Its stdout and stderr go to a log file kept under {@code crossway.it.logs}.
  */
-public final class Weston implements AutoCloseable {
+public final class Weston extends HeadlessCompositor {
     /** The programs the rig runs; weston-simple-shm and weston-screenshooter come with weston. */
     public static final List<String> TOOLS = List.of("weston", "weston-simple-shm", "weston-screenshooter", "wayland-info");
     public static final int WIDTH = 640;
@@ -26,17 +26,12 @@ public final class Weston implements AutoCloseable {
     private final String socketName;
     private final int width;
     private final int height;
-    private final Path runtimeDir;
-    private final Path log;
-    private final Process process;
 
     private Weston(String socketName, int width, int height, Path runtimeDir, Path log, Process process) {
+        super("weston", runtimeDir, log, process);
         this.socketName = socketName;
         this.width = width;
         this.height = height;
-        this.runtimeDir = runtimeDir;
-        this.log = log;
-        this.process = process;
     }
 
     /** The tools of {@link #TOOLS} that are not on the PATH. */
@@ -95,21 +90,9 @@ public final class Weston implements AutoCloseable {
         return weston;
     }
 
+    @Override
     public String socketName() {
         return socketName;
-    }
-
-    public Path socketPath() {
-        return runtimeDir.resolve(socketName);
-    }
-
-    public Path runtimeDir() {
-        return runtimeDir;
-    }
-
-    /** Clients straight on weston's socket, on this machine. */
-    public Display display() {
-        return new LocalDisplay("host", runtimeDir, socketName, runtimeDir);
     }
 
     public int width() {
@@ -120,29 +103,17 @@ public final class Weston implements AutoCloseable {
         return height;
     }
 
-    public long pid() {
-        return process.pid();
-    }
-
-    /** Everything weston has written to stdout and stderr so far. */
-    public String log() {
-        return Procs.read(log);
-    }
-
-    public Path logFile() {
-        return log;
-    }
-
     /**
      * Takes a screenshot with weston-screenshooter on weston's own socket and moves the PNG it
      * writes (into its working directory) to {@code out}.
      */
+    @Override
     public Path screenshot(Path out) {
         Path cwd = null;
         try {
-            cwd = Files.createTempDirectory(runtimeDir, "shot-");
+            cwd = Files.createTempDirectory(runtimeDir(), "shot-");
             ProcessBuilder pb = new ProcessBuilder("weston-screenshooter").directory(cwd.toFile());
-            Procs.waylandEnv(pb, runtimeDir, socketName, Map.of());
+            Procs.waylandEnv(pb, runtimeDir(), socketName, Map.of());
             Clients.Result r = Clients.run(pb, null, null, CLIENT_TIMEOUT, null);
             if (r.exitCode() != 0) {
                 throw new IllegalStateException("weston-screenshooter failed: " + r.describe()
@@ -162,37 +133,5 @@ public final class Weston implements AutoCloseable {
         } finally {
             Procs.deleteTree(cwd);
         }
-    }
-
-    /**
-     * Takes screenshots until two in a row are identical (the desktop shell has drawn everything),
-     * at most for {@code timeout}; returns the last one, decoded, written to {@code out}.
-     */
-    public Png settledScreenshot(Path out, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Png previous = Png.read(screenshot(out));
-        while (true) {
-            Procs.sleep(Duration.ofMillis(200));
-            Png next = Png.read(screenshot(out));
-            if (next.countDifferent(previous) == 0) {
-                return next;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("weston's output kept changing for " + timeout.toMillis()
-                        + " ms (" + next.countDifferent(previous) + " pixels in the last 200 ms)");
-            }
-            previous = next;
-        }
-    }
-
-    @Override
-    public void close() {
-        Procs.terminate(process, Duration.ofSeconds(5));
-        Procs.deleteTree(runtimeDir);
-    }
-
-    @Override
-    public String toString() {
-        return "weston on " + socketPath() + " (pid " + process.pid() + ", log " + log + ")";
     }
 }
