@@ -57,13 +57,13 @@ final class LinuxGuestMemory implements GuestMemory {
     private boolean closed;
     /** pread said EINVAL: the file has no read operation (device memory). */
     private boolean unreadable;
-    /** Why device memory could not be mapped, for {@link #failure()}; null when it could. */
+    /** Why device memory could not be mapped, for {@link #method()}; null when it could. */
     private String mapFailure;
 
     private LinuxGuestMemory(int fd, boolean device, boolean sealed, long size) {
         this.fd = fd;
         this.device = device;
-        this.sealed = device || sealed;
+        this.sealed = sealed;
         this.size = size;
     }
 
@@ -74,7 +74,7 @@ final class LinuxGuestMemory implements GuestMemory {
             if (!device) {
                 checkFileSize(fd, size);
             }
-            LinuxGuestMemory m = new LinuxGuestMemory(fd, device, !device && cannotShrink(fd), size);
+            LinuxGuestMemory m = new LinuxGuestMemory(fd, device, device || cannotShrink(fd), size);
             m.choose(mayMap);
             return m;
         } catch (IOException | RuntimeException e) {
