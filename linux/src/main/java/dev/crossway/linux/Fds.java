@@ -51,6 +51,22 @@ public final class Fds {
         return LIBC.fcntl(fd, LibC.F_GETFD, 0) >= 0;
     }
 
+    /**
+     * True when {@code fd} is still open on the file {@code was} describes. Another thread may reuse
+     * a closed fd's number at once, so "is it closed?" needs the file's identity, not just the number.
+     */
+    public static boolean isOpenOn(int fd, Stat was) {
+        if (!isOpen(fd)) {
+            return false;
+        }
+        try {
+            Stat now = stat(fd);
+            return now.dev() == was.dev() && now.ino() == was.ino();
+        } catch (LinuxException closedMeanwhile) {
+            return false;
+        }
+    }
+
     /** A close-on-exec pipe: {@code [0]} is the read end, {@code [1]} the write end. */
     public static int[] pipe() throws LinuxException {
         int[] ends = new int[2];

@@ -84,9 +84,10 @@ class LinuxGuestMemoryTest {
     @Test
     void aFileSmallerThanThePoolIsRefusedAndItsFdClosed() throws Exception {
         int fd = Fds.memfd("small", 100);
+        Fds.Stat fdFile = Fds.stat(fd);
         assertThatThrownBy(() -> LinuxGuestMemory.open(fd, 4096, true)).hasMessage(
                 "the file behind the fd holds 100 bytes, fewer than the pool's 4096");
-        assertThat(Fds.isOpen(fd)).isFalse();
+        assertThat(Fds.isOpenOn(fd, fdFile)).isFalse();
     }
 
     @Test
@@ -138,6 +139,7 @@ class LinuxGuestMemoryTest {
         }
         Files.write(file, content);
         int fd = Native.libc().open(file.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+        Fds.Stat fdFile = Fds.stat(fd);
         GuestMemory g = LinuxGuestMemory.open(fd, 4096, true);
         ByteBuffer dst = ByteBuffer.allocateDirect(16);
         for (int i = 0; i < 2; i++) {
@@ -146,6 +148,6 @@ class LinuxGuestMemoryTest {
         }
         assertThat(g.method()).isEqualTo("mapped, read with process_vm_readv");
         g.close();
-        assertThat(Fds.isOpen(fd)).isFalse();
+        assertThat(Fds.isOpenOn(fd, fdFile)).isFalse();
     }
 }

@@ -154,13 +154,14 @@ class UnixSocketTest {
     @Test
     void sendClosesTheFdsItCarried() throws Exception {
         int[] pipe = Fds.pipe();
+        Fds.Stat pipeFile = Fds.stat(pipe[0]);
         FdQueue fds = new FdQueue();
         fds.add(pipe[0]);
         fds.add(pipe[1]);
         a.send(direct("x"), fds);
         assertThat(fds.isEmpty()).isTrue();
-        assertThat(Fds.isOpen(pipe[0])).isFalse();
-        assertThat(Fds.isOpen(pipe[1])).isFalse();
+        assertThat(Fds.isOpenOn(pipe[0], pipeFile)).isFalse();
+        assertThat(Fds.isOpenOn(pipe[1], pipeFile)).isFalse();
         FdQueue got = new FdQueue();
         b.receive(ByteBuffer.allocateDirect(16), got);
         got.closeAll(Fds.CLOSER);
@@ -189,6 +190,7 @@ class UnixSocketTest {
     void sendClosesTheFdsEvenWhenItFails() throws Exception {
         b.close();
         int[] pipe = Fds.pipe();
+        Fds.Stat pipeFile = Fds.stat(pipe[0]);
         FdQueue fds = new FdQueue();
         fds.add(pipe[0]);
         fds.add(pipe[1]);
@@ -196,29 +198,31 @@ class UnixSocketTest {
                 .isInstanceOf(LinuxException.class)
                 .hasMessageStartingWith("sendmsg failed: EPIPE (32): Broken pipe");
         assertThat(fds.isEmpty()).isTrue();
-        assertThat(Fds.isOpen(pipe[0])).isFalse();
-        assertThat(Fds.isOpen(pipe[1])).isFalse();
+        assertThat(Fds.isOpenOn(pipe[0], pipeFile)).isFalse();
+        assertThat(Fds.isOpenOn(pipe[1], pipeFile)).isFalse();
     }
 
     @Test
     void sendAfterCloseFailsAndClosesTheFds() throws Exception {
         a.close();
         int[] pipe = Fds.pipe();
+        Fds.Stat pipeFile = Fds.stat(pipe[0]);
         FdQueue fds = new FdQueue();
         fds.add(pipe[1]);
         assertThatThrownBy(() -> a.send(direct("x"), fds)).isInstanceOf(ClosedChannelException.class);
-        assertThat(Fds.isOpen(pipe[1])).isFalse();
+        assertThat(Fds.isOpenOn(pipe[1], pipeFile)).isFalse();
         Fds.close(pipe[0]);
     }
 
     @Test
     void fdsNeedAtLeastOneByteToTravelWith() throws Exception {
         int[] pipe = Fds.pipe();
+        Fds.Stat pipeFile = Fds.stat(pipe[0]);
         FdQueue fds = new FdQueue();
         fds.add(pipe[0]);
         fds.add(pipe[1]);
         assertThatThrownBy(() -> a.send(ByteBuffer.allocateDirect(0), fds)).isInstanceOf(IllegalArgumentException.class);
-        assertThat(Fds.isOpen(pipe[0])).isFalse();
+        assertThat(Fds.isOpenOn(pipe[0], pipeFile)).isFalse();
     }
 
     @Test

@@ -346,6 +346,7 @@ class VirtGpuTransportTest {
              UnixSocket compositorSide = compositor.accept()) {
             FdQueue out = new FdQueue();
             int memfd = Fds.memfd("shm-pool", 4096);
+            Fds.Stat memfdFile = Fds.stat(memfd);
             out.add(memfd);
             assertThatThrownBy(() -> host.send(bytes("wl_shm.create_pool"), out))
                     .isInstanceOf(IOException.class)
@@ -353,7 +354,7 @@ class VirtGpuTransportTest {
                     .hasMessageContaining("did not make it")
                     .hasMessageContaining("host buffer");
             assertThat(out.isEmpty()).isTrue();
-            assertThat(Fds.isOpen(memfd)).as("send took ownership and closed it").isFalse();
+            assertThat(Fds.isOpenOn(memfd, memfdFile)).as("send took ownership and closed it").isFalse();
             // A pipe end that was not bridged is not taken for one: the transport never guesses.
             int[] pipe = Fds.pipe();
             out.add(pipe[1]);

@@ -310,10 +310,11 @@ class VirtWlTransportTest {
              UnixSocket compositorSide = compositor.accept()) {
             FdQueue out = new FdQueue();
             int memfd = Fds.memfd("shm-pool", 4096);
+            Fds.Stat memfdFile = Fds.stat(memfd);
             out.add(memfd);
             assertThatThrownBy(() -> host.send(bytes("wl_shm.create_pool"), out))
                     .isInstanceOf(IOException.class).hasMessageContaining("fd " + memfd).hasMessageContaining("did not make it");
-            assertThat(Fds.isOpen(memfd)).as("send took ownership and closed it").isFalse();
+            assertThat(Fds.isOpenOn(memfd, memfdFile)).as("send took ownership and closed it").isFalse();
             int[] pipe = Fds.pipe();
             out.add(pipe[1]);
             assertThatThrownBy(() -> host.send(bytes("x"), out)).hasMessageContaining("did not make it");
