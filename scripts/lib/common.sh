@@ -58,6 +58,7 @@ CROSSWAY_PACKAGES=(
     sway=sway
     wl-copy=wl-clipboard
     wtype=wtype
+    foot=foot
     setpriv=util-linux
     gtk3-demo=gtk-3-examples
     grim=grim
