@@ -36,7 +36,10 @@ final class Outbox {
     private final ByteBuffer inputView;
     private final ByteBuffer scratch;
     private final HostIds hostIds;
+    /** Events another thread left for this outbox's next send, or null ({@link #flush}). */
+    private final ByteBuffer prefix;
     private final FdQueue fds = new FdQueue();
+    private final FdQueue noFds = new FdQueue();
     private int spanStart = -1;
     private int spanEnd;
     private long sends;
@@ -44,9 +47,11 @@ final class Outbox {
     /**
      * @param hostIds the host's ids, when this outbox sends to a host whose ids differ; else null
      * @param kernel  gives the scratch buffer, returned by {@link #release}
+     * @param prefix  encoded messages another thread leaves for this outbox, guarded by itself; or null
      */
-    Outbox(Connection sink, Object sinkLock, Capabilities limits, ByteBuffer input, HostIds hostIds, Kernel kernel) {
+    Outbox(Connection sink, Object sinkLock, Capabilities limits, ByteBuffer input, HostIds hostIds, Kernel kernel, ByteBuffer prefix) {
         this.sink = sink;
+        this.prefix = prefix;
         this.hostIds = hostIds;
         this.sinkLock = sinkLock;
         this.maxBytes = limits.maxBytesPerSend();
@@ -130,8 +135,44 @@ final class Outbox {
         return spanStart >= 0 ? spanEnd - spanStart : scratch.position();
     }
 
-    /** Sends what is pending. Called at the end of every received batch. */
+    /**
+     * Sends what is pending. Called at the end of every received batch. Messages waiting in the prefix
+     * go first, in the same send where they fit: the peer wakes once for both.
+     */
     void flush() throws IOException {
+        if (prefix != null) {
+            synchronized (prefix) {
+                if (prefix.position() > 0) {
+                    flushAfterPrefix();
+                    return;
+                }
+            }
+        }
+        flushPending();
+    }
+
+    private void flushAfterPrefix() throws IOException {
+        prefix.flip();
+        try {
+            int head = prefix.remaining();
+            int span = spanStart >= 0 ? spanEnd - spanStart : 0;
+            if (span > 0 && head + span <= Math.min(maxBytes, scratch.capacity())) {
+                scratch.put(0, prefix, 0, head).put(head, inputView, spanStart, span).position(head + span);
+                spanStart = -1;
+                flushPending();
+                return;
+            }
+            synchronized (sinkLock) {
+                sends++;
+                sink.send(prefix, noFds);
+            }
+        } finally {
+            prefix.clear();
+        }
+        flushPending();
+    }
+
+    private void flushPending() throws IOException {
         if (spanStart >= 0) {
             spanView.limit(spanEnd).position(spanStart);
             spanStart = -1;

@@ -42,6 +42,8 @@ final class Relay implements Runnable {
     private final RealChain chain;
     private final boolean trace;
     private final MessageSpec deleteId;
+    /** {@code wl_display.sync}'s opcode: the host answers it at once. */
+    private final int sync;
     private final HostIds hostIds;
     /** The thread running a step of this relay now, else null. */
     private volatile Thread thread;
@@ -59,18 +61,22 @@ final class Relay implements Runnable {
     private Message currentMessage;
     private boolean currentForwarded;
 
-    /** @param hostIds the host's ids where they differ from the client's, else null */
+    /**
+     * @param hostIds the host's ids where they differ from the client's, else null
+     * @param prefix  events the request relay leaves for this (the event) relay's next send, or null
+     */
     Relay(Session session, Direction direction, Connection source, Connection sink, Object sinkLock, Capabilities sinkLimits,
-          boolean trace, HostIds hostIds) {
+          boolean trace, HostIds hostIds, ByteBuffer prefix) {
         this.session = session;
         this.direction = direction;
         this.source = source;
         this.hostIds = hostIds;
         this.in = session.kernel().allocate(INPUT_SIZE).order(ByteOrder.nativeOrder());
-        this.outbox = new Outbox(sink, sinkLock, sinkLimits, in, direction.isRequest() ? hostIds : null, session.kernel());
+        this.outbox = new Outbox(sink, sinkLock, sinkLimits, in, direction.isRequest() ? hostIds : null, session.kernel(), prefix);
         this.chain = new RealChain(session, this::forward);
         this.trace = trace;
         this.deleteId = session.schema().require("wl_display").message(false, "delete_id");
+        this.sync = session.schema().require("wl_display").message(true, "sync").opcode();
     }
 
     boolean isCurrentThread() {
@@ -171,18 +177,22 @@ final class Relay implements Runnable {
             in.flip();
             int pos = in.position();
             int limit = in.limit();
+            boolean hostAnswers = false;
             while (true) {
                 int size = Wire.checkedSize(in, pos, limit);
                 if (size == 0 || limit - pos < size) {
                     break;
                 }
+                hostAnswers |= in.getInt(pos) == 1 && (in.getInt(pos + 4) & 0xffff) == sync;
                 handle(pos, size);
                 pos += size;
             }
-            if (direction.isRequest()) {
+            if (direction.isRequest() && !hostAnswers) {
                 // What Crossway answers itself (early releases, delete_ids) leaves before the batch reaches
                 // the host: the host's answers to it then find the client's socket free, instead of the
                 // event relay waiting on this thread's send (a contended lock: a futex and a context switch).
+                // After a wl_display.sync the host answers at once, and the event relay sends them ahead
+                // of its answer, in one send: the client wakes once per round trip, as with no proxy.
                 session.flushClientEvents();
             }
             outbox.flush();

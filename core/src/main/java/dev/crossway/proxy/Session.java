@@ -114,8 +114,8 @@ public final class Session {
         this.liveness = hostIds != null && options.hostCheck().isOn() ? new HostLiveness(this, options.hostCheck()) : null;
         this.probe = liveness != null ? ByteBuffer.allocateDirect(12).order(ByteOrder.nativeOrder()) : null;
         this.sync = display.message(true, "sync");
-        this.requests = new Relay(this, Direction.REQUEST, client, host, hostLock, host.capabilities(), options.traceRequests(), hostIds);
-        this.events = new Relay(this, Direction.EVENT, host, client, clientLock, CLIENT_LIMITS, options.traceEvents(), hostIds);
+        this.requests = new Relay(this, Direction.REQUEST, client, host, hostLock, host.capabilities(), options.traceRequests(), hostIds, null);
+        this.events = new Relay(this, Direction.EVENT, host, client, clientLock, CLIENT_LIMITS, options.traceEvents(), hostIds, clientEvents);
     }
 
     /** Starts both relay threads. */
