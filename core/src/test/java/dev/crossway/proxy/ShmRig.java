@@ -139,7 +139,27 @@ final class ShmRig implements AutoCloseable {
     }
 
     void compositorSends(Message... messages) throws Exception {
+        if (heldEvents != null) {
+            heldEvents.addAll(List.of(messages));
+            return;
+        }
         compositor.send(encode(messages), new FdQueue());
+    }
+
+    /** Events the compositor holds until {@link #flushCompositorEvents}, as libwayland-server flushes once per dispatch; null: sent at once. */
+    private List<Message> heldEvents;
+
+    void holdCompositorEvents() {
+        heldEvents = new ArrayList<>();
+    }
+
+    /** Sends the held events in one send, and sends at once from now on. */
+    void flushCompositorEvents() throws Exception {
+        List<Message> held = heldEvents;
+        heldEvents = null;
+        if (!held.isEmpty()) {
+            compositorSends(held.toArray(new Message[0]));
+        }
     }
 
     /** Handles the next {@code n} requests at the compositor, as a compositor would; returns them. */

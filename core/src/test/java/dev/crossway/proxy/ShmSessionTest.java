@@ -291,6 +291,38 @@ class ShmSessionTest {
                 .containsExactly("wl_buffer.release@" + a.id());
     }
 
+    /**
+     * When the batch ends with a {@code wl_display.sync}, the early release waits for the host's answer
+     * and goes in the same send, ahead of it: the app wakes once per round trip, as with no proxy.
+     */
+    @Test
+    void anEarlyReleaseBeforeASyncReachesTheAppInTheSendOfTheSyncsDone() throws Exception {
+        start(Releases.WHEN_REPLACED);
+        Pool pool = rig.new Pool(16 * 16 * 4);
+        Buffer a = pool.buffer(0, 16, 16);
+        int s = rig.surface();
+        rig.roundtrip();
+        rig.appEventsSentByNow();
+        int callback = rig.newId("wl_callback");
+        rig.released.remove(a.id());
+        rig.holdCompositorEvents();
+        rig.appSends(request(s, "wl_surface", "attach", a.id(), 0, 0), damage(s, 0, 0, 16, 16), request(s, "wl_surface", "commit"),
+                request(1, "wl_display", "sync", callback));
+        while (!rig.serve(1).get(0).spec().qualifiedName().equals("wl_display.sync")) {
+            // the host buffer's pool and buffer, the attach and the commit come first
+        }
+        rig.flushCompositorEvents();
+        MemoryConnection.Chunk first = rig.app.next(5000);
+        assertThat(first).as("the app heard nothing").isNotNull();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(first.bytes()).order(java.nio.ByteOrder.nativeOrder());
+        List<String> sent = new ArrayList<>();
+        for (int at = 0; at + 8 <= b.limit(); at += b.getInt(at + 4) >>> 16) {
+            sent.add(b.getInt(at) + ":" + (b.getInt(at + 4) & 0xffff));
+        }
+        assertThat(sent).as("objectId:opcode of the messages in the app's first receive")
+                .startsWith(a.id() + ":0", callback + ":0");
+    }
+
     @Test
     void aBufferAttachedToTwoSurfacesIsReleasedOnlyAfterBothCommits() throws Exception {
         start(Releases.AT_ONCE);
