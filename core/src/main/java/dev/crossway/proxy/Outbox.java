@@ -140,36 +140,38 @@ final class Outbox {
      * go first, in the same send where they fit: the peer wakes once for both.
      */
     void flush() throws IOException {
-        if (prefix != null) {
+        if (prefix == null) {
+            flushPending();
+            return;
+        }
+        // The sink's lock first, as every sender to this peer takes it: nothing the prefix's owner flushes
+        // later can overtake what is taken from the prefix here. The prefix is held only to copy it.
+        synchronized (sinkLock) {
             synchronized (prefix) {
-                if (prefix.position() > 0) {
-                    flushAfterPrefix();
-                    return;
+                int head = prefix.position();
+                int span = spanStart >= 0 ? spanEnd - spanStart : 0;
+                int pending = span > 0 ? span : scratch.position();
+                if (head > 0 && head + pending <= Math.min(maxBytes, scratch.capacity())) {
+                    if (span > 0) {
+                        scratch.put(head, inputView, spanStart, span);
+                        spanStart = -1;
+                    } else if (pending > 0) {
+                        scratch.put(head, scratch.duplicate(), 0, pending); // overlapping: a memmove
+                    }
+                    scratch.put(0, prefix, 0, head).position(head + pending);
+                    prefix.clear();
+                } else if (head > 0) {
+                    prefix.flip();
+                    try {
+                        sends++;
+                        sink.send(prefix, noFds);
+                    } finally {
+                        prefix.clear();
+                    }
                 }
             }
+            flushPending();
         }
-        flushPending();
-    }
-
-    private void flushAfterPrefix() throws IOException {
-        prefix.flip();
-        try {
-            int head = prefix.remaining();
-            int span = spanStart >= 0 ? spanEnd - spanStart : 0;
-            if (span > 0 && head + span <= Math.min(maxBytes, scratch.capacity())) {
-                scratch.put(0, prefix, 0, head).put(head, inputView, spanStart, span).position(head + span);
-                spanStart = -1;
-                flushPending();
-                return;
-            }
-            synchronized (sinkLock) {
-                sends++;
-                sink.send(prefix, noFds);
-            }
-        } finally {
-            prefix.clear();
-        }
-        flushPending();
     }
 
     private void flushPending() throws IOException {

@@ -355,37 +355,59 @@ public final class Session {
         if (events.traces()) {
             trace(Direction.EVENT, hasArg ? new Message(objectId, spec, arg) : new Message(objectId, spec));
         }
-        boolean fromRequests = requests.isCurrentThread();
-        ByteBuffer out = fromRequests ? clientEvents : eventScratch;
-        synchronized (fromRequests ? out : clientLock) {
-            if (fromRequests && out.remaining() < 12) {
+        if (requests.isCurrentThread()) {
+            // Collected for the end of the batch, or for the event relay's next send (Relay#relayOnce).
+            if (!putClientEvent(objectId, spec, arg, hasArg)) {
                 flushClientEvents();
+                putClientEvent(objectId, spec, arg, hasArg);
             }
-            out.putInt(objectId).putInt(dev.crossway.wire.Wire.sizeAndOpcode(hasArg ? 12 : 8, spec.opcode()));
+            return;
+        }
+        synchronized (clientLock) {
+            eventScratch.putInt(objectId).putInt(dev.crossway.wire.Wire.sizeAndOpcode(hasArg ? 12 : 8, spec.opcode()));
             if (hasArg) {
-                out.putInt(arg);
+                eventScratch.putInt(arg);
             }
-            if (!fromRequests) {
-                out.flip();
-                client.send(out, noFds);
-                out.clear();
+            eventScratch.flip();
+            try {
+                client.send(eventScratch, noFds);
+            } finally {
+                eventScratch.clear();
             }
         }
     }
 
-    /** Sends the events the request relay collected ({@link #injectEvent}); called at the end of each batch. */
-    void flushClientEvents() throws IOException {
+    /** Adds an event to {@link #clientEvents}; false when it is full. The lock is held for the few bytes only. */
+    private boolean putClientEvent(int objectId, MessageSpec spec, int arg, boolean hasArg) {
         synchronized (clientEvents) {
-            if (clientEvents.position() == 0) {
-                return;
+            if (clientEvents.remaining() < 12) {
+                return false;
             }
-            clientEvents.flip();
-            try {
-                synchronized (clientLock) {
-                    client.send(clientEvents, noFds);
+            clientEvents.putInt(objectId).putInt(dev.crossway.wire.Wire.sizeAndOpcode(hasArg ? 12 : 8, spec.opcode()));
+            if (hasArg) {
+                clientEvents.putInt(arg);
+            }
+            return true;
+        }
+    }
+
+    /**
+     * Sends the events the request relay collected ({@link #injectEvent}); called at the end of each batch
+     * that the host will not answer at once. Locks in the order every sender to the client takes them:
+     * the client's socket, then the collected events.
+     */
+    void flushClientEvents() throws IOException {
+        synchronized (clientLock) {
+            synchronized (clientEvents) {
+                if (clientEvents.position() == 0) {
+                    return;
                 }
-            } finally {
-                clientEvents.clear();
+                clientEvents.flip();
+                try {
+                    client.send(clientEvents, noFds);
+                } finally {
+                    clientEvents.clear();
+                }
             }
         }
     }
