@@ -35,6 +35,8 @@ final class Outbox {
     /** The input again, with its limit never lowered, for rewriting ids in place. */
     private final ByteBuffer inputView;
     private final ByteBuffer scratch;
+    /** The scratch buffer again, as the source of a copy within it (a buffer is not its own source). */
+    private final ByteBuffer scratchView;
     private final HostIds hostIds;
     /** Events another thread left for this outbox's next send, or null ({@link #flush}). */
     private final ByteBuffer prefix;
@@ -60,6 +62,7 @@ final class Outbox {
         this.inputView = input.duplicate().clear().order(input.order());
         this.scratch = kernel.allocate(Math.max(2 * dev.crossway.wire.Wire.MAX_MESSAGE_SIZE, Math.min(maxBytes, 65536)))
                 .order(ByteOrder.nativeOrder());
+        this.scratchView = scratch.duplicate();
     }
 
     /**
@@ -156,15 +159,14 @@ final class Outbox {
                         scratch.put(head, inputView, spanStart, span);
                         spanStart = -1;
                     } else if (pending > 0) {
-                        scratch.put(head, scratch.duplicate(), 0, pending); // overlapping: a memmove
+                        scratch.put(head, scratchView, 0, pending); // overlapping: a memmove
                     }
                     scratch.put(0, prefix, 0, head).position(head + pending);
                     prefix.clear();
                 } else if (head > 0) {
                     prefix.flip();
                     try {
-                        sends++;
-                        sink.send(prefix, noFds);
+                        send(prefix, noFds);
                     } finally {
                         prefix.clear();
                     }
@@ -190,9 +192,13 @@ final class Outbox {
     }
 
     private void send(ByteBuffer bytes) throws IOException {
+        send(bytes, fds);
+    }
+
+    private void send(ByteBuffer bytes, FdQueue with) throws IOException {
         synchronized (sinkLock) {
             sends++;
-            sink.send(bytes, fds);
+            sink.send(bytes, with);
         }
     }
 

@@ -364,10 +364,7 @@ public final class Session {
             return;
         }
         synchronized (clientLock) {
-            eventScratch.putInt(objectId).putInt(dev.crossway.wire.Wire.sizeAndOpcode(hasArg ? 12 : 8, spec.opcode()));
-            if (hasArg) {
-                eventScratch.putInt(arg);
-            }
+            putEvent(eventScratch, objectId, spec, arg, hasArg);
             eventScratch.flip();
             try {
                 client.send(eventScratch, noFds);
@@ -383,11 +380,16 @@ public final class Session {
             if (clientEvents.remaining() < 12) {
                 return false;
             }
-            clientEvents.putInt(objectId).putInt(dev.crossway.wire.Wire.sizeAndOpcode(hasArg ? 12 : 8, spec.opcode()));
-            if (hasArg) {
-                clientEvents.putInt(arg);
-            }
+            putEvent(clientEvents, objectId, spec, arg, hasArg);
             return true;
+        }
+    }
+
+    /** Encodes an event of no argument or one int-sized one. */
+    private static void putEvent(ByteBuffer out, int objectId, MessageSpec spec, int arg, boolean hasArg) {
+        out.putInt(objectId).putInt(dev.crossway.wire.Wire.sizeAndOpcode(hasArg ? 12 : 8, spec.opcode()));
+        if (hasArg) {
+            out.putInt(arg);
         }
     }
 
