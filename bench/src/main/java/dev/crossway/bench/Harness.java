@@ -482,7 +482,7 @@ public final class Harness {
                     try (Sut sut = start(system, weston.socketPath(), List.of(), false)) {
                         for (Workloads.BufferPattern pattern : Workloads.BufferPattern.values()) {
                             int closedBefore = closeLines(sut).size();
-                            capture(() -> Workloads.shm(schema, sut.socket(), 1920, 1080, quick ? 20 : 150, 1, pattern, true, true));
+                            capture(() -> Workloads.shm(schema, sut.socket(), 1920, 1080, quick ? 20 : 150, 1, pattern, true, true, false));
                             java.util.regex.Matcher m = SHM_COUNTERS.matcher(awaitCloseLine(sut, closedBefore));
                             if (m.find()) {
                                 record("copied ÷ damaged bytes, frame-paced on weston with its GL renderer: 1 % damage, "
@@ -584,9 +584,15 @@ public final class Harness {
             record(clients + " clients: round trips/s", s, value(line, "roundtrips_per_s"));
         }
         for (double pct : new double[] {100, 1}) {
-            int frames = quick ? 20 : (pct >= 100 ? 200 : 1000);
+            int frames = quick ? 20 : 1000;
             String label = pct >= 100 ? "1920×1080 full damage" : "1920×1080 1 % damage";
             shmWorkload(sut, label, frames, pct, Workloads.BufferPattern.ROTATING);
+            if (s.equals("direct")) {
+                // The floor of every copy path here: the client copies as a copying proxy must, and no proxy relays.
+                String copying = capture(() -> Workloads.shm(schema, sut.socket(), 1920, 1080, frames, pct, Workloads.BufferPattern.ROTATING,
+                        true, false, true));
+                record("limit: " + label + ", the client copying what a proxy must copy (no proxy): frames/s", s, value(copying, "fps"));
+            }
         }
         shmWorkload(sut, "1920×1080 1 % damage, unsealed pools (read with process_vm_readv)", quick ? 20 : 1000, 1, Workloads.BufferPattern.ROTATING,
                 false);
@@ -949,7 +955,7 @@ public final class Harness {
         }
         md.append("\n## What limits each figure\n\n");
         md.append("- Round trips: every proxy adds two socket hops each way; the `limit:` row gives one Unix-socket round trip between two threads on this machine, the floor for each added hop pair.\n");
-        md.append("- Full-damage frames: weston (pixman) composites only when it repaints, so a direct frame is the client's paint and a round trip. A copying proxy adds one frame copy to every frame, in its critical path (a commit must not reach the compositor before its pixels are in host memory): the `limit:` rows, the copy of a frame another thread has just painted being the one a proxy pays. So frames/s through separate memory stay below direct ÷ (1 + copy ÷ direct frame). Splitting the copy over two threads is the next `limit:` row: on this 2-core VM it was no faster than one when tried (memory bandwidth, not one core, bounds it), so Crossway copies on the relay's thread. Huge pages are not available to host buffers: shmem memfds get none here (`shmem_enabled` is `never`), and virtgpu's host memory is the host's.\n");
+        md.append("- Full-damage frames: weston (pixman) composites only when it repaints, so a direct frame is the client's paint and a round trip. A copying proxy adds one frame copy to every frame, in its critical path (a commit must not reach the compositor before its pixels are in host memory): the `limit:` rows, the copy of a frame another thread has just painted being the one a proxy pays. So frames/s through separate memory stay below direct ÷ (1 + copy ÷ direct frame). The `the client copying what a proxy must copy` rows measure that bound with the memory traffic included: the client paints into canvases of its own and copies each frame's damage and the previous frame's into the buffer it attaches, as a proxy must against weston, straight to weston with no relay. Their ratio to direct is the least any copy path can cost on this machine, and the figure to hold `crossway-separate` against. The copy does not only add its own time: it doubles the buffers a frame touches (2 client and 2 host buffers of 8 MB), so the client's next paint misses the cache more (perf over all CPUs, 3 s of each: the client's own painting took about 0.87 ms a frame direct and 1.23 ms through separate memory). Splitting the copy over two threads is the `split over two threads` row; on its own it is faster, but end to end it was not (2026-12-01: a helper thread taking chunks of copies of 1 MB or more, 8 interleaved runs of 1,500 full-damage frames each: medians 1.876 ms alone, 1.887 ms split), nor was glibc's `memcpy` with non-temporal stores (`GLIBC_TUNABLES=glibc.cpu.x86_non_temporal_threshold=0x100000`: 2.011 against 1.897 ms): memory bandwidth, not one core, bounds the copy, so Crossway copies on the relay's thread. Huge pages are not available to host buffers: shmem memfds get none here (`shmem_enabled` is `never`), and virtgpu's host memory is the host's.\n");
         md.append("- Proxy CPU per frame below the 10 ms tick resolution reads as 0 for short runs; use the full run's figures.\n");
         md.append("- crossway-virtgpu, crossway-virtwl: the emulator runs in the daemon's process and does the host's work too (its CPU is in the proxy CPU figures); a real VM adds virtqueue and VM-exit costs that no figure here shows.\n");
         md.append("- Start-up: before `main` the JVM boots and resolves the module graph of `lib/` (60-85 ms for the module system in `-Xlog:startuptime` when tried; no class-data sharing archive holds a module graph when a module path is given); the daemon's own phases follow in its `start-up:` log line (command line, settings, socket, injector, schema and transport). `lib/crossway.jsa`, a static class-data sharing archive the build makes from one training start, holds every class a start loads, picocli's Java 5 class files included. Building the command line stays the largest phase: picocli reflects over the annotated options and registers its type converters, and the JDK generates a proxy class at run time for each annotation type read (31 of them, with jnr-ffi's and Guice's); building the same command line a second time in one process took 21-75 ms against 190-377 ms the first time (load average 5-7).\n");

@@ -40,7 +40,8 @@ public final class Workloads {
             case "clients" -> clients(schema, socket, Integer.parseInt(args[2]), Double.parseDouble(args[3]));
             case "shm" -> shm(schema, socket, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
                     Double.parseDouble(args[5]), args.length > 6 ? BufferPattern.of(args[6]) : BufferPattern.ROTATING,
-                    args.length <= 7 || !args[7].equals("unsealed"), args.length > 8 && args[8].equals("paced"));
+                    args.length <= 7 || !args[7].equals("unsealed"), args.length > 8 && args[8].equals("paced"),
+                    args.length > 8 && args[8].equals("copying"));
             default -> {
                 System.err.println("unknown workload " + args[0]);
                 System.exit(2);
@@ -123,7 +124,7 @@ public final class Workloads {
 
     static void shm(Schema schema, Path socket, int width, int height, int frames, double damagePercent, BufferPattern pattern,
                     boolean sealed) throws Exception {
-        shm(schema, socket, width, height, frames, damagePercent, pattern, sealed, false);
+        shm(schema, socket, width, height, frames, damagePercent, pattern, sealed, false, false);
     }
 
     /**
@@ -132,9 +133,18 @@ public final class Workloads {
      * draw (the compositor then repaints between commits); the buffers come as {@code pattern} says.
      * Every buffer is drawn only after its release, and drawn whole when new. {@code sealed}: pools are
      * memfds sealed against shrinking, as weston's, foot's and libwayland-cursor's are; otherwise plain memfds.
+     *
+     * <p>{@code copying} (rotating buffers only) makes the client a copying proxy with no cost of its own: it paints
+     * into two rotating canvases of its own memory and copies what the buffer it attaches lacks (this frame's
+     * damage and the previous frame's) into that buffer before the commit, as any proxy that copies into host
+     * buffers must against a compositor that keeps the buffer it shows. Its frame time is the floor of every copy
+     * path on this machine: the paint, the copy and their memory traffic, no relay.
      */
     static void shm(Schema schema, Path socket, int width, int height, int frames, double damagePercent, BufferPattern pattern,
-                    boolean sealed, boolean paced) throws Exception {
+                    boolean sealed, boolean paced, boolean copying) throws Exception {
+        if (copying && pattern != BufferPattern.ROTATING) {
+            throw new IllegalArgumentException("a copying client rotates two buffers");
+        }
         try (WaylandClient c = WaylandClient.connect(socket, schema)) {
             int shm = c.bind("wl_shm", 1);
             int surface = c.toplevel("crossway-bench").surface();
@@ -148,6 +158,9 @@ public final class Workloads {
             long damagedBytes = 0;
             long floorBytes = 0;
             int[] previous = null;
+            ByteBuffer[] canvases = copying
+                    ? new ByteBuffer[] {ByteBuffer.allocateDirect(width * height * 4), ByteBuffer.allocateDirect(width * height * 4)}
+                    : null;
             for (int i = -warmup; i < frames; i++) {
                 int frame = i + warmup;
                 int w = pattern == BufferPattern.RESIZE && (frame / 50) % 2 == 1 ? width * 5 / 6 : width;
@@ -169,12 +182,22 @@ public final class Workloads {
                 boolean freshHostBuffer = frame < 2 || pattern == BufferPattern.RESIZE && frame % 50 <= 1;
                 damagedBytes += 4L * rw * rh;
                 floorBytes += 4 * (freshHostBuffer ? (long) w * h : unionArea(previous, damage));
+                int[] lacking = previous;
                 previous = damage;
                 ShmBuffers.Buffer b = f.next(w, h, damage);
-                if (b.isNew && !full) {
-                    paint(b.pixels, b.offset, w * 4, 0, 0, w, h, 0xff000000 | ((frame - 1) * 0x010203));
+                if (copying) {
+                    ByteBuffer canvas = canvases[frame % 2];
+                    paint(canvas, 0, w * 4, rx, ry, rw, rh, 0xff000000 | (frame * 0x010203));
+                    copyRect(canvas, b.pixels, b.offset, w * 4, damage);
+                    if (!full && !freshHostBuffer) {
+                        copyRect(canvas, b.pixels, b.offset, w * 4, lacking);
+                    }
+                } else {
+                    if (b.isNew && !full) {
+                        paint(b.pixels, b.offset, w * 4, 0, 0, w, h, 0xff000000 | ((frame - 1) * 0x010203));
+                    }
+                    paint(b.pixels, b.offset, w * 4, rx, ry, rw, rh, 0xff000000 | (frame * 0x010203));
                 }
-                paint(b.pixels, b.offset, w * 4, rx, ry, rw, rh, 0xff000000 | (frame * 0x010203));
                 c.request(surface, "attach", b.id, 0, 0);
                 c.request(surface, "damage_buffer", rx, ry, rw, rh);
                 int frameDone = paced ? c.newObject("wl_callback") : 0;
@@ -210,6 +233,18 @@ public final class Workloads {
         long ix = Math.max(0, Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]));
         long iy = Math.max(0, Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]));
         return (long) a[2] * a[3] + (long) b[2] * b[3] - ix * iy;
+    }
+
+    /** Copies rectangle {x, y, width, height} between two buffers of the same stride, as a proxy copies: one put per row, or one for whole rows. */
+    private static void copyRect(ByteBuffer from, ByteBuffer to, int base, int stride, int[] r) {
+        int rowBytes = r[2] * 4;
+        if (rowBytes == stride) {
+            to.put(base + r[1] * stride, from, r[1] * stride, rowBytes * r[3]);
+            return;
+        }
+        for (int row = r[1]; row < r[1] + r[3]; row++) {
+            to.put(base + row * stride + r[0] * 4, from, row * stride + r[0] * 4, rowBytes);
+        }
     }
 
     private static void paint(ByteBuffer pixels, int base, int stride, int x, int y, int w, int h, int argb) {
