@@ -79,8 +79,8 @@ final class Outbox {
     void appendRaw(int offset, int size, Message message) throws IOException, ProtocolError {
         toHostIds(inputView, offset, size, message.spec(), true);
         appendRawBytes(offset, size, message.spec().fdCount());
-        for (int fd : message.fds()) {
-            fds.add(fd);
+        for (int k = 0; k < message.spec().fdCount(); k++) {
+            fds.add(message.fd(k));
         }
     }
 

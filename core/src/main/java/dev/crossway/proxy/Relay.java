@@ -59,6 +59,8 @@ final class Relay implements Runnable {
     private int currentOffset;
     private int currentSize;
     private Message currentMessage;
+    /** What {@link #handle} decodes each message into: no garbage per decoded message. Nothing keeps a message past its handling. */
+    private final Message decoded = Message.reusable();
     private boolean currentForwarded;
 
     /**
@@ -278,7 +280,7 @@ final class Relay implements Runnable {
             outbox.appendRaw(offset, size, spec, inFds, spec.fdCount());
             return;
         }
-        Message message = MessageCodec.decode(in, offset, spec, inFds);
+        Message message = MessageCodec.decode(decoded, in, offset, spec, inFds);
         currentOffset = offset;
         currentSize = size;
         currentMessage = message;
@@ -294,7 +296,8 @@ final class Relay implements Runnable {
             }
         } finally {
             if (!currentForwarded) {
-                for (int fd : message.fds()) {
+                for (int k = 0; k < spec.fdCount(); k++) {
+                    int fd = message.fd(k);
                     if (fd >= 0) { // an interceptor that keeps an fd replaces it with -1
                         session.kernel().close(fd);
                     }

@@ -277,6 +277,10 @@ public final class Session {
 
     /** Interceptors watching messages of {@code iface}; computed once per interface. */
     synchronized InterfaceHooks hooksFor(Interface iface) {
+        InterfaceHooks known = hooks.get(iface); // first: the lambda below captures this, an allocation per call
+        if (known != null) {
+            return known;
+        }
         return hooks.computeIfAbsent(iface, i -> {
             InterfaceHooks h = null;
             for (MessageSpec m : i.requests()) {

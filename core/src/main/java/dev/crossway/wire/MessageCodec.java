@@ -25,6 +25,16 @@ public final class MessageCodec {
      * @throws WireException for malformed bodies or missing fds; on failure no fd is taken
      */
     public static Message decode(ByteBuffer buf, int offset, MessageSpec spec, FdQueue fds) throws WireException {
+        return decode(Message.reusable(), buf, offset, spec, fds);
+    }
+
+    /**
+     * As {@link #decode(ByteBuffer, int, MessageSpec, FdQueue)}, into {@code into} (see {@link Message#reusable()}):
+     * integer arguments are stored unboxed, so a message without strings or arrays makes no garbage.
+     *
+     * @return {@code into}
+     */
+    public static Message decode(Message into, ByteBuffer buf, int offset, MessageSpec spec, FdQueue fds) throws WireException {
         int objectId = Wire.objectId(buf, offset);
         int size = Wire.size(buf, offset);
         int end = offset + size;
@@ -36,17 +46,17 @@ public final class MessageCodec {
                     spec.qualifiedName() + " needs " + spec.fdCount() + " fd(s) but " + fds.size() + " arrived");
         }
         List<Arg> argSpecs = spec.args();
-        Object[] values = new Object[argSpecs.size()];
+        Message values = into.reset(objectId, spec);
         int p = offset + Wire.HEADER_SIZE;
         int fdIndex = 0;
-        for (int i = 0; i < values.length; i++) {
+        for (int i = 0; i < argSpecs.size(); i++) {
             Arg a = argSpecs.get(i);
             switch (a.type()) {
-                case FD -> values[i] = fds.peek(fdIndex++);
+                case FD -> values.putInt(i, fds.peek(fdIndex++));
                 case STRING -> {
                     int len = u32(buf, p, end, objectId, spec, a);
                     p += 4;
-                    values[i] = readString(buf, p, end, len, objectId, spec, a);
+                    values.putRef(i, readString(buf, p, end, len, objectId, spec, a));
                     p += Wire.pad(len);
                 }
                 case ARRAY -> {
@@ -58,7 +68,7 @@ public final class MessageCodec {
                     }
                     byte[] bytes = new byte[len];
                     buf.get(p, bytes);
-                    values[i] = bytes;
+                    values.putRef(i, bytes);
                     p += Wire.pad(len);
                 }
                 case NEW_ID -> {
@@ -74,9 +84,9 @@ public final class MessageCodec {
                         p += 4;
                         int id = u32(buf, p, end, objectId, spec, a);
                         p += 4;
-                        values[i] = new NewId(name, version, id);
+                        values.putRef(i, new NewId(name, version, id));
                     } else {
-                        values[i] = u32(buf, p, end, objectId, spec, a);
+                        values.putInt(i, u32(buf, p, end, objectId, spec, a));
                         p += 4;
                     }
                 }
@@ -85,7 +95,7 @@ public final class MessageCodec {
                     if (a.type() == dev.crossway.protocol.ArgType.OBJECT && v == 0 && !a.nullable()) {
                         throw malformed(objectId, spec, "object '" + a.name() + "' is null but may not be");
                     }
-                    values[i] = v;
+                    values.putInt(i, v);
                     p += 4;
                 }
             }
@@ -96,7 +106,7 @@ public final class MessageCodec {
         for (int i = 0; i < spec.fdCount(); i++) {
             fds.take();
         }
-        return new Message(objectId, spec, values);
+        return values;
     }
 
     /**
@@ -204,14 +214,16 @@ public final class MessageCodec {
         List<Arg> argSpecs = message.spec().args();
         for (int i = 0; i < argSpecs.size(); i++) {
             Arg a = argSpecs.get(i);
-            Object v = message.arg(i);
             switch (a.type()) {
                 case FD -> {
                 }
-                case STRING -> size += 4 + (v == null ? 0 : Wire.pad(utf8Length((String) v) + 1));
-                case ARRAY -> size += 4 + Wire.pad(((byte[]) v).length);
+                case STRING -> {
+                    String v = message.stringArg(i);
+                    size += 4 + (v == null ? 0 : Wire.pad(utf8Length(v) + 1));
+                }
+                case ARRAY -> size += 4 + Wire.pad(((byte[]) message.arg(i)).length);
                 case NEW_ID -> size += a.isUntypedNewId()
-                        ? 4 + Wire.pad(utf8Length(((NewId) v).interfaceName()) + 1) + 8 : 4;
+                        ? 4 + Wire.pad(utf8Length(message.newIdArg(i).interfaceName()) + 1) + 8 : 4;
                 default -> size += 4;
             }
         }
@@ -235,27 +247,26 @@ public final class MessageCodec {
         List<Arg> argSpecs = message.spec().args();
         for (int i = 0; i < argSpecs.size(); i++) {
             Arg a = argSpecs.get(i);
-            Object v = message.arg(i);
             switch (a.type()) {
-                case FD -> fds.add((Integer) v);
-                case STRING -> putString(dst, (String) v);
+                case FD -> fds.add(message.intArg(i));
+                case STRING -> putString(dst, message.stringArg(i));
                 case ARRAY -> {
-                    byte[] bytes = (byte[]) v;
+                    byte[] bytes = (byte[]) message.arg(i);
                     dst.putInt(bytes.length);
                     dst.put(bytes);
                     padTo4(dst, bytes.length);
                 }
                 case NEW_ID -> {
                     if (a.isUntypedNewId()) {
-                        NewId n = (NewId) v;
+                        NewId n = message.newIdArg(i);
                         putString(dst, n.interfaceName());
                         dst.putInt(n.version());
                         dst.putInt(n.id());
                     } else {
-                        dst.putInt((Integer) v);
+                        dst.putInt(message.intArg(i));
                     }
                 }
-                default -> dst.putInt((Integer) v);
+                default -> dst.putInt(message.intArg(i));
             }
         }
     }

@@ -82,6 +82,8 @@ public class ShmCommitBenchmark {
     private int frame;
     private int attachOpcode;
     private int syncOpcode;
+    private int damageBufferOpcode;
+    private int commitOpcode;
 
     @Setup
     public void setup() throws Exception {
@@ -97,6 +99,8 @@ public class ShmCommitBenchmark {
         session.start();
         attachOpcode = schema.require("wl_surface").message(true, "attach").opcode();
         syncOpcode = schema.require("wl_display").message(true, "sync").opcode();
+        damageBufferOpcode = schema.require("wl_surface").message(true, "damage_buffer").opcode();
+        commitOpcode = schema.require("wl_surface").message(true, "commit").opcode();
         int size = WIDTH * HEIGHT * 4;
         poolFd = Fds.memfd("crossway-bench-commit", size);
         if (Native.libc().fcntl(poolFd, LibC.F_ADD_SEALS, LibC.F_SEAL_SHRINK) != 0) {
@@ -131,8 +135,9 @@ public class ShmCommitBenchmark {
         }
         out.clear();
         out.putInt(SURFACE).putInt(Wire.sizeAndOpcode(20, attachOpcode)).putInt(BUFFER).putInt(0).putInt(0);
-        encode(SURFACE, "wl_surface", "damage_buffer", x, y, SIDE, SIDE);
-        encode(SURFACE, "wl_surface", "commit");
+        // Written as bytes, as libwayland does: what is allocated per op is then Crossway's alone.
+        out.putInt(SURFACE).putInt(Wire.sizeAndOpcode(24, damageBufferOpcode)).putInt(x).putInt(y).putInt(SIDE).putInt(SIDE);
+        out.putInt(SURFACE).putInt(Wire.sizeAndOpcode(8, commitOpcode));
         out.putInt(1).putInt(Wire.sizeAndOpcode(12, syncOpcode)).putInt(CALLBACK);
         out.flip();
         app.send(out, fds);

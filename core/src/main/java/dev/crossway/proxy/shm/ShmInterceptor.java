@@ -18,7 +18,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -105,6 +104,7 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
     /** Host copies given to {@code xdg_toplevel_icon_v1}s, by icon id. */
     private final Map<Integer, List<HostShmBuffer>> iconCopies = new HashMap<>();
     private final Region damage = new Region();
+    private final Message attachRequest = Message.reusable();
     private int openPools;
     private long hostBytes;
     /** Bytes of this client's pools mapped into the daemon: bounded like host memory, the rest is read with pread. */
@@ -394,13 +394,14 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
                 x.pendingOn--;
                 if (x.destroyed) {
                     // Destroyed before this commit: the surface shows nothing, as a compositor would do.
-                    inject(new Message(s.id, attach, 0, s.pendingX, s.pendingY));
+                    injectAttach(s.id, 0, s.pendingX, s.pendingY);
                     x = null;
                 }
             }
             if (x == null) {
                 // Null or not shm: the host buffers no longer hold what the surface shows.
-                for (HostShmBuffer hb : s.hostBuffers) {
+                for (int i = 0; i < s.hostBuffers.size(); i++) {
+                    HostShmBuffer hb = s.hostBuffers.get(i);
                     hb.missing.setFull(hb.width, hb.height);
                 }
             }
@@ -420,13 +421,13 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
                 g.bufferToBuffer(bd.x(i), bd.y(i), bd.width(i), bd.height(i), damage);
             }
             if (attached || !damage.isEmpty()) {
-                for (HostShmBuffer hb : s.hostBuffers) {
-                    hb.missing.add(damage);
+                for (int i = 0; i < s.hostBuffers.size(); i++) {
+                    s.hostBuffers.get(i).missing.add(damage);
                 }
                 HostShmBuffer hb = hostBufferFor(s, x);
                 copied = copy(x, hb);
                 hb.busy = true;
-                inject(new Message(s.id, attach, hb.id, attached ? s.pendingX : 0, attached ? s.pendingY : 0));
+                injectAttach(s.id, hb.id, attached ? s.pendingX : 0, attached ? s.pendingY : 0);
                 damaged = damage.area() * x.bpp;
             }
         }
@@ -459,20 +460,22 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
      * new one. Free ones that no longer fit, and spares beyond {@link #SPARE_HOST_BUFFERS}, are freed.
      */
     private HostShmBuffer hostBufferFor(ShmSurface s, ShmBuffer x) throws ProtocolError {
+        List<HostShmBuffer> list = s.hostBuffers; // indexed loops: no iterator per commit
         HostShmBuffer best = null;
-        for (HostShmBuffer hb : s.hostBuffers) {
+        for (int i = 0; i < list.size(); i++) {
+            HostShmBuffer hb = list.get(i);
             if (!hb.busy && hb.fits(x) && (best == null || hb.missing.area() < best.missing.area())) {
                 best = hb;
             }
         }
         int spares = 0;
-        for (Iterator<HostShmBuffer> it = s.hostBuffers.iterator(); it.hasNext(); ) {
-            HostShmBuffer hb = it.next();
+        for (int i = 0; i < list.size(); i++) {
+            HostShmBuffer hb = list.get(i);
             if (hb == best || hb.busy) {
                 continue;
             }
             if (!hb.fits(x) || ++spares > SPARE_HOST_BUFFERS) {
-                it.remove();
+                list.remove(i--);
                 destroyHostBuffer(hb);
             }
         }
@@ -585,6 +588,15 @@ public final class ShmInterceptor implements Interceptor, AutoCloseable, Session
         limits.unreserve(hb.bytes());
         liveHostBytes.addAndGet(-hb.bytes());
         liveHostBuffers.decrementAndGet();
+    }
+
+    /** Crossway's own {@code wl_surface.attach}, through one reused message (request thread): none allocated per commit. */
+    private void injectAttach(int surfaceId, int bufferId, int x, int y) {
+        Message m = attachRequest.reset(surfaceId, attach);
+        m.setInt(0, bufferId);
+        m.setInt(1, x);
+        m.setInt(2, y);
+        inject(m);
     }
 
     private void inject(Message m) {
