@@ -1,6 +1,8 @@
 package dev.crossway.proxy;
 
 import dev.crossway.protocol.Interface;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -27,17 +29,23 @@ public final class ObjectTable {
      */
     public static final int OWN_ID_START = 0xfe000000;
 
-    /** One live or zombie object. {@code hooks} caches the interceptors for its interface. */
+    /**
+     * What the table knows of a live or zombie object. {@code hooks} caches the interceptors for its
+     * interface. Immutable, so objects of one interface and version share one.
+     */
     public static final class Entry {
         final Interface iface;
         final int version;
         final InterfaceHooks hooks;
-        volatile boolean zombie;
+        final boolean zombie;
+        /** The same object destroyed; made once, under the table's lock. */
+        private Entry destroyed;
 
-        Entry(Interface iface, int version, InterfaceHooks hooks) {
+        Entry(Interface iface, int version, InterfaceHooks hooks, boolean zombie) {
             this.iface = iface;
             this.version = version;
             this.hooks = hooks;
+            this.zombie = zombie;
         }
 
         public Interface iface() {
@@ -59,6 +67,12 @@ public final class ObjectTable {
     private volatile AtomicReferenceArray<Entry> server = new AtomicReferenceArray<>(16);
     private volatile AtomicReferenceArray<Entry> own = new AtomicReferenceArray<>(16);
     private int live;
+    /**
+     * Shared live entries by interface, then version (up to {@link #SHARED_VERSIONS}): a client that makes
+     * a {@code wl_callback} per frame makes no garbage here. Guarded by this.
+     */
+    private final Map<Interface, Entry[]> shared = new IdentityHashMap<>();
+    private static final int SHARED_VERSIONS = 16;
 
     /** A table whose client ids may run up to {@link #MAX_IDS} - 1. */
     public ObjectTable() {
@@ -93,7 +107,7 @@ public final class ObjectTable {
         if (index == own.length()) {
             own = grown(own, index);
         }
-        own.set(index, new Entry(iface, version, hooks));
+        own.set(index, entry(iface, version, hooks));
         live++;
         return OWN_ID_START + index;
     }
@@ -136,7 +150,7 @@ public final class ObjectTable {
         if (old != null && !old.zombie) {
             return "new id " + Integer.toUnsignedString(id) + " is already in use by a " + old.iface.name();
         }
-        space.set(index, new Entry(iface, version, hooks));
+        space.set(index, entry(iface, version, hooks));
         live++;
         return null;
     }
@@ -145,7 +159,10 @@ public final class ObjectTable {
     public synchronized void destroy(int id) {
         Entry e = get(id);
         if (e != null && !e.zombie) {
-            e.zombie = true;
+            if (e.destroyed == null) {
+                e.destroyed = new Entry(e.iface, e.version, e.hooks, true);
+            }
+            space(id).set(index(id), e.destroyed);
             live--;
         }
     }
@@ -172,13 +189,27 @@ public final class ObjectTable {
         if (e == null || e.zombie) {
             return "no live object " + Integer.toUnsignedString(id);
         }
-        space(id).set(index(id), new Entry(iface, e.version, hooks));
+        space(id).set(index(id), entry(iface, e.version, hooks));
         return null;
     }
 
     /** Objects not destroyed. */
     public synchronized int liveCount() {
         return live;
+    }
+
+    /** The live entry for an object of {@code iface} and {@code version}: shared, or new for rare versions. */
+    private Entry entry(Interface iface, int version, InterfaceHooks hooks) {
+        if (version < 0 || version >= SHARED_VERSIONS) {
+            return new Entry(iface, version, hooks, false);
+        }
+        Entry[] byVersion = shared.computeIfAbsent(iface, i -> new Entry[SHARED_VERSIONS]);
+        Entry e = byVersion[version];
+        if (e == null || e.hooks != hooks) {
+            e = new Entry(iface, version, hooks, false);
+            byVersion[version] = e;
+        }
+        return e;
     }
 
     private AtomicReferenceArray<Entry> space(int id) {

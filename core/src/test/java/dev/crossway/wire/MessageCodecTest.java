@@ -8,9 +8,6 @@ import dev.crossway.protocol.MessageSpec;
 import dev.crossway.protocol.SchemaLoader;
 import dev.crossway.spi.FdQueue;
 import java.io.InputStream;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -285,10 +282,10 @@ class MessageCodecTest {
         wire.flip();
         ByteBuffer out = ByteBuffer.allocateDirect(64).order(ByteOrder.nativeOrder());
         Message reused = Message.reusable();
-        MethodHandle allocated = allocatedBytesOfThisThread();
+        AllocatedBytes allocated = new AllocatedBytes();
         long sum = 0;
         for (int round = 0; round < 2; round++) {
-            long start = (long) allocated.invoke();
+            long start = allocated.now();
             for (int i = 0; i < 10_000; i++) {
                 sum += MessageCodec.decode(reused, wire, 0, flags, fds).intArg(0);
                 Message m = MessageCodec.decode(reused, wire, second, create, fds);
@@ -296,7 +293,7 @@ class MessageCodecTest {
                 MessageCodec.encode(m, out.clear(), fds);
                 sum += m.intArg(0);
             }
-            long bytes = (long) allocated.invoke() - start;
+            long bytes = allocated.now() - start;
             if (round == 1) { // the first round warms up: class initialisation and the like allocate once
                 // Boxing one argument per message would take 320,000 bytes here.
                 assertThat(bytes).as("bytes allocated by 20,000 decodes, 10,000 edits and encodes").isLessThan(10_000);
@@ -305,10 +302,4 @@ class MessageCodecTest {
         assertThat(sum).isNotZero();
     }
 
-    /** {@code com.sun.management.ThreadMXBean#getCurrentThreadAllocatedBytes}, reached reflectively (dev.crossway.core reads no java.management). */
-    private static MethodHandle allocatedBytesOfThisThread() throws Exception {
-        Object threads = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
-        Class<?> bean = Class.forName("com.sun.management.ThreadMXBean");
-        return MethodHandles.publicLookup().findVirtual(bean, "getCurrentThreadAllocatedBytes", MethodType.methodType(long.class)).bindTo(threads);
-    }
 }
