@@ -386,6 +386,13 @@ public final class Harness {
      * system, the proxy's CPU over a measured span after a settling span, and on separate memory the
      * bytes copied per byte damaged from the client's close line.
      */
+    private static final java.util.regex.Pattern COMMIT_REQUEST = java.util.regex.Pattern.compile("-> wl_surface@\\d+\\.commit\\(\\)");
+
+    /** {@code wl_surface.commit} requests in a client's WAYLAND_DEBUG log. */
+    static long commits(String log) {
+        return COMMIT_REQUEST.matcher(log).results().count();
+    }
+
     private void runGtkIdle() throws Exception {
         String label = "gtk3-widget-factory idle on sway: proxy CPU (% of a core)";
         if (!"root".equals(System.getProperty("user.name")) || !onPath("sway") || !onPath("setpriv") || !onPath("gtk3-widget-factory")) {
@@ -396,26 +403,39 @@ public final class Harness {
         double span = quick ? 3 : 20;
         try (Sway sway = Sway.start()) {
             List<String> order = new ArrayList<>(ran);
-            order.removeIf(x -> !x.startsWith("crossway"));
+            order.removeIf(x -> !x.startsWith("crossway") && !x.equals("direct"));
             for (int round = 0; round < rounds; round++) {
                 java.util.Collections.rotate(order, -1);
                 for (String system : order) {
                     System.err.printf("gtk3-widget-factory round %d/%d: %s%n", round + 1, rounds, system);
-                    try (Sut sut = start(system, sway.socketPath(), List.of(), false)) {
-                        int closedBefore = closeLines(sut).size();
-                        try (Background app = Background.start(work, sut.socket().toString(), Map.of("GDK_BACKEND", "wayland"),
+                    boolean direct = system.equals("direct");
+                    try (Sut sut = direct ? null : start(system, sway.socketPath(), List.of(), false)) {
+                        int closedBefore = direct ? 0 : closeLines(sut).size();
+                        String display = direct ? sway.socketPath().toString() : sut.socket().toString();
+                        // WAYLAND_DEBUG: the app's own log of its requests, to count its commits. How often it draws
+                        // depends on when its buffers come back: a proxy that releases them early lets it draw more.
+                        try (Background app = Background.start(work, display, Map.of("GDK_BACKEND", "wayland", "WAYLAND_DEBUG", "1"),
                                 List.of("gtk3-widget-factory"))) {
                             sleep((long) (settle * 1000));
                             if (!app.isAlive()) {
                                 throw new IOException("gtk3-widget-factory exited: " + app.log());
                             }
-                            double cpu0 = sut.cpuMillis();
+                            double cpu0 = direct ? 0 : sut.cpuMillis();
+                            long commits0 = commits(app.log());
                             long t0 = System.nanoTime();
                             sleep((long) (span * 1000));
-                            double cpu = sut.cpuMillis() - cpu0;
-                            record(label, system, 100 * cpu / ((System.nanoTime() - t0) / 1e6));
+                            double cpu = direct ? 0 : sut.cpuMillis() - cpu0;
+                            long commits = commits(app.log()) - commits0;
+                            double seconds = (System.nanoTime() - t0) / 1e9;
+                            record("gtk3-widget-factory idle on sway: the app's commits per second", system, commits / seconds);
+                            if (!direct) {
+                                record(label, system, 100 * cpu / (seconds * 1000));
+                                if (commits > 0) {
+                                    record("gtk3-widget-factory idle on sway: proxy CPU per commit (ms)", system, cpu / commits);
+                                }
+                            }
                         }
-                        if (!system.equals("crossway-shared")) {
+                        if (!direct && !system.equals("crossway-shared")) {
                             java.util.regex.Matcher m = SHM_COUNTERS.matcher(awaitCloseLine(sut, closedBefore));
                             if (m.find()) {
                                 record("copied ÷ damaged bytes: gtk3-widget-factory idle on sway", system,
@@ -895,7 +915,7 @@ public final class Harness {
         md.append("- copied ÷ damaged bytes: from the daemon's close line for the workload's client (`shm N commits, X B copied of Y B damaged`): bytes copied from client pools into host memory per byte the commits declared damaged.\n");
         md.append("- copy floor ÷ damaged bytes: the least any proxy that copies into host buffers must copy for the workload's damage against a compositor that reads the buffer it shows until the next commit replaces it (weston and sway with pixman). The host buffer a commit fills was then last filled two commits before, so it lacks this frame's damage and the previous frame's (the union of the two rectangles), and one of a new size lacks everything. The workload computes it from its own rectangles.\n");
         md.append("- frame-paced on weston with its GL renderer: a second headless weston, `--use-gl` (Mesa's llvmpipe), 1920×1080; the client draws each frame after the previous frame's `wl_surface.frame` callback, as toolkits do, ").append(quick ? 20 : 150).append(" frames of 1 % damage per buffer pattern; copied ÷ damaged from the close line.\n");
-        md.append("- gtk3-widget-factory idle: the app runs on a headless sway 1.7 (pixman) through each Crossway system; after ").append(quick ? 2 : 5).append(" s of settling, the proxy's CPU over ").append(quick ? 3 : 20).append(" s, as % of one core. Its first page animates two spinners.\n");
+        md.append("- gtk3-widget-factory idle: the app runs on a headless sway 1.7 (pixman), directly and through each Crossway system; after ").append(quick ? 2 : 5).append(" s of settling, the proxy's CPU over ").append(quick ? 3 : 20).append(" s, as % of one core. Its first page animates two spinners, drawn as often as the app gets its buffers back: the app runs with `WAYLAND_DEBUG=1` and its `wl_surface.commit` lines in that span give its commits per second, and the proxy's CPU per commit. Through separate memory Crossway releases each buffer once copied, GTK3 reuses it instead of making a new pool, and it drew 2-3 times as often as directly on sway (frame callbacks at 60 Hz), so compare the proxies per commit.\n");
         md.append("- Start-up is the time from launching `bin/crossway` to its `listening on` line; RSS from /proc/PID/status.\n\n");
         md.append("## Results\n\n");
         md.append("| workload |");
