@@ -222,12 +222,11 @@ class MessageCodecTest {
     void aReusedMessageHoldsOnlyItsLatestDecode() throws Exception {
         MessageSpec everything = thing.message(true, "set_everything");
         MessageSpec flags = thing.message(true, "set_flags");
-        ByteBuffer wire = ByteBuffer.allocate(256).order(ByteOrder.nativeOrder());
         FdQueue fds = new FdQueue();
-        MessageCodec.encode(new Message(7, everything, -5, 6, 384, "abc", 3, new byte[] {1, 2}, 42, 9), wire, fds);
-        int second = wire.position();
-        MessageCodec.encode(new Message(8, flags, 0x11, -2), wire, fds);
-        wire.flip();
+        Encoded two = Encoded.of(fds, new Message(7, everything, -5, 6, 384, "abc", 3, new byte[] {1, 2}, 42, 9),
+                new Message(8, flags, 0x11, -2));
+        ByteBuffer wire = two.wire();
+        int second = two.second();
 
         Message reused = Message.reusable();
         assertThat(MessageCodec.decode(reused, wire, 0, everything, fds)).isSameAs(reused);
@@ -274,12 +273,10 @@ class MessageCodecTest {
     void decodingIntegerMessagesIntoAReusedMessageAllocatesNothing() throws Throwable {
         MessageSpec flags = thing.message(true, "set_flags");
         MessageSpec create = factory.message(true, "create_thing");
-        ByteBuffer wire = ByteBuffer.allocateDirect(64).order(ByteOrder.nativeOrder());
         FdQueue fds = new FdQueue();
-        MessageCodec.encode(new Message(8, flags, 0x11, -2), wire, fds);
-        int second = wire.position();
-        MessageCodec.encode(new Message(1, create, 100_000, 2), wire, fds);
-        wire.flip();
+        Encoded two = Encoded.of(fds, new Message(8, flags, 0x11, -2), new Message(1, create, 100_000, 2));
+        ByteBuffer wire = two.wire();
+        int second = two.second();
         ByteBuffer out = ByteBuffer.allocateDirect(64).order(ByteOrder.nativeOrder());
         Message reused = Message.reusable();
         AllocatedBytes allocated = new AllocatedBytes();
@@ -302,4 +299,15 @@ class MessageCodecTest {
         assertThat(sum).isNotZero();
     }
 
+
+    /** Two messages encoded one after the other in a direct buffer, and where the second starts. */
+    record Encoded(ByteBuffer wire, int second) {
+        static Encoded of(FdQueue fds, Message first, Message second) throws WireException {
+            ByteBuffer wire = ByteBuffer.allocateDirect(256).order(ByteOrder.nativeOrder());
+            MessageCodec.encode(first, wire, fds);
+            int at = wire.position();
+            MessageCodec.encode(second, wire, fds);
+            return new Encoded(wire.flip(), at);
+        }
+    }
 }
