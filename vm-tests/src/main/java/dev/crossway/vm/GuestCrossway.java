@@ -130,7 +130,8 @@ public final class GuestCrossway implements Daemon {
         Clients.Result r = shell.run(Duration.ofSeconds(60), "p=/proc/" + pid + "\n"
                 + "echo fds=$(ls $p/fd | wc -l)\n"
                 + "awk '/^Threads:/ { print \"threads=\" $2 } /^VmRSS:/ { print \"rss=\" $2 }' $p/status\n"
-                + "awk '{ print \"thread=\" $0 }' $p/task/*/comm\n");
+                // A thread may end between the listing and the read (a client's relays as it leaves): skip it.
+                + "for t in $p/task/*; do { read -r c < $t/comm; } 2>/dev/null && echo \"thread=$c\" || :; done\n");
         if (r.exitCode() != 0) {
             throw new VmException("cannot read the guest daemon's /proc: " + r.describe());
         }
