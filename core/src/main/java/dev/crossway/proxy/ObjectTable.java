@@ -28,6 +28,8 @@ public final class ObjectTable {
      * client range but far above any id a client may use ({@link #MAX_IDS}), so they never collide.
      */
     public static final int OWN_ID_START = 0xfe000000;
+    /** Versions below this share entries: all of the built-in table's (the highest, org_kde_plasma_window_management, is 19). */
+    private static final int SHARED_VERSIONS = 32;
 
     /**
      * What the table knows of a live or zombie object. {@code hooks} caches the interceptors for its
@@ -72,7 +74,6 @@ public final class ObjectTable {
      * a {@code wl_callback} per frame makes no garbage here. Guarded by this.
      */
     private final Map<Interface, Entry[]> shared = new IdentityHashMap<>();
-    private static final int SHARED_VERSIONS = 16;
 
     /** A table whose client ids may run up to {@link #MAX_IDS} - 1. */
     public ObjectTable() {

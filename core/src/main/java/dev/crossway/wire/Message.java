@@ -88,7 +88,7 @@ public final class Message {
 
     /** The value as {@link Message} documents; integer values are boxed here, so the relay's own code uses {@link #intArg}. */
     public Object arg(int i) {
-        return isInt(spec.args().get(i)) ? Integer.valueOf(ints[checkIndex(i)]) : refs[checkIndex(i)];
+        return isInt(spec.args().get(i)) ? Integer.valueOf(ints[i]) : refs[i]; // get(i) has checked i
     }
 
     public int intArg(int i) {

@@ -46,17 +46,17 @@ public final class MessageCodec {
                     spec.qualifiedName() + " needs " + spec.fdCount() + " fd(s) but " + fds.size() + " arrived");
         }
         List<Arg> argSpecs = spec.args();
-        Message values = into.reset(objectId, spec);
+        Message message = into.reset(objectId, spec);
         int p = offset + Wire.HEADER_SIZE;
         int fdIndex = 0;
         for (int i = 0; i < argSpecs.size(); i++) {
             Arg a = argSpecs.get(i);
             switch (a.type()) {
-                case FD -> values.putInt(i, fds.peek(fdIndex++));
+                case FD -> message.putInt(i, fds.peek(fdIndex++));
                 case STRING -> {
                     int len = u32(buf, p, end, objectId, spec, a);
                     p += 4;
-                    values.putRef(i, readString(buf, p, end, len, objectId, spec, a));
+                    message.putRef(i, readString(buf, p, end, len, objectId, spec, a));
                     p += Wire.pad(len);
                 }
                 case ARRAY -> {
@@ -68,7 +68,7 @@ public final class MessageCodec {
                     }
                     byte[] bytes = new byte[len];
                     buf.get(p, bytes);
-                    values.putRef(i, bytes);
+                    message.putRef(i, bytes);
                     p += Wire.pad(len);
                 }
                 case NEW_ID -> {
@@ -84,9 +84,9 @@ public final class MessageCodec {
                         p += 4;
                         int id = u32(buf, p, end, objectId, spec, a);
                         p += 4;
-                        values.putRef(i, new NewId(name, version, id));
+                        message.putRef(i, new NewId(name, version, id));
                     } else {
-                        values.putInt(i, u32(buf, p, end, objectId, spec, a));
+                        message.putInt(i, u32(buf, p, end, objectId, spec, a));
                         p += 4;
                     }
                 }
@@ -95,7 +95,7 @@ public final class MessageCodec {
                     if (a.type() == dev.crossway.protocol.ArgType.OBJECT && v == 0 && !a.nullable()) {
                         throw malformed(objectId, spec, "object '" + a.name() + "' is null but may not be");
                     }
-                    values.putInt(i, v);
+                    message.putInt(i, v);
                     p += 4;
                 }
             }
@@ -106,7 +106,7 @@ public final class MessageCodec {
         for (int i = 0; i < spec.fdCount(); i++) {
             fds.take();
         }
-        return values;
+        return message;
     }
 
     /**
