@@ -8,6 +8,7 @@ import java.lang.module.Configuration;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
 import java.lang.module.ModuleReference;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -124,6 +125,31 @@ class ModuleGraphIT {
         assertThat(testsuite.uses()).as("the testsuite looks up no service").isEmpty();
         assertThat(modules.keySet()).as("modules in the product's " + lib).doesNotContain("dev.crossway.testsuite")
                 .noneMatch(name -> name.startsWith("org.junit") || name.startsWith("org.assertj"));
+    }
+
+    /**
+     * runtime/, which the launcher prefers, holds every module of lib/ (the automatic ones made explicit) and of the
+     * JDK only what they need: no java.desktop (Typesafe Config's optional bean support) or tools.
+     */
+    @Test
+    void theLinkedRuntimeHoldsEveryModuleOfLibAndFewJdkModules() throws Exception {
+        Path java = lib.resolveSibling("runtime").resolve("bin").resolve("java");
+        assertThat(java).as("the distribution's linked runtime (app/src/build/make-runtime; the build log says why it is missing)")
+                .isExecutable();
+        Process p = new ProcessBuilder(java.toString(), "--list-modules").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        Map<String, String> linked = new TreeMap<>();
+        for (String line : out.strip().split("\n")) {
+            String nameAndVersion = line.split(" ")[0];
+            int at = nameAndVersion.indexOf('@');
+            linked.put(at < 0 ? nameAndVersion : nameAndVersion.substring(0, at), line);
+        }
+        System.out.println("runtime/ holds " + linked.size() + " modules: " + linked.keySet());
+        assertThat(linked.keySet()).as("runtime/ against " + lib).containsAll(modules.keySet());
+        assertThat(linked.keySet().stream().filter(n -> n.startsWith("java.") || n.startsWith("jdk.")))
+                .as("JDK modules in runtime/").contains("java.base", "java.logging").doesNotContain("java.desktop", "jdk.compiler", "jdk.jlink");
+        assertThat(linked.values()).as("modules linked as automatic ones").noneMatch(line -> line.contains("automatic"));
     }
 
     @Test

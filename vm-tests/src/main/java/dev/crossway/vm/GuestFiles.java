@@ -50,9 +50,12 @@ public record GuestFiles(Path distribution, Path lib, Optional<Path> javaHome) {
         return guestJavaHome().isPresent() ? GUEST_JAVA_HOME + "/bin/java" : "java";
     }
 
-    /** A shell line that points the launcher ({@code JAVA_HOME}) at the lent JDK, or nothing. */
+    /**
+     * A shell line that points the launcher at the lent JDK ({@code CROSSWAY_JAVA_HOME}, which wins over the
+     * distribution's linked runtime), or nothing.
+     */
     static String javaHomeExport() {
-        return guestJavaHome().isPresent() ? "export JAVA_HOME=" + GUEST_JAVA_HOME + "\n" : "";
+        return guestJavaHome().isPresent() ? "export CROSSWAY_JAVA_HOME=" + GUEST_JAVA_HOME + "\n" : "";
     }
 
     /** Where VMs keep their exchange directories and console logs (system property {@code crossway.vm.work}). */

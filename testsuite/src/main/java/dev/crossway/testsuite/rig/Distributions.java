@@ -60,7 +60,7 @@ public final class Distributions {
 
     /**
      * The built distribution with the emulated devices (the VM transports' test-jars in the directory named by
-     * {@code crossway.emulator.jars}) added to {@code lib/}, at {@code crossway.emulated.dist}: the product plus
+     * {@code crossway.emulator.jars}) added as plugins, at {@code crossway.emulated.dist}: the product plus
      * test-only devices, which a transport uses only when its {@code device-provider} option says
      * {@code emulator}. Made anew on the first call of each test run, so it always holds this build's jars.
      */
@@ -77,7 +77,10 @@ public final class Distributions {
         return home;
     }
 
-    /** A copy of distribution {@code dist} at {@code home} (replacing what was there) with {@code jars} added to {@code lib/}. */
+    /**
+     * A copy of distribution {@code dist} at {@code home} (replacing what was there) with {@code jars} in {@code plugins/},
+     * which the launcher puts on the module path.
+     */
     public static Path withJars(Path dist, List<Path> jars, Path home) {
         try {
             if (Files.exists(home)) {
@@ -97,8 +100,9 @@ public final class Distributions {
                     }
                 }
             }
+            Files.createDirectories(home.resolve("plugins"));
             for (Path jar : jars) {
-                Files.copy(jar, home.resolve("lib").resolve(jar.getFileName()));
+                Files.copy(jar, home.resolve("plugins").resolve(jar.getFileName()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot copy the distribution " + dist + " to " + home, e);
