@@ -5,10 +5,17 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.crossway.proxy.HostCheck;
 import dev.crossway.proxy.ObjectTable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -60,10 +67,7 @@ public final class ConfigLoader {
      */
     public static Settings load(Map<String, Flag> flags, Path configFile, Map<String, String> env,
                                 Map<String, Set<String>> transportKeys, Consumer<String> warnings) {
-        Config reference = ConfigFactory.parseResources(ConfigLoader.class, "/reference.conf");
-        if (reference.isEmpty()) {
-            reference = ConfigFactory.parseResources("reference.conf");
-        }
+        Config reference = reference();
         if (configFile != null) {
             if (Files.isDirectory(configFile)) {
                 throw new IllegalArgumentException("--config " + configFile + " is a directory; give the file, e.g. --config "
@@ -201,7 +205,7 @@ public final class ConfigLoader {
                 || description.equals("WAYLAND_DEBUG")) {
             return description;
         }
-        if (origin.resource() != null) {
+        if (origin.resource() != null || description.startsWith(DEFAULTS_ORIGIN)) {
             return PREFIX + key + " (default)";
         }
         return origin.filename() != null ? PREFIX + key + " (" + origin.filename() + ":" + origin.lineNumber() + ")" : PREFIX + key;
@@ -293,6 +297,26 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(source(c, key) + " cannot be '" + v + "'; allowed: "
                     + Arrays.stream(type.getEnumConstants()).map(x -> x.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", ")));
+        }
+    }
+
+    /**
+     * The defaults, reference.conf in this module. Read as a stream rather than with
+     * {@code ConfigFactory.parseResources}, which asks the jar URL for its content type and so parses the
+     * JDK's whole MIME table at every start.
+     */
+    private static final String DEFAULTS_ORIGIN = "Crossway's defaults (reference.conf)";
+
+    private static Config reference() {
+        InputStream in = ConfigLoader.class.getResourceAsStream("/reference.conf");
+        if (in == null) {
+            return ConfigFactory.parseResources("reference.conf");
+        }
+        try (Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+            return ConfigFactory.parseReader(reader, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF)
+                    .setOriginDescription(DEFAULTS_ORIGIN));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read Crossway's reference.conf", e);
         }
     }
 }
