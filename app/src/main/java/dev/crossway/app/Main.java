@@ -63,7 +63,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
         footer = {"/etc/crossway/crossway.conf and ~/.config/crossway/crossway.conf hold settings (an example with every"
                 + " default: /usr/share/doc/crossway/examples/crossway.conf); CROSSWAY_<KEY> sets any of them (CROSSWAY_HOST_DISPLAY"
                 + " sets host-display; __ descends a level). The user units crossway.socket and crossway.service start Crossway"
-                + " on $XDG_RUNTIME_DIR/wayland-0 (systemctl --user enable --now crossway.socket). JAVA_OPTS adds JVM options."})
+                + " on $XDG_RUNTIME_DIR/wayland-0 (systemctl --user enable --now crossway.socket). JAVA_OPTS adds JVM options;"
+                + " CROSSWAY_JAVA_HOME runs Crossway on another Java than the runtime it comes with."})
 public final class Main implements Callable<Integer> {
     /** Exit status for a bad command line or configuration, as picocli and most tools use it. */
     static final int USAGE = 2;
