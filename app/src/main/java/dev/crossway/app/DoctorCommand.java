@@ -7,26 +7,20 @@ import dev.crossway.spi.TransportProvider;
 import dev.crossway.spi.TransportProviders;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code crossway doctor}: which transports can run here, which one the settings select and why, and
  * for those that cannot run, the cause and the fix.
  */
-@Command(name = "doctor", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        customSynopsis = "crossway doctor [OPTIONS]",
-        description = "Checks every transport found, explains which one the settings select (transport = auto picks the"
-                + " available one that ranks first) and says what is missing for the others. Exits 0 when the selected"
-                + " transport can run.")
 final class DoctorCommand implements Callable<Integer> {
-    @ParentCommand
-    Main parent;
-
-    @Spec
+    private final Main parent;
+    /** Set by {@link CommandLineSpec#doctor}. */
     CommandSpec spec;
+
+    DoctorCommand(Main parent) {
+        this.parent = parent;
+    }
 
     @Override
     public Integer call() {

@@ -27,24 +27,22 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code crossway globals}: connects to the host compositor through the selected transport, as the daemon
  * does for each client, and prints every global the host offers with what a guest app sees of it.
  */
-@Command(name = "globals", mixinStandardHelpOptions = true,
-        description = {"Lists the host compositor's globals: whether guest apps see each one, at which version, and if not, why.",
-                "Takes the same options as the daemon (--transport, --grant, --allow, --deny, --protocol-dir, ...)."})
 final class GlobalsCommand implements Callable<Integer> {
     private static final int DISPLAY = 1;
     private static final int REGISTRY = 2;
     private static final int CALLBACK = 3;
     private static final long TIMEOUT_SECONDS = 10;
 
-    @ParentCommand
-    Main parent;
+    private final Main parent;
+
+    GlobalsCommand(Main parent) {
+        this.parent = parent;
+    }
 
     /** One {@code wl_registry.global} of the host. */
     record Global(int name, String iface, int version) {

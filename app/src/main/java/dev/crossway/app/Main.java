@@ -31,126 +31,37 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ScopeType;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * {@code crossway [OPTIONS] [-- CMD ARGS…]}: runs the daemon; with a command, runs it with
  * {@code WAYLAND_DISPLAY} set and exits with its status. Options override the configuration files and
- * {@code CROSSWAY_*} variables (see {@code reference.conf}). Each transport's own flags are added from
- * what it declares ({@link TransportProvider#options()}), so this class names none.
+ * {@code CROSSWAY_*} variables (see {@code reference.conf}); {@link CommandLineSpec} declares them. Each
+ * transport's own flags are added from what it declares ({@link TransportProvider#options()}), so this
+ * class names none.
  */
-@Command(name = "crossway", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        subcommands = {DoctorCommand.class, GlobalsCommand.class},
-        customSynopsis = "crossway [OPTIONS] [doctor|globals] [-- COMMAND [ARG...]]",
-        description = {"Relays guest Wayland apps to the host compositor through a transport.",
-                "Settings are layered: flags > CROSSWAY_* variables > ~/.config/crossway/crossway.conf"
-                        + " > /etc/crossway/crossway.conf > defaults.",
-                "Under systemd socket activation (LISTEN_FDS) it serves the socket passed to it; with NOTIFY_SOCKET"
-                        + " it reports READY=1 once serving."},
-        exitCodeListHeading = "%nExit status:%n",
-        exitCodeList = {"0:stopped by SIGTERM or SIGINT; with a command: that command's status",
-                "1:could not start or keep serving (the message says why)",
-                "2:bad command line or configuration",
-                "126:the command is not executable", "127:the command was not found"},
-        footerHeading = "%nFiles and environment:%n",
-        footer = {"/etc/crossway/crossway.conf and ~/.config/crossway/crossway.conf hold settings (an example with every"
-                + " default: /usr/share/doc/crossway/examples/crossway.conf); CROSSWAY_<KEY> sets any of them (CROSSWAY_HOST_DISPLAY"
-                + " sets host-display; __ descends a level). The user units crossway.socket and crossway.service start Crossway"
-                + " on $XDG_RUNTIME_DIR/wayland-0 (systemctl --user enable --now crossway.socket). JAVA_OPTS adds JVM options;"
-                + " CROSSWAY_JAVA_HOME runs Crossway on another Java than the runtime it comes with."})
 public final class Main implements Callable<Integer> {
     /** Exit status for a bad command line or configuration, as picocli and most tools use it. */
     static final int USAGE = 2;
 
-    // Options are inherited by subcommands, so `crossway doctor --transport virtgpu` reads as it should.
-
-    @Option(scope = ScopeType.INHERIT, names = "--transport", paramLabel = "NAME",
-            description = "Transport to the host: auto (the default: the best available), or a name `crossway doctor` lists.")
-    String transport;
-
-    @Option(scope = ScopeType.INHERIT, names = {"--socket", "--wayland-display"}, paramLabel = "NAME|PATH",
-            description = "Socket for guest apps: a name under $XDG_RUNTIME_DIR, an absolute path, or auto (the default:"
-                    + " wayland-0, else the first free wayland-N).")
-    String socket;
-
-    @Option(scope = ScopeType.INHERIT, names = "--host-display", paramLabel = "NAME|PATH",
-            description = "Host compositor socket (loopback). Default: $WAYLAND_DISPLAY, else wayland-0.")
-    String hostDisplay;
-
-    @Option(scope = ScopeType.INHERIT, names = "--memory", paramLabel = "shared|separate",
-            description = "separate forces the copy path VM transports need (loopback only). Default: shared.")
-    String memory;
-
-    @Option(scope = ScopeType.INHERIT, names = "--tag", paramLabel = "TEXT", description = "Prefix for window titles, e.g. \"[vm] \".")
-    String tag;
-
-    @Option(scope = ScopeType.INHERIT, names = "--app-id-tag", paramLabel = "TEXT", description = "Prefix for app ids.")
-    String appIdTag;
-
-    @Option(scope = ScopeType.INHERIT, names = "--trace", paramLabel = "none|client|host|all",
-            description = "Log relayed messages WAYLAND_DEBUG-style: client = requests, host = events."
-                    + " Without it, WAYLAND_DEBUG=1|client|server sets it.")
-    String trace;
-
-    @Option(scope = ScopeType.INHERIT, names = "--grant", paramLabel = "CLASS|IFACE",
-            description = "Offer a privileged class of globals, or one global, all the same (repeatable). Classes: screen-capture,"
-                    + " input-injection, clipboard, desktop-control, compositor-debug, security-context. See `crossway globals`.")
-    List<String> grant;
-
-    @Option(scope = ScopeType.INHERIT, names = "--allow", paramLabel = "IFACE", description = "Offer only these globals (repeatable); a filter that grants nothing.")
-    List<String> allow;
-
-    @Option(scope = ScopeType.INHERIT, names = "--deny", paramLabel = "IFACE", description = "Never offer this global, whatever is granted (repeatable).")
-    List<String> deny;
-
-    @Option(scope = ScopeType.INHERIT, names = "--protocol-dir", paramLabel = "DIR", description = "More protocol XML on top of the built-in table (repeatable).")
-    List<String> protocolDirs;
-
-    @Option(scope = ScopeType.INHERIT, names = "--host-memory-per-client", paramLabel = "SIZE",
-            description = "Host memory one client's shm copies may take, e.g. 512M. Default: 256M.")
-    String hostMemoryPerClient;
-
-    @Option(scope = ScopeType.INHERIT, names = "--host-memory", paramLabel = "SIZE",
-            description = "Host memory all clients' shm copies may take together, e.g. 2G. Default: 1G.")
-    String hostMemory;
-
-    @Option(scope = ScopeType.INHERIT, names = "--pools-per-client", paramLabel = "N",
-            description = "wl_shm_pools one client may hold open. Default: 256.")
-    String poolsPerClient;
-
-    @Option(scope = ScopeType.INHERIT, names = "--fds-per-client", paramLabel = "N",
-            description = "Fds one client may make the daemon hold (fds sent ahead of their messages, shm pools, host buffers). Default: 512.")
-    String fdsPerClient;
-
-    @Option(scope = ScopeType.INHERIT, names = "--objects-per-client", paramLabel = "N",
-            description = "Wayland objects one client may hold. Default: 65536.")
-    String objectsPerClient;
-
-    @Option(scope = ScopeType.INHERIT, names = "--config", paramLabel = "FILE", description = "User config file. Default: ~/.config/crossway/crossway.conf.")
+    /** The settings the flags of {@link CommandLineSpec#FLAGS} set: key below {@code crossway.} → flag and value. */
+    private final Map<String, ConfigLoader.Flag> settingFlags = new LinkedHashMap<>();
+    /** {@code --config}. */
     Path config;
-
-    @Option(scope = ScopeType.INHERIT, names = {"-v", "--verbose"}, description = "More logging (-v debug, -vv trace).")
-    boolean[] verbose = new boolean[0];
-
-    @Parameters(paramLabel = "COMMAND", arity = "0..*", description = "After --: a command to run with WAYLAND_DISPLAY set.")
+    /** How many times {@code -v} was given. */
+    int verbose;
+    /** After {@code --}: a command to run. */
     List<String> command = new ArrayList<>();
 
-    @Spec
     CommandSpec spec;
 
     /** The transports found, discovered once before parsing (their flags are part of the command line). */
     private final TransportProviders providers;
-    /** Values of the transports' own flags: config key below {@code crossway.} → flag and value. */
-    private final Map<String, ConfigLoader.Flag> transportFlags = new LinkedHashMap<>();
 
-    Main(TransportProviders providers) {
+    private Main(TransportProviders providers) {
         this.providers = providers;
     }
 
@@ -184,8 +95,11 @@ public final class Main implements Callable<Integer> {
      */
     public static CommandLine newCommandLine(TransportProviders providers) {
         Main main = new Main(providers);
-        CommandLine cli = new CommandLine(main);
-        main.addTransportFlags(cli.getCommandSpec());
+        main.spec = CommandLineSpec.daemon(main);
+        main.addTransportFlags(main.spec);
+        CommandLine cli = new CommandLine(main.spec);
+        cli.addSubcommand(new CommandLine(CommandLineSpec.doctor(new DoctorCommand(main))));
+        cli.addSubcommand(new CommandLine(CommandLineSpec.globals(new GlobalsCommand(main))));
         cli.setParameterExceptionHandler(Main::shortUsage);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             String msg = e.getMessage() == null ? e.toString() : e.getMessage();
@@ -204,17 +118,7 @@ public final class Main implements Callable<Integer> {
                 }
                 String key = "transports." + p.name() + "." + o.key();
                 spec.addOption(OptionSpec.builder(o.flag()).paramLabel(o.label()).type(String.class).scopeType(ScopeType.INHERIT)
-                        .description(o.description())
-                        .setter(new CommandLine.Model.ISetter() {
-                            @Override
-                            public <T> T set(T value) {
-                                if (value != null) {
-                                    transportFlags.put(key, new ConfigLoader.Flag(o.flag(), value));
-                                }
-                                return null;
-                            }
-                        })
-                        .build());
+                        .description(o.description()).setter(setting(key, o.flag())).build());
             }
         }
     }
@@ -231,35 +135,17 @@ public final class Main implements Callable<Integer> {
         return USAGE;
     }
 
-    Map<String, ConfigLoader.Flag> flags() {
-        Map<String, ConfigLoader.Flag> o = new LinkedHashMap<>();
-        putIf(o, "transport", "--transport", transport);
-        putIf(o, "socket", "--socket", socket);
-        putIf(o, "host-display", "--host-display", hostDisplay);
-        putIf(o, "memory", "--memory", memory);
-        putIf(o, "tag", "--tag", tag);
-        putIf(o, "app-id-tag", "--app-id-tag", appIdTag);
-        putIf(o, "trace", "--trace", trace);
-        putIf(o, "globals.grant", "--grant", grant);
-        putIf(o, "globals.allow", "--allow", allow);
-        putIf(o, "globals.deny", "--deny", deny);
-        putIf(o, "protocol-dirs", "--protocol-dir", protocolDirs);
-        putIf(o, "limits.host-memory-per-client", "--host-memory-per-client", hostMemoryPerClient);
-        putIf(o, "limits.host-memory", "--host-memory", hostMemory);
-        putIf(o, "limits.pools-per-client", "--pools-per-client", poolsPerClient);
-        putIf(o, "limits.fds-per-client", "--fds-per-client", fdsPerClient);
-        putIf(o, "limits.objects-per-client", "--objects-per-client", objectsPerClient);
-        if (verbose.length > 0) {
-            o.put("log-level", new ConfigLoader.Flag(verbose.length > 1 ? "-vv" : "-v", verbose.length > 1 ? "trace" : "debug"));
-        }
-        o.putAll(transportFlags);
-        return o;
+    /** A setter that records the value of {@code flag} for the setting {@code key}. */
+    CommandLine.Model.ISetter setting(String key, String flag) {
+        return CommandLineSpec.setter(value -> settingFlags.put(key, new ConfigLoader.Flag(flag, value)));
     }
 
-    private static void putIf(Map<String, ConfigLoader.Flag> m, String key, String flag, Object v) {
-        if (v != null) {
-            m.put(key, new ConfigLoader.Flag(flag, v));
+    Map<String, ConfigLoader.Flag> flags() {
+        Map<String, ConfigLoader.Flag> o = new LinkedHashMap<>(settingFlags);
+        if (verbose > 0) {
+            o.put("log-level", new ConfigLoader.Flag(verbose > 1 ? "-vv" : "-v", verbose > 1 ? "trace" : "debug"));
         }
+        return o;
     }
 
     TransportProviders providers() {
