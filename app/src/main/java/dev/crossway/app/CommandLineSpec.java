@@ -1,6 +1,8 @@
 package dev.crossway.app;
 
 import dev.crossway.app.config.ConfigLoader;
+import dev.crossway.spi.TransportOption;
+import dev.crossway.spi.TransportProvider;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,7 +61,10 @@ final class CommandLineSpec {
     private CommandLineSpec() {
     }
 
-    /** {@code crossway}: the daemon, its flags, {@code --config}, {@code -v}, the command after {@code --}. */
+    /**
+     * {@code crossway}: the daemon, its flags, {@code --config}, {@code -v}, the command after {@code --}, and
+     * each transport's flags.
+     */
     static CommandSpec daemon(Main main) {
         CommandSpec spec = CommandSpec.wrapWithoutInspection(main).name("crossway");
         spec.versionProvider(new Version());
@@ -86,9 +91,7 @@ final class CommandLineSpec {
                 + " CROSSWAY_JAVA_HOME runs Crossway on another Java than the runtime it comes with.");
         addHelpOptions(spec);
         for (Flag f : FLAGS) {
-            spec.addOption(OptionSpec.builder(f.names()).paramLabel(f.label()).description(f.description()).scopeType(ScopeType.INHERIT)
-                    .type(f.repeatable() ? List.class : String.class).auxiliaryTypes(String.class)
-                    .setter(main.setting(f.key(), f.names()[0])).build());
+            spec.addOption(option(main, f));
         }
         spec.addOption(OptionSpec.builder("--config").paramLabel("FILE").type(Path.class).scopeType(ScopeType.INHERIT)
                 .description("User config file. Default: ~/.config/crossway/crossway.conf.")
@@ -99,7 +102,22 @@ final class CommandLineSpec {
         spec.addPositional(PositionalParamSpec.builder().paramLabel("COMMAND").arity("0..*").type(List.class).auxiliaryTypes(String.class)
                 .description("After --: a command to run with WAYLAND_DISPLAY set.")
                 .setter(setter(value -> main.command = castList(value))).build());
+        // Each transport's own flags, from what it declares: its options section, transports.NAME.KEY.
+        for (TransportProvider p : main.providers().all()) {
+            for (TransportOption o : p.options()) {
+                if (o.flag() != null && spec.findOption(o.flag()) == null) {
+                    spec.addOption(option(main, new Flag("transports." + p.name() + "." + o.key(), o.label(), false, o.description(), o.flag())));
+                }
+            }
+        }
         return spec;
+    }
+
+    /** The option for {@code flag}, inherited by the subcommands, recording its value for the setting it sets. */
+    private static OptionSpec option(Main main, Flag flag) {
+        return OptionSpec.builder(flag.names()).paramLabel(flag.label()).description(flag.description()).scopeType(ScopeType.INHERIT)
+                .type(flag.repeatable() ? List.class : String.class).auxiliaryTypes(String.class)
+                .setter(main.setting(flag.key(), flag.names()[0])).build();
     }
 
     /** {@code crossway doctor}. */

@@ -13,7 +13,6 @@ import dev.crossway.app.systemd.Notifier;
 import dev.crossway.app.systemd.SocketActivation;
 import dev.crossway.linux.Credentials;
 import dev.crossway.linux.UnixServerSocket;
-import dev.crossway.spi.TransportOption;
 import dev.crossway.spi.TransportProvider;
 import dev.crossway.spi.TransportProviders;
 import java.io.IOException;
@@ -32,8 +31,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
@@ -96,7 +93,6 @@ public final class Main implements Callable<Integer> {
     public static CommandLine newCommandLine(TransportProviders providers) {
         Main main = new Main(providers);
         main.spec = CommandLineSpec.daemon(main);
-        main.addTransportFlags(main.spec);
         CommandLine cli = new CommandLine(main.spec);
         cli.addSubcommand(new CommandLine(CommandLineSpec.doctor(new DoctorCommand(main))));
         cli.addSubcommand(new CommandLine(CommandLineSpec.globals(new GlobalsCommand(main))));
@@ -107,20 +103,6 @@ public final class Main implements Callable<Integer> {
             return 1;
         });
         return cli;
-    }
-
-    /** Each flag a transport declares, as an option of the main command that subcommands inherit. */
-    private void addTransportFlags(CommandSpec spec) {
-        for (TransportProvider p : providers.all()) {
-            for (TransportOption o : p.options()) {
-                if (o.flag() == null || spec.findOption(o.flag()) != null) {
-                    continue;
-                }
-                String key = "transports." + p.name() + "." + o.key();
-                spec.addOption(OptionSpec.builder(o.flag()).paramLabel(o.label()).type(String.class).scopeType(ScopeType.INHERIT)
-                        .description(o.description()).setter(setting(key, o.flag())).build());
-            }
-        }
     }
 
     /** A bad flag: the error, picocli's did-you-mean, and one usage line instead of the whole help. */

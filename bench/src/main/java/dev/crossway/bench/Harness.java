@@ -293,9 +293,7 @@ public final class Harness {
                         }
                     }
                 } catch (Exception e) {
-                    notes.add("footprint round " + (round + 1) + ", " + variant + ": a start failed: "
-                            + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
-                    System.err.println("footprint start of " + variant + " failed: " + e);
+                    footprintFailed(round, variant, "a start", e);
                 }
                 try (Crossway p = Crossway.start(home, work, args, Map.of())) {
                     java.util.regex.Matcher schemaReady = SCHEMA_MS.matcher(p.log());
@@ -323,9 +321,7 @@ public final class Harness {
                         idleClients.forEach(WaylandClient::close);
                     }
                 } catch (Exception e) {
-                    notes.add("footprint round " + (round + 1) + ", " + variant + ": failed: "
-                            + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
-                    System.err.println("footprint " + variant + " failed: " + e);
+                    footprintFailed(round, variant, "the memory start", e);
                 }
                 // The same start with every file read from disk, as after a boot: how much of libjvm.so's text a
                 // start maps depends on how its pages came into the page cache (see the footprint section).
@@ -334,13 +330,19 @@ public final class Harness {
                         sleep(idleAfterMs());
                         recordFootprint(COLD_RSS, variant, p.stats().rssMiB());
                     } catch (Exception e) {
-                        notes.add("footprint round " + (round + 1) + ", " + variant + ", cold start: failed: "
-                                + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+                        footprintFailed(round, variant, "the cold start", e);
                     }
                 }
             }
             recordFootprint("idle RSS of a JVM that only sleeps, with the launcher's flags (MiB)", "now", emptyJvmRssMiB());
         }
+    }
+
+    /** A footprint step that failed: a note in the report (its first line) and the whole exception on stderr. */
+    private void footprintFailed(int round, String variant, String step, Exception e) {
+        notes.add("footprint round " + (round + 1) + ", " + variant + ", " + step + ": failed: "
+                + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+        System.err.println("footprint " + variant + ", " + step + " failed: " + e);
     }
 
     private static final String COLD_RSS = "idle RSS, page cache dropped before the start (MiB)";

@@ -300,13 +300,14 @@ public final class ConfigLoader {
         }
     }
 
+    /** The origin of every value from reference.conf, which {@link #source} reports as a default. */
+    private static final String DEFAULTS_ORIGIN = "Crossway's defaults (reference.conf)";
+
     /**
      * The defaults, reference.conf in this module. Read as a stream rather than with
      * {@code ConfigFactory.parseResources}, which asks the jar URL for its content type and so parses the
      * JDK's whole MIME table at every start.
      */
-    private static final String DEFAULTS_ORIGIN = "Crossway's defaults (reference.conf)";
-
     private static Config reference() {
         InputStream in = ConfigLoader.class.getResourceAsStream("/reference.conf");
         if (in == null) {
