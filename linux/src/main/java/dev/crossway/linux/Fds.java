@@ -82,7 +82,7 @@ public final class Fds {
      * {@code /proc/PID/fd} as {@code /memfd:NAME}.
      */
     public static int memfd(String name, long size) throws LinuxException {
-        int fd = LIBC.memfd_create(name, LibC.MFD_CLOEXEC | LibC.MFD_ALLOW_SEALING);
+        int fd = LIBC.memfd_create(Native.cString(name), LibC.MFD_CLOEXEC | LibC.MFD_ALLOW_SEALING);
         if (fd < 0) {
             throw LinuxException.ofErrno("memfd_create(" + name + ")");
         }
@@ -382,7 +382,7 @@ public final class Fds {
      * create or lock a file of the attacker's choosing.
      */
     public static int openLock(Path path) throws LinuxException {
-        int fd = LIBC.open(path.toString(), LibC.O_RDWR | LibC.O_CREAT | LibC.O_CLOEXEC | LibC.O_NOFOLLOW, 0660);
+        int fd = LIBC.open(Native.cString(path.toString()), LibC.O_RDWR | LibC.O_CREAT | LibC.O_CLOEXEC | LibC.O_NOFOLLOW, 0660);
         if (fd < 0) {
             int errno = Native.errno();
             throw new LinuxException("open lock file " + path, errno,

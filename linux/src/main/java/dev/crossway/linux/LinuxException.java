@@ -73,7 +73,7 @@ public final class LinuxException extends IOException {
     public static String describe(int errno) {
         String text;
         try {
-            text = Native.libc().strerror(errno);
+            text = Native.cString(Native.libc().strerror(errno));
         } catch (RuntimeException | LinkageError e) {
             text = "(strerror unavailable)";
         }

@@ -138,7 +138,7 @@ class LinuxGuestMemoryTest {
             content[i] = (byte) i;
         }
         Files.write(file, content);
-        int fd = Native.libc().open(file.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+        int fd = Native.libc().open(Native.cString(file.toString()), LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
         Fds.Stat fdFile = Fds.stat(fd);
         GuestMemory g = LinuxGuestMemory.open(fd, 4096, true);
         ByteBuffer dst = ByteBuffer.allocateDirect(16);

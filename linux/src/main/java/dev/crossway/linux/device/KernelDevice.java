@@ -33,7 +33,7 @@ public final class KernelDevice implements Device {
 
     @Override
     public int open(String path) {
-        int fd = LIBC.open(path, LibC.O_RDWR | LibC.O_CLOEXEC, 0);
+        int fd = LIBC.open(Native.cString(path), LibC.O_RDWR | LibC.O_CLOEXEC, 0);
         return fd >= 0 ? fd : -Native.errno();
     }
 

@@ -3,6 +3,8 @@ package dev.crossway.linux.sys;
 import com.kenai.jffi.MemoryIO;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Platform;
 import jnr.ffi.Runtime;
@@ -47,6 +49,17 @@ public final class Native {
     /** errno saved by the calling thread's last libc call. */
     public static int errno() {
         return RUNTIME.getLastError();
+    }
+
+    /** {@code s} as a C string for {@link LibC}: its UTF-8 bytes and a NUL. */
+    public static byte[] cString(String s) {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        return Arrays.copyOf(utf8, utf8.length + 1);
+    }
+
+    /** The NUL-terminated C string at {@code address} (UTF-8), or null for a null pointer. */
+    public static String cString(long address) {
+        return address == 0 ? null : new String(MEMORY_IO.getZeroTerminatedByteArray(address), StandardCharsets.UTF_8);
     }
 
     /** Address of element 0 of a direct buffer; no allocation. */
