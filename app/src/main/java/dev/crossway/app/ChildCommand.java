@@ -26,6 +26,12 @@ final class ChildCommand {
     private static final List<String> NOT_INHERITED = List.of("WAYLAND_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES",
             "NOTIFY_SOCKET");
 
+    /**
+     * Names of the variables the launcher set for the JVM alone ({@code MALLOC_ARENA_MAX}), comma-separated;
+     * the child gets the environment the user had.
+     */
+    static final String LAUNCHER_ENV_PROPERTY = "crossway.launcher-env";
+
     private ChildCommand() {
     }
 
@@ -36,7 +42,7 @@ final class ChildCommand {
     static int run(List<String> command, String displayName, CountDownLatch stop, Logger log, PrintWriter err)
             throws InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
-        environment(pb.environment(), displayName);
+        environment(pb.environment(), displayName, System.getProperty(LAUNCHER_ENV_PROPERTY, ""));
         String program = command.get(0);
         Process child;
         try {
@@ -68,9 +74,15 @@ final class ChildCommand {
         return child.exitValue();
     }
 
-    /** The child's environment: Crossway's socket as its display, without this process's own setup. */
-    static void environment(Map<String, String> env, String displayName) {
+    /**
+     * The child's environment: Crossway's socket as its display, without this process's own setup or the
+     * variables the launcher added ({@code launcherEnv}, comma-separated names).
+     */
+    static void environment(Map<String, String> env, String displayName, String launcherEnv) {
         NOT_INHERITED.forEach(env::remove);
+        for (String name : launcherEnv.split(",")) {
+            env.remove(name.trim());
+        }
         env.put("WAYLAND_DISPLAY", displayName);
     }
 

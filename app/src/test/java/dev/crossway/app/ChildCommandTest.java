@@ -34,7 +34,14 @@ class ChildCommandTest {
         Map<String, String> env = new HashMap<>(Map.of("WAYLAND_SOCKET", "5", "WAYLAND_DISPLAY", "wayland-0", "LISTEN_FDS", "1",
                 "LISTEN_PID", "42", "LISTEN_FDNAMES", "wayland", "NOTIFY_SOCKET", "/run/systemd/notify", "HOME", "/root",
                 "WAYLAND_DEBUG", "1"));
-        ChildCommand.environment(env, "wayland-1");
+        ChildCommand.environment(env, "wayland-1", "");
         assertThat(env).containsOnly(Map.entry("WAYLAND_DISPLAY", "wayland-1"), Map.entry("HOME", "/root"), Map.entry("WAYLAND_DEBUG", "1"));
+    }
+
+    @Test
+    void whatTheLauncherSetForTheJvmAloneIsNotPassedOn() {
+        Map<String, String> env = new HashMap<>(Map.of("MALLOC_ARENA_MAX", "1", "MALLOC_TOP_PAD_", "0", "HOME", "/root"));
+        ChildCommand.environment(env, "wayland-1", "MALLOC_ARENA_MAX");
+        assertThat(env).containsOnly(Map.entry("WAYLAND_DISPLAY", "wayland-1"), Map.entry("MALLOC_TOP_PAD_", "0"), Map.entry("HOME", "/root"));
     }
 }
