@@ -43,6 +43,8 @@ public final class ConfigLoader {
     private static final String ROOT = "crossway";
     private static final String PREFIX = ROOT + ".";
     private static final String ENV_PREFIX = "CROSSWAY_";
+    /** Variables bin/crossway reads itself, not settings: the Java to run on. */
+    private static final Set<String> LAUNCHER_VARIABLES = Set.of("CROSSWAY_JAVA_HOME");
 
     private ConfigLoader() {
     }
@@ -136,7 +138,7 @@ public final class ConfigLoader {
 
     /** The key below {@code crossway.} a {@code CROSSWAY_*} variable sets, or null for other variables. */
     static String envKey(String variable) {
-        if (!variable.startsWith(ENV_PREFIX) || variable.length() == ENV_PREFIX.length()) {
+        if (!variable.startsWith(ENV_PREFIX) || variable.length() == ENV_PREFIX.length() || LAUNCHER_VARIABLES.contains(variable)) {
             return null;
         }
         return Arrays.stream(variable.substring(ENV_PREFIX.length()).split("__"))

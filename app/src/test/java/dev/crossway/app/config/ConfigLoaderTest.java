@@ -172,6 +172,12 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theLaunchersOwnVariableIsNotASetting() {
+        load(Map.of(), null, env("CROSSWAY_JAVA_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64", "CROSSWAY_MEMORY", "separate"));
+        assertThat(warnings).isEmpty();
+    }
+
+    @Test
     void transportSectionsAreCheckedAgainstWhatEachTransportDeclares() throws Exception {
         userFile("crossway.transports { virtgpu { devce = /dev/dri/card0 }, virtwll { device = /dev/wl0 } }");
         load(Map.of(), null, env());
