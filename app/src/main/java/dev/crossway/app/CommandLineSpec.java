@@ -66,15 +66,13 @@ final class CommandLineSpec {
      * each transport's flags.
      */
     static CommandSpec daemon(Main main) {
-        CommandSpec spec = CommandSpec.wrapWithoutInspection(main).name("crossway");
-        spec.versionProvider(new Version());
-        UsageMessageSpec usage = spec.usageMessage();
-        usage.customSynopsis("crossway [OPTIONS] [doctor|globals] [-- COMMAND [ARG...]]");
-        usage.description("Relays guest Wayland apps to the host compositor through a transport.",
+        CommandSpec spec = command(main, "crossway", "crossway [OPTIONS] [doctor|globals] [-- COMMAND [ARG...]]",
+                "Relays guest Wayland apps to the host compositor through a transport.",
                 "Settings are layered: flags > CROSSWAY_* variables > ~/.config/crossway/crossway.conf"
                         + " > /etc/crossway/crossway.conf > defaults.",
                 "Under systemd socket activation (LISTEN_FDS) it serves the socket passed to it; with NOTIFY_SOCKET"
                         + " it reports READY=1 once serving.");
+        UsageMessageSpec usage = spec.usageMessage();
         usage.exitCodeListHeading("%nExit status:%n");
         Map<String, String> exits = new LinkedHashMap<>();
         exits.put("0", "stopped by SIGTERM or SIGINT; with a command: that command's status");
@@ -89,7 +87,6 @@ final class CommandLineSpec {
                 + " sets host-display; __ descends a level). The user units crossway.socket and crossway.service start Crossway"
                 + " on $XDG_RUNTIME_DIR/wayland-0 (systemctl --user enable --now crossway.socket). JAVA_OPTS adds JVM options;"
                 + " CROSSWAY_JAVA_HOME runs Crossway on another Java than the runtime it comes with.");
-        addHelpOptions(spec);
         for (Flag f : FLAGS) {
             spec.addOption(option(main, f));
         }
@@ -122,31 +119,30 @@ final class CommandLineSpec {
 
     /** {@code crossway doctor}. */
     static CommandSpec doctor(DoctorCommand doctor) {
-        CommandSpec spec = CommandSpec.wrapWithoutInspection(doctor).name("doctor");
-        doctor.spec = spec;
-        spec.versionProvider(new Version());
-        spec.usageMessage().customSynopsis("crossway doctor [OPTIONS]").description("Checks every transport found, explains which"
+        doctor.spec = command(doctor, "doctor", "crossway doctor [OPTIONS]", "Checks every transport found, explains which"
                 + " one the settings select (transport = auto picks the available one that ranks first) and says what is missing"
                 + " for the others. Exits 0 when the selected transport can run.");
-        addHelpOptions(spec);
-        return spec;
+        return doctor.spec;
     }
 
     /** {@code crossway globals}. */
     static CommandSpec globals(GlobalsCommand globals) {
-        CommandSpec spec = CommandSpec.wrapWithoutInspection(globals).name("globals");
-        spec.versionProvider(new Version());
-        spec.usageMessage().customSynopsis("crossway globals [OPTIONS]").description(
+        return command(globals, "globals", "crossway globals [OPTIONS]",
                 "Lists the host compositor's globals: whether guest apps see each one, at which version, and if not, why.",
                 "Takes the same options as the daemon (--transport, --grant, --allow, --deny, --protocol-dir, ...).");
-        addHelpOptions(spec);
-        return spec;
     }
 
-    /** picocli's standard {@code -h, --help} and {@code -V, --version}, with its wording. */
-    private static void addHelpOptions(CommandSpec spec) {
+    /**
+     * A command running {@code userObject}, with its synopsis and description, the version from the build, and
+     * picocli's standard {@code -h, --help} and {@code -V, --version} in its wording.
+     */
+    private static CommandSpec command(Object userObject, String name, String synopsis, String... description) {
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(userObject).name(name);
+        spec.versionProvider(new Version());
+        spec.usageMessage().customSynopsis(synopsis).description(description);
         spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help message and exit.").build());
         spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true).description("Print version information and exit.").build());
+        return spec;
     }
 
     /** What a setter does with the value picocli parsed. */
