@@ -238,13 +238,13 @@ public final class Harness {
         return report();
     }
 
+    /** Timed starts in each footprint round (the start-up rows' median is over all of them). */
+    private static final int STARTS_PER_ROUND = 11;
+
     /**
      * The footprint rows every run must fill, in the report's order; the start-up shares read from the
      * log (the schema, Guice) follow them when the daemon logs them.
      */
-    /** Timed starts in each footprint round (the start-up rows' median is over all of them). */
-    private static final int STARTS_PER_ROUND = 11;
-
     private static final List<String> FOOTPRINT_ROWS = List.of("start to socket-ready (ms)", "CPU time to socket-ready (ms)",
             "idle RSS (MiB)", "idle threads", "RSS per idle client, 100 clients (KiB)");
 
@@ -285,7 +285,7 @@ public final class Harness {
                 for (String variant : variants) {
                     try {
                         long t0 = System.nanoTime();
-                        try (Crossway p = Crossway.start(variant.equals("now") ? dist : beforeDist, work, args, Map.of())) {
+                        try (Crossway p = Crossway.start(footprintHome(variant), work, args, Map.of())) {
                             if (start >= 0) {
                                 recordFootprint(FOOTPRINT_ROWS.get(0), variant, (System.nanoTime() - t0) / 1e6);
                                 recordFootprint(FOOTPRINT_ROWS.get(1), variant, ProcStats.cpuMillis(p.handle()));
@@ -297,7 +297,7 @@ public final class Harness {
                 }
             }
             for (String variant : variants) {
-                Path home = variant.equals("now") ? dist : beforeDist;
+                Path home = footprintHome(variant);
                 System.err.printf("footprint round %d/%d: memory of %s (%s)%n", round + 1, rounds, variant, home);
                 try (Crossway p = Crossway.start(home, work, args, Map.of())) {
                     java.util.regex.Matcher schemaReady = SCHEMA_MS.matcher(p.log());
@@ -340,6 +340,11 @@ public final class Harness {
             }
             recordFootprint("idle RSS of a JVM that only sleeps, with the launcher's flags (MiB)", "now", emptyJvmRssMiB());
         }
+    }
+
+    /** The distribution a footprint variant runs: {@code now} is this build, {@code before} the earlier one. */
+    private Path footprintHome(String variant) {
+        return variant.equals("now") ? dist : beforeDist;
     }
 
     /** A footprint step that failed: a note in the report (its first line) and the whole exception on stderr. */
