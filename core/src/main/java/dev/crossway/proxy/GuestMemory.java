@@ -38,6 +38,39 @@ public interface GuestMemory extends AutoCloseable {
      */
     boolean copyRows(long offset, int stride, int rowBytes, int rows, ByteBuffer dst, int dstOffset, int dstStride);
 
+    /**
+     * Copies the pixels of {@code rects} (of {@code bpp} bytes each) of a buffer laid out at {@code offset} with
+     * {@code stride} bytes per row into {@code dst} at the same pixel positions, {@code dstStride} bytes per row
+     * from byte 0. The caller keeps the rectangles inside the buffer and the buffer inside {@link #size()}. An
+     * implementation may copy them all in one system call; this one calls {@link #copyRows} per rectangle.
+     *
+     * @return false as {@link #copyRows} returns it
+     */
+    default boolean copyRects(long offset, int stride, int bpp, Rectangles rects, ByteBuffer dst, int dstStride) {
+        for (int i = 0; i < rects.size(); i++) {
+            int x = rects.x(i) * bpp;
+            int y = rects.y(i);
+            if (!copyRows(offset + (long) y * stride + x, stride, rects.width(i) * bpp, rects.height(i), dst,
+                    y * dstStride + x, dstStride)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Rectangles of pixels that do not overlap, each with a width and height above 0. */
+    interface Rectangles {
+        int size();
+
+        int x(int i);
+
+        int y(int i);
+
+        int width(int i);
+
+        int height(int i);
+    }
+
     /** How this pool is read, for logs: e.g. {@code "mapped (sealed memfd)"} or {@code "pread"}. */
     String method();
 

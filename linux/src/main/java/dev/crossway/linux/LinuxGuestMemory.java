@@ -17,8 +17,9 @@ import java.nio.ByteOrder;
  *       copied at memcpy speed. weston's and foot's pools, and libwayland-cursor's, are such memfds.
  *       (Not a hugetlbfs memfd: a fault there fails with SIGBUS when huge pages run out.)
  *   <li><b>mapped, read with process_vm_readv</b>: any other pool is mapped too, but never touched:
- *       {@code process_vm_readv} on this process copies the damaged rows out of the mapping in one
- *       system call, and where the file shrank it returns an error (EFAULT) instead of raising SIGBUS.
+ *       {@code process_vm_readv} on this process copies the damaged rows of all a commit's rectangles out of
+ *       the mapping in one system call, and where the file shrank it returns an error (EFAULT) instead of
+ *       raising SIGBUS.
  *   <li><b>pread</b>: a pool the caller does not allow to be mapped (see
  *       {@link dev.crossway.proxy.Kernel#openGuestMemory}) is read row by row with {@code pread}. A file
  *       that shrank gives a short read; holes read as zeros without allocating memory, so a sparse pool
@@ -38,9 +39,7 @@ import java.nio.ByteOrder;
 final class LinuxGuestMemory implements GuestMemory {
     private static final LibC LIBC = Native.libc();
     private static final int PID = LIBC.getpid();
-    /** iovec arrays for process_vm_readv (local, then remote), one pair per relay thread: no garbage per copy. */
-    private static final ThreadLocal<ByteBuffer> IOVECS = ThreadLocal.withInitial(() ->
-            ByteBuffer.allocateDirect(2 * LibC.IOV_MAX * LibC.IOVEC_SIZE).order(ByteOrder.nativeOrder()));
+    private static final ThreadLocal<ReadBatch> READ_BATCH = ThreadLocal.withInitial(ReadBatch::new);
 
     private enum Way { MAPPED, CHECKED, PREAD }
 
@@ -153,65 +152,121 @@ final class LinuxGuestMemory implements GuestMemory {
     @Override
     public boolean copyRows(long offset, int stride, int rowBytes, int rows, ByteBuffer dst, int dstOffset, int dstStride) {
         mapIfReused();
-        boolean contiguous = rowBytes == stride && rowBytes == dstStride;
-        switch (way) {
-            case MAPPED -> {
-                if (contiguous) {
-                    dst.put(dstOffset, mapping, (int) offset, rowBytes * rows);
-                } else {
-                    for (int r = 0; r < rows; r++) {
-                        dst.put(dstOffset + r * dstStride, mapping, (int) (offset + (long) r * stride), rowBytes);
-                    }
-                }
-                return true;
+        if (way == Way.CHECKED) {
+            ReadBatch batch = READ_BATCH.get().start(mappingAddress, dst);
+            return batch.addRows(offset, stride, rowBytes, rows, dstOffset, dstStride) && batch.finish();
+        }
+        return copyBlock(offset, stride, rowBytes, rows, dst, dstOffset, dstStride);
+    }
+
+    /** As the interface's, but a pool read with process_vm_readv is read in one call for all the rectangles. */
+    @Override
+    public boolean copyRects(long offset, int stride, int bpp, Rectangles rects, ByteBuffer dst, int dstStride) {
+        mapIfReused();
+        ReadBatch batch = way == Way.CHECKED ? READ_BATCH.get().start(mappingAddress, dst) : null;
+        for (int i = 0; i < rects.size(); i++) {
+            int x = rects.x(i) * bpp;
+            int y = rects.y(i);
+            long at = offset + (long) y * stride + x;
+            int rowBytes = rects.width(i) * bpp;
+            int dstOffset = y * dstStride + x;
+            boolean copied = batch != null ? batch.addRows(at, stride, rowBytes, rects.height(i), dstOffset, dstStride)
+                    : copyBlock(at, stride, rowBytes, rects.height(i), dst, dstOffset, dstStride);
+            if (!copied) {
+                return false;
             }
-            case CHECKED -> {
-                return contiguous ? readChecked(offset, rowBytes * rows, 1, 0, dst, dstOffset, 0)
-                        : readChecked(offset, rowBytes, rows, stride, dst, dstOffset, dstStride);
-            }
-            default -> {
-                if (readRows(offset, stride, rowBytes, rows, dst, dstOffset, dstStride, contiguous)) {
-                    return true;
+        }
+        return batch == null || batch.finish();
+    }
+
+    /** One block of rows, the pool already mapped if it is to be; for a pool read with pread, maps device memory pread cannot read. */
+    private boolean copyBlock(long offset, int stride, int rowBytes, int rows, ByteBuffer dst, int dstOffset, int dstStride) {
+        if (way == Way.MAPPED) {
+            if (rowBytes == stride && rowBytes == dstStride) {
+                dst.put(dstOffset, mapping, (int) offset, rowBytes * rows);
+            } else {
+                for (int r = 0; r < rows; r++) {
+                    dst.put(dstOffset + r * dstStride, mapping, (int) (offset + (long) r * stride), rowBytes);
                 }
-                if (!unreadable || !mayMap || mapping != null) {
+            }
+            return true;
+        }
+        if (readRows(offset, stride, rowBytes, rows, dst, dstOffset, dstStride)) {
+            return true;
+        }
+        if (!unreadable || !mayMap || mapping != null) {
+            return false;
+        }
+        copies = 1; // device memory pread cannot read: map it now, and copy from the mapping
+        mapIfReused();
+        return mapping != null && copyBlock(offset, stride, rowBytes, rows, dst, dstOffset, dstStride);
+    }
+
+    /**
+     * Rows read with process_vm_readv from this process's own mapping, gathered into as few calls as
+     * {@code IOV_MAX} allows: the kernel's cost per call (finding the process, its memory) is paid once
+     * for a commit's rectangles, not once each. One per relay thread, so nothing is allocated per copy.
+     */
+    private static final class ReadBatch {
+        /** iovecs: the local ones (where rows go), then the remote ones (where they come from). */
+        private final ByteBuffer iovecs = ByteBuffer.allocateDirect(2 * LibC.IOV_MAX * LibC.IOVEC_SIZE).order(ByteOrder.nativeOrder());
+        private final long local = Native.address(iovecs);
+        private final long remote = local + (long) LibC.IOV_MAX * LibC.IOVEC_SIZE;
+        private long source;
+        private long destination;
+        private int count;
+        private long bytes;
+
+        ReadBatch start(long sourceAddress, ByteBuffer dst) {
+            source = sourceAddress;
+            destination = Native.address(dst);
+            count = 0;
+            bytes = 0;
+            return this;
+        }
+
+        /** Adds rows (contiguous ones as one); false when a call made to free room failed. */
+        boolean addRows(long offset, int stride, int rowBytes, int rows, int dstOffset, int dstStride) {
+            if (rowBytes == stride && rowBytes == dstStride) {
+                return add(offset, dstOffset, (long) rowBytes * rows);
+            }
+            for (int r = 0; r < rows; r++) {
+                if (!add(offset + (long) r * stride, dstOffset + (long) r * dstStride, rowBytes)) {
                     return false;
                 }
-                copies = 1; // device memory pread cannot read: map it now, and copy from the mapping
-                mapIfReused();
-                return mapping != null && copyRows(offset, stride, rowBytes, rows, dst, dstOffset, dstStride);
             }
+            return true;
+        }
+
+        private boolean add(long from, long to, long length) {
+            if (count == LibC.IOV_MAX && !finish()) {
+                return false;
+            }
+            iovecs.putLong(count * LibC.IOVEC_SIZE, destination + to).putLong(count * LibC.IOVEC_SIZE + 8, length);
+            int at = (LibC.IOV_MAX + count) * LibC.IOVEC_SIZE;
+            iovecs.putLong(at, source + from).putLong(at + 8, length);
+            count++;
+            bytes += length;
+            return true;
+        }
+
+        /** Reads what was added; false on EFAULT or a short read: the file no longer holds those rows. */
+        boolean finish() {
+            if (count == 0) {
+                return true;
+            }
+            long got = LIBC.process_vm_readv(PID, local, count, remote, count, null);
+            boolean whole = got == bytes;
+            count = 0;
+            bytes = 0;
+            return whole;
         }
     }
 
-    /** process_vm_readv from our own mapping: up to IOV_MAX rows per call. */
-    private boolean readChecked(long offset, int rowBytes, int rows, int stride, ByteBuffer dst, int dstOffset, int dstStride) {
-        ByteBuffer iov = IOVECS.get();
-        long local = Native.address(iov);
-        long remote = local + (long) LibC.IOV_MAX * LibC.IOVEC_SIZE;
-        long dstBase = Native.address(dst) + dstOffset;
-        for (int done = 0; done < rows; ) {
-            int n = Math.min(LibC.IOV_MAX, rows - done);
-            for (int i = 0; i < n; i++) {
-                int r = done + i;
-                iov.putLong(i * LibC.IOVEC_SIZE, dstBase + (long) r * dstStride).putLong(i * LibC.IOVEC_SIZE + 8, rowBytes);
-                int at = (LibC.IOV_MAX + i) * LibC.IOVEC_SIZE;
-                iov.putLong(at, mappingAddress + offset + (long) r * stride).putLong(at + 8, rowBytes);
-            }
-            long expected = (long) n * rowBytes;
-            long got = LIBC.process_vm_readv(PID, local, n, remote, n, null);
-            if (got != expected) {
-                return false; // EFAULT, or a partial read: the file no longer holds these rows
-            }
-            done += n;
-        }
-        return true;
-    }
-
-    private boolean readRows(long offset, int stride, int rowBytes, int rows, ByteBuffer dst, int dstOffset, int dstStride,
-                             boolean contiguous) {
+    private boolean readRows(long offset, int stride, int rowBytes, int rows, ByteBuffer dst, int dstOffset, int dstStride) {
         long base = Native.address(dst) + dstOffset;
         try {
-            if (contiguous) {
+            if (rowBytes == stride && rowBytes == dstStride) {
                 long bytes = (long) rowBytes * rows;
                 return Fds.pread(fd, base, bytes, offset) == bytes;
             }

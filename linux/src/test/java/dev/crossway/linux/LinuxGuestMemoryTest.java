@@ -61,6 +61,115 @@ class LinuxGuestMemoryTest {
         }
     }
 
+    /** Rectangles as x, y, width, height, four ints each. */
+    record Rects(int... xywh) implements GuestMemory.Rectangles {
+        @Override
+        public int size() {
+            return xywh.length / 4;
+        }
+
+        @Override
+        public int x(int i) {
+            return xywh[4 * i];
+        }
+
+        @Override
+        public int y(int i) {
+            return xywh[4 * i + 1];
+        }
+
+        @Override
+        public int width(int i) {
+            return xywh[4 * i + 2];
+        }
+
+        @Override
+        public int height(int i) {
+            return xywh[4 * i + 3];
+        }
+
+        boolean contains(int x, int y) {
+            for (int i = 0; i < size(); i++) {
+                if (x >= x(i) && y >= y(i) && x < x(i) + width(i) && y < y(i) + height(i)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** A commit's rectangles, among them whole padded rows (one block when source and destination strides agree). */
+    @ParameterizedTest(name = "sealed against shrinking: {0}, may map: {1}")
+    @CsvSource({"true, true, mapped (memfd sealed against shrinking)", "false, true, 'mapped, read with process_vm_readv'",
+            "true, false, pread", "false, false, pread"})
+    void aCommitsRectanglesArriveExactly(boolean sealed, boolean mayMap, String method) throws Exception {
+        int fd = pool(sealed);
+        int client = Fds.dup(fd);
+        Rects rects = new Rects(5, 3, 10, 4, 60, 0, 4, 1, 0, 20, STRIDE / 4, 3, 1, 30, 1, 2);
+        try (GuestMemory g = LinuxGuestMemory.open(fd, (long) STRIDE * H, mayMap)) {
+            for (int copy = 1; copy <= 3; copy++) {
+                int dstStride = copy == 2 ? STRIDE : STRIDE + 32; // the host's stride: the client's, or wider
+                ByteBuffer dst = ByteBuffer.allocateDirect(dstStride * H);
+                assertThat(g.copyRects(0, STRIDE, 4, rects, dst, dstStride)).isTrue();
+                assertThat(g.method()).as("after copy %d of four rectangles: a pool is mapped from its second copy", copy)
+                        .isEqualTo(copy == 1 ? "pread" : method);
+                for (int y = 0; y < H; y++) {
+                    for (int x = 0; x < dstStride / 4; x++) {
+                        int expected = rects.contains(x, y) ? (y * STRIDE + x * 4) * 31 : 0;
+                        assertThat(dst.getInt(y * dstStride + x * 4)).as("copy %d, pixel %d,%d", copy, x, y).isEqualTo(expected);
+                    }
+                }
+            }
+        } finally {
+            Fds.close(client);
+        }
+    }
+
+    /** More rows than one process_vm_readv takes (IOV_MAX): read in several calls, every row in place. */
+    @Test
+    void moreRowsThanOneCallTakesArriveInPlace() throws Exception {
+        int stride = 64;
+        int rows = LibC.IOV_MAX * 2 + 100;
+        int fd = Fds.memfd("tall", (long) stride * rows);
+        ByteBuffer m = Fds.map(fd, (long) stride * rows, true);
+        for (int i = 0; i < stride * rows; i += 4) {
+            m.putInt(i, i + 7);
+        }
+        Fds.unmap(m);
+        Rects rects = new Rects(1, 0, 2, LibC.IOV_MAX + 10, 5, 40, 3, rows - 40);
+        try (GuestMemory g = LinuxGuestMemory.open(fd, (long) stride * rows, true)) {
+            ByteBuffer dst = ByteBuffer.allocateDirect(stride * rows);
+            g.copyRects(0, stride, 4, new Rects(0, 0, 1, 1), dst, stride);
+            assertThat(g.copyRects(0, stride, 4, rects, dst, stride)).isTrue();
+            assertThat(g.method()).isEqualTo("mapped, read with process_vm_readv");
+            for (int y = 0; y < rows; y++) {
+                for (int x = 1; x < stride / 4; x++) {
+                    int at = y * stride + x * 4;
+                    assertThat(dst.getInt(at)).as("pixel %d,%d", x, y).isEqualTo(rects.contains(x, y) ? at + 7 : 0);
+                }
+            }
+        }
+    }
+
+    /** The client shrinks its file between two commits: the copy of all the rectangles reports it, in one call or several. */
+    @ParameterizedTest(name = "may map: {0}")
+    @ValueSource(booleans = {true, false})
+    void rectanglesPastAShrunkFileFailTheCopyWithoutAFault(boolean mayMap) throws Exception {
+        int fd = pool(false);
+        int client = Fds.dup(fd);
+        try (GuestMemory g = LinuxGuestMemory.open(fd, (long) STRIDE * H, mayMap)) {
+            ByteBuffer dst = ByteBuffer.allocateDirect(STRIDE * H);
+            assertThat(g.copyRects(0, STRIDE, 4, new Rects(0, 0, W, H), dst, STRIDE)).isTrue();
+            assertThat(Native.libc().ftruncate(client, 4096)).isZero(); // one page: rows 0 to 14 whole
+            assertThat(g.copyRects(0, STRIDE, 4, new Rects(0, 0, 4, 4, 8, 10, 4, 5), dst, STRIDE)).as("rows still in the file").isTrue();
+            assertThat(g.copyRects(0, STRIDE, 4, new Rects(0, 0, 4, 4, 8, 10, 4, 7), dst, STRIDE)).as("the last rows past it").isFalse();
+            assertThat(g.copyRects(0, STRIDE, 4, new Rects(0, 20, W, 1, 0, 0, 4, 4), dst, STRIDE)).as("the first rows past it").isFalse();
+            assertThat(g.method()).isEqualTo(mayMap ? "mapped, read with process_vm_readv" : "pread");
+        } finally {
+            Fds.close(client);
+        }
+    }
+
     /** The client shrinks its file after create_pool: a copy reports it, and the JVM takes no SIGBUS. */
     @ParameterizedTest(name = "may map: {0}")
     @ValueSource(booleans = {true, false})

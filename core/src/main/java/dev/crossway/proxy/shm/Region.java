@@ -1,5 +1,6 @@
 package dev.crossway.proxy.shm;
 
+import dev.crossway.proxy.GuestMemory;
 import java.util.Arrays;
 
 /**
@@ -11,7 +12,7 @@ import java.util.Arrays;
  *
  * <p>Not thread-safe; one region belongs to one relay thread. Adding allocates nothing once warm.
  */
-public final class Region {
+public final class Region implements GuestMemory.Rectangles {
     /** Above this many rectangles, a region becomes its bounding box. */
     public static final int MAX_RECTS = 16;
 
@@ -22,6 +23,7 @@ public final class Region {
     private long[] pieces = new long[4 * 8];
 
     /** Number of rectangles. */
+    @Override
     public int size() {
         return count;
     }
@@ -30,18 +32,22 @@ public final class Region {
         return count == 0;
     }
 
+    @Override
     public int x(int i) {
         return rects[4 * i];
     }
 
+    @Override
     public int y(int i) {
         return rects[4 * i + 1];
     }
 
+    @Override
     public int width(int i) {
         return rects[4 * i + 2];
     }
 
+    @Override
     public int height(int i) {
         return rects[4 * i + 3];
     }

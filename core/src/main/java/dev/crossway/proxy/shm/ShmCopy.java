@@ -3,7 +3,7 @@ package dev.crossway.proxy.shm;
 import dev.crossway.proxy.GuestMemory;
 import java.nio.ByteBuffer;
 
-/** Copies of the pixels in a {@link Region}, from a client's pool into host memory, row by row. */
+/** Copies of the pixels in a {@link Region}, from a client's pool into host memory. */
 public final class ShmCopy {
     private ShmCopy() {
     }
@@ -16,17 +16,6 @@ public final class ShmCopy {
      * @return bytes copied, or -1 when the pool's file no longer holds them (the client shrank it)
      */
     public static long copy(GuestMemory src, int offset, int stride, ByteBuffer dst, int dstStride, int bpp, Region region) {
-        long copied = 0;
-        for (int i = 0; i < region.size(); i++) {
-            int rowBytes = region.width(i) * bpp;
-            int rows = region.height(i);
-            int x = region.x(i) * bpp;
-            int y = region.y(i);
-            if (!src.copyRows(offset + (long) y * stride + x, stride, rowBytes, rows, dst, y * dstStride + x, dstStride)) {
-                return -1;
-            }
-            copied += (long) rowBytes * rows;
-        }
-        return copied;
+        return src.copyRects(offset, stride, bpp, region, dst, dstStride) ? region.area() * bpp : -1;
     }
 }
