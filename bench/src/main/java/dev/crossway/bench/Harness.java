@@ -174,7 +174,8 @@ public final class Harness {
                         && DEVICE_CALLS.entrySet().stream().noneMatch(d -> d.getValue()[0].equals(e.getKey()) && !d.getKey().equals(system))
                         && (!e.getKey().startsWith("clipboard") || !system.equals("waypipe"))
                         && (!(e.getKey().startsWith("copied") || e.getKey().startsWith("copy floor")) || COPYING.contains(system))
-                        && (!e.getKey().startsWith("gtk3") || system.startsWith("crossway"));
+                        && (!e.getKey().startsWith("gtk3") || system.startsWith("crossway"))
+                        && (!e.getKey().equals(GTK_DEVICE_CPU) || EMULATED.containsKey(system));
                 if (expected && !e.getValue().containsKey(system)) {
                     missing.add(e.getKey() + " for " + system);
                 }
@@ -480,10 +481,12 @@ public final class Harness {
                                 throw new IOException("gtk3-widget-factory exited: " + app.log());
                             }
                             double cpu0 = direct ? 0 : sut.cpuMillis();
+                            double device0 = direct ? 0 : emulatedDeviceCpuMillis(sut);
                             long commits0 = commits(app.log());
                             long t0 = System.nanoTime();
                             sleep((long) (span * 1000));
-                            double cpu = direct ? 0 : sut.cpuMillis() - cpu0;
+                            double device = direct ? 0 : emulatedDeviceCpuMillis(sut) - device0;
+                            double cpu = direct ? 0 : sut.cpuMillis() - cpu0 - device;
                             long commits = commits(app.log()) - commits0;
                             double seconds = (System.nanoTime() - t0) / 1e9;
                             record("gtk3-widget-factory idle on sway: the app's commits per second", system, commits / seconds);
@@ -492,6 +495,9 @@ public final class Harness {
                                 if (commits > 0) {
                                     record("gtk3-widget-factory idle on sway: proxy CPU per commit (ms)", system, cpu / commits);
                                 }
+                            }
+                            if (EMULATED.containsKey(system) && commits > 0) {
+                                record(GTK_DEVICE_CPU, system, device / commits);
                             }
                         }
                         if (!direct && !system.equals("crossway-shared")) {
@@ -509,6 +515,19 @@ public final class Harness {
                 }
             }
         }
+    }
+
+    private static final String GTK_DEVICE_CPU = "gtk3-widget-factory idle on sway: the emulated device's threads, CPU per commit (ms)";
+
+    /**
+     * CPU time of the emulated device's own threads ({@code virtgpu-emulator-...}, {@code virtwl-emulator-...})
+     * in a system's daemon: the host's side of the VM, which a real VM runs in its VMM, not in the guest.
+     */
+    private static double emulatedDeviceCpuMillis(Sut sut) {
+        if (!EMULATED.containsKey(sut.name())) {
+            return 0;
+        }
+        return sut.processes().stream().mapToDouble(p -> ProcStats.threadCpuMillis(p.pid(), "-emulat")).sum();
     }
 
     /** Copies {@code data} through {@code guest}, pastes it directly on the host; MiB/s of the paste. */
@@ -1040,7 +1059,7 @@ public final class Harness {
         md.append("- Round trips: every proxy adds two socket hops each way; the `limit:` row gives one Unix-socket round trip between two threads on this machine, the floor for each added hop pair.\n");
         md.append("- Full-damage frames: weston (pixman) composites only when it repaints, so a direct frame is the client's paint and a round trip. A copying proxy adds one frame copy to every frame, in its critical path (a commit must not reach the compositor before its pixels are in host memory): the `limit:` rows, the copy of a frame another thread has just painted being the one a proxy pays. So frames/s through separate memory stay below direct ÷ (1 + copy ÷ direct frame). The `the client copying what a proxy must copy` rows measure that bound with the memory traffic included: the client paints into canvases of its own and copies each frame's damage and the previous frame's into the buffer it attaches, as a proxy must against weston, straight to weston with no relay. Their ratio to direct is the least any copy path can cost on this machine, and the figure to hold `crossway-separate` against. The copy does not only add its own time: it doubles the buffers a frame touches (2 client and 2 host buffers of 8 MB), so the client's next paint misses the cache more (perf over all CPUs, 3 s of each: the client's own painting took about 0.87 ms a frame direct and 1.23 ms through separate memory). Splitting the copy over two threads is the `split over two threads` row; on its own it is faster, but end to end it was not (2026-12-01: a helper thread taking chunks of copies of 1 MB or more, 8 interleaved runs of 1,500 full-damage frames each: medians 1.876 ms alone, 1.887 ms split), nor was glibc's `memcpy` with non-temporal stores (`GLIBC_TUNABLES=glibc.cpu.x86_non_temporal_threshold=0x100000`: 2.011 against 1.897 ms): memory bandwidth, not one core, bounds the copy, so Crossway copies on the relay's thread. Huge pages are not available to host buffers: shmem memfds get none here (`shmem_enabled` is `never`), and virtgpu's host memory is the host's.\n");
         md.append("- Proxy CPU per frame below the 10 ms tick resolution reads as 0 for short runs; use the full run's figures.\n");
-        md.append("- crossway-virtgpu, crossway-virtwl: the emulator runs in the daemon's process and does the host's work too (its CPU is in the proxy CPU figures); a real VM adds virtqueue and VM-exit costs that no figure here shows.\n");
+        md.append("- crossway-virtgpu, crossway-virtwl: the emulator runs in the daemon's process and does the host's work too: its CPU is in the shm workloads' proxy CPU figures. The gtk3-widget-factory rows leave its own threads (`virtgpu-emulator-*`, `virtwl-emulator-*`: the host's side, which a real VM runs in its VMM) out of the proxy's CPU and give them a row of their own; its handling of the daemon's ioctls runs in the daemon's threads, where a guest kernel would, and stays in. A real VM adds virtqueue and VM-exit costs that no figure here shows.\n");
         md.append("- Start-up: the launcher runs the distribution's linked runtime, `runtime/`: jlink's image of the JDK modules Crossway needs, Crossway and its libraries (the automatic modules given a module-info by jdeps). The module graph is resolved when it is linked, so the JVM's module system starts in 14-16 ms (`-Xlog:startuptime`, Initialize module system) instead of 117-127 ms resolving `lib/` as a module path, which is what the footprint table's before column does. `lib/crossway.jsa`, a static class-data sharing archive the build makes from one training start, holds every class a start loads. What is left before `main` is mostly reading that archive in while relocating it to a random address (40-87 ms, JDK 17.0.15's default). Mapping it at its fixed address instead (`-XX:ArchiveRelocationMode=0`) cut that to 4 ms but made whole starts slower here (462 against 398 ms, 11 interleaved starts each; again 493 against 406 ms, 15 each, with 50 % more CPU): its pages then fault in one by one later, and it gives up the randomisation. Page faults are dear on this machine's paravirtualized kernel (a start takes about 9,400, 40 % of them relocating the archive; `pvm_irq_enable` is the top kernel symbol in perf). This machine runs DAMON's proactive reclaim (kdamond, scheme `pageout`), which pages out memory left unused, the page cache included, so a start after a pause may read its files from disk again: one build's start-up varied from about 370 to 500 ms within an hour here. Then the daemon's phases, in its `start-up:` log line: building the command line stays the largest (picocli's first run: its model classes, and each `CommandLine` registering its built-in converters), then the settings (typesafe-config parsing the defaults, the log's time zone). Binding libc with jnr-ffi runs on a warm-up thread meanwhile; it was on the critical path, the daemon waiting for it before binding its socket in about half the starts. Kept, each measured in interleaved starts: libc bound without jnr-ffi's type annotations (`@intptr_t long` and the like became plain `long`, C strings bytes: reading the annotations parsed every method's and made the JDK generate a proxy class per annotation type; binding alone went from 114-123 to 75-81 ms, the start from 373 to 342 ms together with a launcher that runs no `dirname` or `uname`, 15 starts each), one C1 compiler thread (a second competed with the start for the 2 cores: 392 to 365 ms), Guice without generated classes (386 to 371 ms), the command line declared with picocli's programmatic API instead of annotations, for which the JDK generated a proxy class per annotation type and parsed every annotated member (391 to 360 ms; in a test program with 10 options and its own archive, 70-97 against 53-67 ms), and the defaults read as a stream, not through a jar URL (which parsed the JDK's MIME table). Tried and not kept: javac's inline string concatenation (no change), parsing the defaults on the warm-up thread (no gain), finding the transports through the module layer instead of a class loader, which skips reading every module's META-INF/services (344 against 340 ms), no `CommandLine`s for the subcommands unless asked for (310 against 314 ms), log timestamps without the time-zone database (333 against 329 ms), jnr-ffi without its x86 call stubs (binding about 5 ms faster, every call slower), and JDK 25's AOT cache (a runtime linked from Temurin 25 with `-XX:AOTCacheOutput` started in 390-414 ms, as JDK 17 with the archive did).\n");
         md.append("- Idle RSS: the footprint table's empty JVM (the launcher's flags, none of Crossway's classes, on the system's JDK) is the floor. Above it: the class-data sharing archive, which a start touches whole and relocation writes (18 MB, 15 MB of it anonymous, for the 2,760 or so classes a start loads, about 6.5 KB a class: Guice and Guava about 430, jnr-ffi and jffi 270, typesafe-config 140), libjvm.so's text (13.3 MB read from disk; 18.3 MB when the file was just written, by jlink or an install, and its pages sit in the page cache in large folios that a fault maps whole, hence the cold-start row), and about 10 MB anonymous: the Java heap (about 4 MB resident, 2.8 MB of it live: the protocol table, the reflection data of Guice, picocli and jnr-ffi), C1's code (about 1 MB resident), glibc's heap, class metadata outside the archive, symbols and thread stacks. Two launcher defaults took about 1.8 MB off (by hand): one glibc malloc arena instead of one per JVM thread (`MALLOC_ARENA_MAX=1`, set for the JVM alone: a command after `--` gets the user's environment; 0.9 MB), and string and symbol tables that start at 4,096 and 8,192 buckets instead of 64 Ki and 32 Ki and grow as needed (0.9 MB). Compile thresholds three times the default saved 0.6 MB more (code run only while starting stayed interpreted) but were not kept: an app committing 60 times a second then ran the daemon's per-commit code interpreted for its first 10-20 s (gtk3-widget-factory through separate memory: 2.70 against 3.90 and 4.50 against 5.45 % of a core). The launcher trims the native heap every 10 s where the runtime has `-XX:TrimNativeHeapInterval`: start-up frees up to 14 MB of the JVM's arena chunks (NMT) that glibc otherwise keeps resident.\n");
         md.append("- Clipboard: wl-copy through the system, wl-paste directly on a headless sway 1.7 (pixman), one transfer of random data per round, checked byte for byte; MiB/s of the paste's run time. The data-control protocol carries it (Crossway is run with --grant clipboard); on loopback the pipe passes as-is, on virtgpu every 4 KiB crosses as one cross-domain message, on virtwl as one write to a pipe VFD.\n");

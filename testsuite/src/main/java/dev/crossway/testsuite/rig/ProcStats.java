@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Numbers about a live process, from {@code /proc/<pid>/fd}, {@code status} and {@code task/<tid>/comm}:
+ * Numbers about a live process, from {@code /proc/<pid>/fd}, {@code status}, {@code stat} and {@code task/<tid>/}:
  * what a leak check compares before and after, and what a benchmark reports.
  */
 public record ProcStats(int openFds, int threads, long rssKiB, List<String> threadNames) {
@@ -65,15 +65,42 @@ public record ProcStats(int openFds, int threads, long rssKiB, List<String> thre
         return sum;
     }
 
+    /**
+     * user + system CPU time so far of the living threads of process {@code pid} whose name ({@code comm},
+     * 15 characters at most) contains {@code namePart}, in milliseconds: for instance what the emulated devices'
+     * threads, named {@code virtgpu-emulator-...} and {@code virtwl-emulator-...}, spent inside the daemon.
+     */
+    public static double threadCpuMillis(long pid, String namePart) {
+        double sum = 0;
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    if (Files.readString(task.resolve("comm")).contains(namePart)) {
+                        sum += ticks(Files.readString(task.resolve("stat")), false) * 10.0;
+                    }
+                } catch (IOException gone) {
+                    // the thread ended while we listed
+                }
+            }
+        } catch (IOException e) {
+            return 0; // gone meanwhile
+        }
+        return sum;
+    }
+
+    /** utime + stime (and the reaped children's) from a {@code stat} line, in clock ticks. */
+    private static long ticks(String stat, boolean withReapedChildren) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        if (withReapedChildren) {
+            ticks += Long.parseLong(f[13]) + Long.parseLong(f[14]);
+        }
+        return ticks;
+    }
+
     private static double cpuMillis(long pid, boolean withReapedChildren) {
         try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-            if (withReapedChildren) {
-                ticks += Long.parseLong(f[13]) + Long.parseLong(f[14]);
-            }
-            return ticks * 10.0;
+            return ticks(Files.readString(Path.of("/proc/" + pid + "/stat")), withReapedChildren) * 10.0;
         } catch (IOException e) {
             return 0; // gone meanwhile
         }
