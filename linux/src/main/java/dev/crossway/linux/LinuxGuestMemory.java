@@ -6,6 +6,7 @@ import dev.crossway.proxy.GuestMemory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Objects;
 
 /**
  * A client's shm pool, read so that the client cannot make Crossway fault (see {@link GuestMemory}).
@@ -185,8 +186,12 @@ final class LinuxGuestMemory implements GuestMemory {
             if (rowBytes == stride && rowBytes == dstStride) {
                 dst.put(dstOffset, mapping, (int) offset, rowBytes * rows);
             } else {
+                Objects.checkFromIndexSize(offset, (long) (rows - 1) * stride + rowBytes, mapping.capacity());
+                Objects.checkFromIndexSize(dstOffset, (long) (rows - 1) * dstStride + rowBytes, dst.capacity());
+                long from = mappingAddress + offset;
+                long to = Native.address(dst) + dstOffset;
                 for (int r = 0; r < rows; r++) {
-                    dst.put(dstOffset + r * dstStride, mapping, (int) (offset + (long) r * stride), rowBytes);
+                    LIBC.memcpy(to + (long) r * dstStride, from + (long) r * stride, rowBytes);
                 }
             }
             return true;

@@ -252,6 +252,9 @@ public interface LibC {
     /** {@code ssize_t write(int fd, const void *buf, size_t count);} */
     long write(int fd, long buf, long count);
 
+    /** {@code void *memcpy(void *dest, const void *src, size_t n);} */
+    long memcpy(long dest, long src, long n);
+
     /** {@code ssize_t pread(int fd, void *buf, size_t count, off_t offset);} */
     long pread(int fd, long buf, long count, long offset);
 
