@@ -453,6 +453,12 @@ public final class Harness {
         return COMMIT_REQUEST.matcher(log).results().count();
     }
 
+    /**
+     * Runs of gtk3-widget-factory per system and round, the systems alternating run by run: this machine's
+     * CPU cost of a context switch moves by half within minutes, and one run of each compared them poorly.
+     */
+    private static final int GTK_RUNS_PER_ROUND = 3;
+
     private void runGtkIdle() throws Exception {
         String label = "gtk3-widget-factory idle on sway: proxy CPU (% of a core)";
         if (!"root".equals(System.getProperty("user.name")) || !onPath("sway") || !onPath("setpriv") || !onPath("gtk3-widget-factory")) {
@@ -460,14 +466,15 @@ public final class Harness {
             return;
         }
         double settle = quick ? 2 : 5;
-        double span = quick ? 3 : 20;
+        double span = quick ? 3 : 10;
+        int runs = rounds * (quick ? 1 : GTK_RUNS_PER_ROUND);
         try (Sway sway = Sway.start()) {
             List<String> order = new ArrayList<>(ran);
             order.removeIf(x -> !x.startsWith("crossway") && !x.equals("direct"));
-            for (int round = 0; round < rounds; round++) {
+            for (int round = 0; round < runs; round++) {
                 java.util.Collections.rotate(order, -1);
                 for (String system : order) {
-                    System.err.printf("gtk3-widget-factory round %d/%d: %s%n", round + 1, rounds, system);
+                    System.err.printf("gtk3-widget-factory run %d/%d: %s%n", round + 1, runs, system);
                     boolean direct = system.equals("direct");
                     try (Sut sut = direct ? null : start(system, sway.socketPath(), List.of(), false)) {
                         int closedBefore = direct ? 0 : closeLines(sut).size();
@@ -508,7 +515,7 @@ public final class Harness {
                             }
                         }
                     } catch (Exception e) {
-                        notes.add("gtk3-widget-factory round " + (round + 1) + ", " + system + ": failed: "
+                        notes.add("gtk3-widget-factory run " + (round + 1) + ", " + system + ": failed: "
                                 + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
                         System.err.println(system + " gtk3-widget-factory failed: " + e);
                     }
@@ -993,7 +1000,7 @@ public final class Harness {
         md.append("- copied ÷ damaged bytes: from the daemon's close line for the workload's client (`shm N commits, X B copied of Y B damaged`): bytes copied from client pools into host memory per byte the commits declared damaged.\n");
         md.append("- copy floor ÷ damaged bytes: the least any proxy that copies into host buffers must copy for the workload's damage against a compositor that reads the buffer it shows until the next commit replaces it (weston and sway with pixman). The host buffer a commit fills was then last filled two commits before, so it lacks this frame's damage and the previous frame's (the union of the two rectangles), and one of a new size lacks everything. The workload computes it from its own rectangles.\n");
         md.append("- frame-paced on weston with its GL renderer: a second headless weston, `--use-gl` (Mesa's llvmpipe), 1920×1080; the client draws each frame after the previous frame's `wl_surface.frame` callback, as toolkits do, ").append(quick ? 20 : 150).append(" frames of 1 % damage per buffer pattern; copied ÷ damaged from the close line.\n");
-        md.append("- gtk3-widget-factory idle: the app runs on a headless sway 1.7 (pixman), directly and through each Crossway system; after ").append(quick ? 2 : 5).append(" s of settling, the proxy's CPU over ").append(quick ? 3 : 20).append(" s, as % of one core. Its first page animates two spinners, drawn as often as the app gets its buffers back: the app runs with `WAYLAND_DEBUG=1` and its `wl_surface.commit` lines in that span give its commits per second, and the proxy's CPU per commit. Through separate memory Crossway releases each buffer once copied and GTK3 reuses it instead of making a new pool; on the harness's sway the app drew about 60 times a second every way, but on a sway started by hand with only an output mode configured it drew 24 commits/s directly, 28 through shared memory and 62 through separate memory, so the CPU per commit is the figure to compare.\n");
+        md.append("- gtk3-widget-factory idle: the app runs on a headless sway 1.7 (pixman), directly and through each Crossway system; after ").append(quick ? 2 : 5).append(" s of settling, the proxy's CPU over ").append(quick ? 3 : 10).append(" s, as % of one core, in ").append(quick ? 1 : GTK_RUNS_PER_ROUND).append(" run(s) of each system a round, the systems alternating run by run (medians over all runs). Its first page animates two spinners, drawn as often as the app gets its buffers back: the app runs with `WAYLAND_DEBUG=1` and its `wl_surface.commit` lines in that span give its commits per second, and the proxy's CPU per commit. Through separate memory Crossway releases each buffer once copied and GTK3 reuses it instead of making a new pool; on the harness's sway the app drew about 60 times a second every way, but on a sway started by hand with only an output mode configured it drew 24 commits/s directly, 28 through shared memory and 62 through separate memory, so the CPU per commit is the figure to compare.\n");
         md.append("- Start-up is the time from launching `bin/crossway` to its `listening on` line; RSS from /proc/PID/status.\n\n");
         md.append("## Results\n\n");
         md.append("| workload |");
