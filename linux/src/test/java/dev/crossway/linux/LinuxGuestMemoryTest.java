@@ -6,13 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.crossway.linux.sys.LibC;
 import dev.crossway.linux.sys.Native;
 import dev.crossway.proxy.GuestMemory;
+import dev.crossway.proxy.shm.Region;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** A client's pool read through real files: pixels arrive, and a file that shrank cannot fault the JVM. */
@@ -23,9 +26,14 @@ class LinuxGuestMemoryTest {
 
     /** A client's pool memfd with a known pattern; sealed against shrinking, as weston and foot do, or not. */
     static int pool(boolean seal) throws Exception {
-        int fd = Fds.memfd("guest-memory-test", (long) STRIDE * H);
-        ByteBuffer m = Fds.map(fd, (long) STRIDE * H, true);
-        for (int i = 0; i < STRIDE * H; i += 4) {
+        return pool((long) STRIDE * H, seal);
+    }
+
+    /** A pool of {@code size} bytes whose int at byte {@code i} is {@code i * 31}. */
+    static int pool(long size, boolean seal) throws Exception {
+        int fd = Fds.memfd("guest-memory-test", size);
+        ByteBuffer m = Fds.map(fd, size, true);
+        for (int i = 0; i < size; i += 4) {
             m.putInt(i, i * 31);
         }
         Fds.unmap(m);
@@ -36,8 +44,7 @@ class LinuxGuestMemoryTest {
     }
 
     @ParameterizedTest(name = "sealed against shrinking: {0}, may map: {1}")
-    @CsvSource({"true, true, mapped (memfd sealed against shrinking)", "false, true, 'mapped, read with process_vm_readv'",
-            "true, false, pread", "false, false, pread"})
+    @MethodSource("ways")
     void aRectangleArrivesExactlyInTheHostsStride(boolean sealed, boolean mayMap, String method) throws Exception {
         int fd = pool(sealed);
         int client = Fds.dup(fd); // the client keeps its own fd; Crossway gets another
@@ -61,51 +68,28 @@ class LinuxGuestMemoryTest {
         }
     }
 
-    /** Rectangles as x, y, width, height, four ints each. */
-    record Rects(int... xywh) implements GuestMemory.Rectangles {
-        @Override
-        public int size() {
-            return xywh.length / 4;
+    /** A region of rectangles given as x, y, width, height, four ints each. */
+    static Region rects(int... xywh) {
+        Region r = new Region();
+        for (int i = 0; i < xywh.length; i += 4) {
+            r.add(xywh[i], xywh[i + 1], xywh[i + 2], xywh[i + 3]);
         }
+        return r;
+    }
 
-        @Override
-        public int x(int i) {
-            return xywh[4 * i];
-        }
-
-        @Override
-        public int y(int i) {
-            return xywh[4 * i + 1];
-        }
-
-        @Override
-        public int width(int i) {
-            return xywh[4 * i + 2];
-        }
-
-        @Override
-        public int height(int i) {
-            return xywh[4 * i + 3];
-        }
-
-        boolean contains(int x, int y) {
-            for (int i = 0; i < size(); i++) {
-                if (x >= x(i) && y >= y(i) && x < x(i) + width(i) && y < y(i) + height(i)) {
-                    return true;
-                }
-            }
-            return false;
-        }
+    static Stream<Arguments> ways() {
+        return Stream.of(Arguments.of(true, true, "mapped (memfd sealed against shrinking)"),
+                Arguments.of(false, true, "mapped, read with process_vm_readv"), Arguments.of(true, false, "pread"),
+                Arguments.of(false, false, "pread"));
     }
 
     /** A commit's rectangles, among them whole padded rows (one block when source and destination strides agree). */
     @ParameterizedTest(name = "sealed against shrinking: {0}, may map: {1}")
-    @CsvSource({"true, true, mapped (memfd sealed against shrinking)", "false, true, 'mapped, read with process_vm_readv'",
-            "true, false, pread", "false, false, pread"})
+    @MethodSource("ways")
     void aCommitsRectanglesArriveExactly(boolean sealed, boolean mayMap, String method) throws Exception {
         int fd = pool(sealed);
         int client = Fds.dup(fd);
-        Rects rects = new Rects(5, 3, 10, 4, 60, 0, 4, 1, 0, 20, STRIDE / 4, 3, 1, 30, 1, 2);
+        Region rects = rects(5, 3, 10, 4, 60, 0, 4, 1, 0, 20, STRIDE / 4, 3, 1, 30, 1, 2);
         try (GuestMemory g = LinuxGuestMemory.open(fd, (long) STRIDE * H, mayMap)) {
             for (int copy = 1; copy <= 3; copy++) {
                 int dstStride = copy == 2 ? STRIDE : STRIDE + 32; // the host's stride: the client's, or wider
@@ -130,22 +114,17 @@ class LinuxGuestMemoryTest {
     void moreRowsThanOneCallTakesArriveInPlace() throws Exception {
         int stride = 64;
         int rows = LibC.IOV_MAX * 2 + 100;
-        int fd = Fds.memfd("tall", (long) stride * rows);
-        ByteBuffer m = Fds.map(fd, (long) stride * rows, true);
-        for (int i = 0; i < stride * rows; i += 4) {
-            m.putInt(i, i + 7);
-        }
-        Fds.unmap(m);
-        Rects rects = new Rects(1, 0, 2, LibC.IOV_MAX + 10, 5, 40, 3, rows - 40);
+        int fd = pool((long) stride * rows, false);
+        Region rects = rects(1, 0, 2, LibC.IOV_MAX + 10, 5, 40, 3, rows - 40);
         try (GuestMemory g = LinuxGuestMemory.open(fd, (long) stride * rows, true)) {
             ByteBuffer dst = ByteBuffer.allocateDirect(stride * rows);
-            g.copyRects(0, stride, 4, new Rects(0, 0, 1, 1), dst, stride);
+            g.copyRects(0, stride, 4, rects(0, 0, 1, 1), dst, stride);
             assertThat(g.copyRects(0, stride, 4, rects, dst, stride)).isTrue();
             assertThat(g.method()).isEqualTo("mapped, read with process_vm_readv");
             for (int y = 0; y < rows; y++) {
                 for (int x = 1; x < stride / 4; x++) {
                     int at = y * stride + x * 4;
-                    assertThat(dst.getInt(at)).as("pixel %d,%d", x, y).isEqualTo(rects.contains(x, y) ? at + 7 : 0);
+                    assertThat(dst.getInt(at)).as("pixel %d,%d", x, y).isEqualTo(rects.contains(x, y) ? at * 31 : 0);
                 }
             }
         }
@@ -159,11 +138,11 @@ class LinuxGuestMemoryTest {
         int client = Fds.dup(fd);
         try (GuestMemory g = LinuxGuestMemory.open(fd, (long) STRIDE * H, mayMap)) {
             ByteBuffer dst = ByteBuffer.allocateDirect(STRIDE * H);
-            assertThat(g.copyRects(0, STRIDE, 4, new Rects(0, 0, W, H), dst, STRIDE)).isTrue();
+            assertThat(g.copyRects(0, STRIDE, 4, rects(0, 0, W, H), dst, STRIDE)).isTrue();
             assertThat(Native.libc().ftruncate(client, 4096)).isZero(); // one page: rows 0 to 14 whole
-            assertThat(g.copyRects(0, STRIDE, 4, new Rects(0, 0, 4, 4, 8, 10, 4, 5), dst, STRIDE)).as("rows still in the file").isTrue();
-            assertThat(g.copyRects(0, STRIDE, 4, new Rects(0, 0, 4, 4, 8, 10, 4, 7), dst, STRIDE)).as("the last rows past it").isFalse();
-            assertThat(g.copyRects(0, STRIDE, 4, new Rects(0, 20, W, 1, 0, 0, 4, 4), dst, STRIDE)).as("the first rows past it").isFalse();
+            assertThat(g.copyRects(0, STRIDE, 4, rects(0, 0, 4, 4, 8, 10, 4, 5), dst, STRIDE)).as("rows still in the file").isTrue();
+            assertThat(g.copyRects(0, STRIDE, 4, rects(0, 0, 4, 4, 8, 10, 4, 7), dst, STRIDE)).as("the last rows past it").isFalse();
+            assertThat(g.copyRects(0, STRIDE, 4, rects(0, 20, W, 1, 0, 0, 4, 4), dst, STRIDE)).as("the first rows past it").isFalse();
             assertThat(g.method()).isEqualTo(mayMap ? "mapped, read with process_vm_readv" : "pread");
         } finally {
             Fds.close(client);
