@@ -183,6 +183,8 @@ final class LinuxGuestMemory implements GuestMemory {
     /** One block of rows, the pool already mapped if it is to be; for a pool read with pread, maps device memory pread cannot read. */
     private boolean copyBlock(long offset, int stride, int rowBytes, int rows, ByteBuffer dst, int dstOffset, int dstStride) {
         if (way == Way.MAPPED) {
+            // Whole rows are one block, one put. Narrower rows go through glibc's memcpy: under C1 a put between
+            // direct buffers is a native call of its own that copies 8 bytes at a time (docs/BENCHMARKS.md).
             if (rowBytes == stride && rowBytes == dstStride) {
                 dst.put(dstOffset, mapping, (int) offset, rowBytes * rows);
             } else {
