@@ -187,7 +187,7 @@ final class LinuxGuestMemory implements GuestMemory {
             // direct buffers is a native call of its own that copies 8 bytes at a time (docs/BENCHMARKS.md).
             if (rowBytes == stride && rowBytes == dstStride) {
                 dst.put(dstOffset, mapping, (int) offset, rowBytes * rows);
-            } else {
+            } else if (rows > 0) {
                 Objects.checkFromIndexSize(offset, (long) (rows - 1) * stride + rowBytes, mapping.capacity());
                 Objects.checkFromIndexSize(dstOffset, (long) (rows - 1) * dstStride + rowBytes, dst.capacity());
                 long from = mappingAddress + offset;

@@ -57,6 +57,7 @@ class LinuxGuestMemoryTest {
             // columns 5..14 of rows 3..12, the second copy
             assertThat(g.copyRows(3L * STRIDE + 5 * 4, STRIDE, 10 * 4, 10, dst, 3 * dstStride + 5 * 4, dstStride)).isTrue();
             assertThat(g.method()).isEqualTo(method);
+            assertThat(g.copyRows(3L * STRIDE + 5 * 4, STRIDE, 10 * 4, 0, dst, 0, dstStride)).as("no rows: nothing to copy").isTrue();
             for (int y = 0; y < H; y++) {
                 for (int x = 0; x < W; x++) {
                     boolean in = x >= 5 && x < 15 && y >= 3 && y < 13;
